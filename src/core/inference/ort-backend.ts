@@ -3,8 +3,9 @@
  * so the engine, tests and benchmarks do not depend on the runtime's object model.
  */
 import * as ort from 'onnxruntime-node';
+import type { ProviderName } from '../../shared/devices.js';
 
-export type ProviderName = 'cpu' | 'cuda' | 'webgpu' | 'dml' | 'coreml';
+export type { ProviderName };
 
 export interface SessionConfig {
   provider: ProviderName;

@@ -1,0 +1,75 @@
+import type { Command } from 'commander';
+import type { FormatChoice } from '../../core/imaging/codec.js';
+import { autoOrInt, intInRange, oneOf } from '../options.js';
+import { HumanReporter, JsonReporter } from '../reporter.js';
+import { CliServices } from '../services.js';
+
+interface RestoreOptions {
+  out: string;
+  model?: string;
+  scale?: number;
+  tile: number | 'auto';
+  batch: number | 'auto';
+  device?: string;
+  json?: boolean;
+  home?: string;
+  format: FormatChoice;
+  quality?: number;
+  overwrite?: boolean;
+  maxPixels?: number;
+  threads?: number;
+}
+
+export function registerRestore(program: Command): void {
+  program
+    .command('restore')
+    .description('restore photos (files or folders, searched recursively) into an output folder')
+    .argument('<inputs...>', 'photo files or folders')
+    .requiredOption('-o, --out <dir>', 'output folder (created if missing)')
+    .option('-m, --model <id>', 'model id (see "heirloom models")')
+    .option('-s, --scale <n>', 'output scale, 1 up to the model scale', intInRange('--scale', 1, 8))
+    .option('-t, --tile <n|auto>', 'tile size in input pixels; 0 = whole image', autoOrInt('--tile', 0, 8192), 'auto')
+    .option('-b, --batch <n|auto>', 'tiles per batch', autoOrInt('--batch', 1, 64), 'auto')
+    .option('-d, --device <id>', 'device id (see "heirloom devices")')
+    .option('-f, --format <format>', 'output format: keep, png, jpeg, webp, tiff', oneOf('--format', ['keep', 'png', 'jpeg', 'webp', 'tiff'] as const), 'keep')
+    .option('-q, --quality <n>', 'JPEG/WebP quality 1..100', intInRange('--quality', 1, 100))
+    .option('--overwrite', 'replace existing outputs instead of choosing a free name')
+    .option('--max-pixels <n>', 'refuse images larger than this many pixels', intInRange('--max-pixels', 1, 4_000_000_000))
+    .option('--threads <n>', 'CPU threads for inference', intInRange('--threads', 1, 256))
+    .option('--json', 'machine-readable events on stdout, one JSON object per line')
+    .option('--home <dir>', 'data directory (history, settings, models); default $HEIRLOOM_HOME or the app-data folder')
+    .action(async (inputs: string[], options: RestoreOptions) => {
+      const reporter = options.json ? new JsonReporter() : new HumanReporter();
+      const services = new CliServices(options.home);
+      const abort = new AbortController();
+      const onSignal = () => abort.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        const summary = await services.engine.run(
+          {
+            inputs,
+            outDir: options.out,
+            ...(options.model ? { modelId: options.model } : {}),
+            ...(options.scale ? { scale: options.scale } : {}),
+            tile: options.tile,
+            batch: options.batch,
+            ...(options.device ? { deviceId: options.device } : {}),
+            format: options.format,
+            ...(options.quality ? { quality: options.quality } : {}),
+            overwrite: options.overwrite ?? false,
+            ...(options.maxPixels ? { maxPixels: options.maxPixels } : {}),
+            ...(options.threads ? { threads: options.threads } : {}),
+          },
+          (event) => reporter.event(event),
+          abort.signal,
+        );
+        process.exitCode = summary.failed > 0 || summary.cancelled ? 1 : 0;
+      } finally {
+        reporter.close();
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        await services.dispose();
+      }
+    });
+}

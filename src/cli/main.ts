@@ -1,0 +1,39 @@
+import { Command, CommanderError } from 'commander';
+import { HeirloomError, toErrorInfo } from '../shared/errors.js';
+import { registerHistory } from './commands/history.js';
+import { registerModels } from './commands/models.js';
+import { registerRestore } from './commands/restore.js';
+
+/** Exit codes: 0 all good, 1 some work failed, 2 the command itself was wrong. */
+const EXIT_USAGE = 2;
+
+export function buildProgram(): Command {
+  const program = new Command('heirloom')
+    .description('Restore old photos with neural networks (headless; the same core as the app)')
+    .version('0.1.0')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+  registerRestore(program);
+  registerHistory(program);
+  registerModels(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version exit through here with code 0.
+      process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE;
+      return;
+    }
+    const info = toErrorInfo(error);
+    const json = argv.includes('--json');
+    if (json) process.stdout.write(`${JSON.stringify({ type: 'error', ...info })}\n`);
+    process.stderr.write(`heirloom: ${info.message}\n`);
+    process.exitCode = error instanceof HeirloomError && error.code === 'USAGE' ? EXIT_USAGE : 1;
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,85 @@
+import { resizeSamples16 } from '../imaging/resample.js';
+import type { Tile, TilePlan } from './tiler.js';
+
+/**
+ * The restored photo at the requested scale, filled tile by tile. Each tile's model output
+ * is clamped to 0..1 before anything else (so negative outputs can never wrap around when
+ * quantised), resized to the requested scale when it differs from the model's, and only the
+ * tile's owned region is written.
+ */
+export class OutputCanvas {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8Array | Uint16Array;
+  private readonly maxValue: number;
+
+  constructor(
+    private readonly plan: TilePlan,
+    /** Requested output scale (1..modelScale). */
+    readonly scale: number,
+    private readonly modelScale: number,
+    readonly channels: 1 | 3,
+    readonly bitDepth: 8 | 16,
+  ) {
+    this.width = plan.imageWidth * scale;
+    this.height = plan.imageHeight * scale;
+    const length = this.width * this.height * channels;
+    this.data = bitDepth === 16 ? new Uint16Array(length) : new Uint8Array(length);
+    this.maxValue = bitDepth === 16 ? 65535 : 255;
+  }
+
+  /**
+   * Writes one tile from planar float32 RGB model output (one batch item).
+   * `output` holds 3 planes of (coreHeight + 2 pad) x modelScale rows.
+   */
+  async writeTile(tile: Tile, output: Float32Array, offset: number): Promise<void> {
+    const { plan, scale, modelScale } = this;
+    const srcW = (plan.coreWidth + 2 * plan.pad) * modelScale;
+    const srcH = (plan.coreHeight + 2 * plan.pad) * modelScale;
+    let samples = toSamples16(output, offset, srcW, srcH);
+    let w = srcW;
+    let h = srcH;
+    if (scale !== modelScale) {
+      // Resize the whole padded tile, so the filter sees real context at the owned edges.
+      w = (plan.coreWidth + 2 * plan.pad) * scale;
+      h = (plan.coreHeight + 2 * plan.pad) * scale;
+      samples = await resizeSamples16(samples, srcW, srcH, 3, w, h);
+    }
+    const x0 = (tile.owned.x - tile.core.x + plan.pad) * scale;
+    const y0 = (tile.owned.y - tile.core.y + plan.pad) * scale;
+    const ow = tile.owned.width * scale;
+    const oh = tile.owned.height * scale;
+    const dx = tile.owned.x * scale;
+    const dy = tile.owned.y * scale;
+    const toOut = this.maxValue / 65535;
+    for (let y = 0; y < oh; y++) {
+      let s = ((y0 + y) * w + x0) * 3;
+      let d = ((dy + y) * this.width + dx) * this.channels;
+      for (let x = 0; x < ow; x++, s += 3, d += this.channels) {
+        if (this.channels === 3) {
+          this.data[d] = Math.round(samples[s]! * toOut);
+          this.data[d + 1] = Math.round(samples[s + 1]! * toOut);
+          this.data[d + 2] = Math.round(samples[s + 2]! * toOut);
+        } else {
+          // Grayscale photos stay grayscale: Rec. 601 luma of the model's RGB.
+          this.data[d] = Math.round((0.299 * samples[s]! + 0.587 * samples[s + 1]! + 0.114 * samples[s + 2]!) * toOut);
+        }
+      }
+    }
+  }
+}
+
+/** Planar float RGB -> interleaved 16-bit, clamping to 0..1 first. */
+export function toSamples16(planar: Float32Array, offset: number, width: number, height: number): Uint16Array {
+  const plane = width * height;
+  const out = new Uint16Array(plane * 3);
+  for (let c = 0; c < 3; c++) {
+    const base = offset + c * plane;
+    for (let i = 0; i < plane; i++) {
+      const v = planar[base + i]!;
+      // NaN and negatives clamp to 0, overshoot to 1: never wrap around.
+      out[i * 3 + c] = v > 0 ? (v < 1 ? Math.round(v * 65535) : 65535) : 0;
+    }
+  }
+  return out;
+}
