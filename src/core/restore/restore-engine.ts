@@ -1,17 +1,26 @@
 import { promises as fs } from 'node:fs';
 import { resolve } from 'node:path';
-import { HeirloomError, toErrorInfo } from '../../shared/errors.js';
-import { DEFAULT_MODEL_ID } from '../../shared/model-manifest.js';
+import { HeirloomError } from '../../shared/errors.js';
+import { DEFAULT_MODEL_ID, type ModelManifest } from '../../shared/model-manifest.js';
 import type { RestoreEvent } from '../../shared/events.js';
-import { DEFAULT_MAX_PIXELS, type FormatChoice } from '../imaging/codec.js';
+import type { MemoryBudget, Precision, ProviderName } from '../../shared/devices.js';
+import { DEFAULT_MAX_PIXELS, probeImage, type FormatChoice } from '../imaging/codec.js';
 import { collectInputs } from '../fs/collect-inputs.js';
-import type { ModelRegistry } from '../models/model-registry.js';
+import type { ModelRegistry, InstalledModel } from '../models/model-registry.js';
 import type { SessionPool } from '../inference/session-pool.js';
 import type { SessionConfig } from '../inference/ort-backend.js';
-import type { ProviderName } from '../../shared/devices.js';
 import type { JobStore } from '../store/job-store.js';
+import type { CalibrationStore } from '../store/calibration-store.js';
+import { MemoryMonitor, readCpuAvailableMemory, type FreeMemoryReader } from '../scheduler/memory-monitor.js';
+import { batchBytes, estimateBatchMemory, updateCalibration } from '../scheduler/memory-model.js';
+import { budgetBytes } from '../scheduler/batch-planner.js';
+import { FaultInjector } from '../scheduler/out-of-memory.js';
+import type { PauseGate } from '../scheduler/pause-gate.js';
+import { startPeakMeasurement } from '../scheduler/peak-memory-probe.js';
+import { PhotoExecutor, type DeviceLane, type ExecutorPhoto } from '../scheduler/photo-executor.js';
+import { tuneTileAndBatch } from '../scheduler/tile-tuner.js';
 import { newJobId } from './job-id.js';
-import { restorePhoto, type BatchRunner, type PhotoSettings } from './restore-photo.js';
+import type { BatchRunner, PhotoSettings } from './restore-photo.js';
 
 export interface RestoreRequest {
   inputs: string[];
@@ -40,23 +49,37 @@ export interface RestoreSummary {
   ms: number;
 }
 
-/** Turns the user's device choice into a session configuration (devices/ implements it). */
+/** Scheduler settings of one device (from the per-device settings; defaults for the CPU). */
+export interface LaneSettings {
+  memoryBudget: MemoryBudget;
+  maxBatch: number;
+  precision: Precision;
+  tileSize: number | 'auto';
+}
+
+/** Turns the user's device choice into session configurations (devices/ implements it). */
 export interface DeviceResolver {
-  resolve(request: { deviceId?: string; provider?: ProviderName; threads?: number }): Promise<ResolvedDevice>;
+  /** The devices this run uses: the one asked for, or every enabled device sharing the queue. */
+  resolve(request: { deviceId?: string; provider?: ProviderName; threads?: number }): Promise<ResolvedDevice[]>;
 }
 
 export interface ResolvedDevice {
   deviceId: string;
   session: SessionConfig;
+  settings: LaneSettings;
+  /** Free-memory reader for this device (CPU: available RAM within the cgroup). */
+  readFreeMemory: FreeMemoryReader;
   /** Shown to the user as warning events, e.g. a provider that fell back to the CPU. */
   warnings: Array<{ code: string; message: string }>;
 }
+
+export const CPU_LANE_DEFAULTS: LaneSettings = { memoryBudget: { kind: 'fraction', value: 0.8 }, maxBatch: 8, precision: 'fp32', tileSize: 'auto' };
 
 /** Without device discovery: the CPU, always available. */
 export const cpuOnly: DeviceResolver = {
   async resolve(request) {
     const warnings = request.deviceId && request.deviceId !== 'cpu' ? [{ code: 'DEVICE_NOT_FOUND', message: `Device ${request.deviceId} is unknown; using the CPU.` }] : [];
-    return { deviceId: 'cpu', session: { provider: 'cpu', ...(request.threads ? { threads: request.threads } : {}) }, warnings };
+    return [{ deviceId: 'cpu', session: { provider: 'cpu', ...(request.threads ? { threads: request.threads } : {}) }, settings: CPU_LANE_DEFAULTS, readFreeMemory: () => readCpuAvailableMemory(), warnings }];
   },
 };
 
@@ -64,131 +87,219 @@ export interface RestoreEngineDeps {
   models: ModelRegistry;
   sessions: SessionPool;
   jobs: JobStore;
+  calibration?: CalibrationStore;
   devices?: DeviceResolver;
+  /** Off unless a test or benchmark sets it (HEIRLOOM_INJECT_OOM_ABOVE_PIXELS). */
+  faults?: FaultInjector;
 }
 
-/** Tile size used when the user says "auto" and nothing better is known. */
-export const DEFAULT_TILE = 128;
+export interface RunControls {
+  signal?: AbortSignal;
+  pause?: PauseGate;
+  /** Benchmarks only: fail on out-of-memory like a naive fixed-batch tool instead of backing off. */
+  backOff?: boolean;
+}
+
+/** Tile size when tuning is not possible (no tile fits the budget at batch 1). */
+export const FALLBACK_TILE = 128;
 
 /**
- * Restores a list of files and folders into an output folder, one job in the history.
- * A bad photo fails alone: it gets a file-failed event and the rest go on.
+ * Restores a list of files and folders into an output folder, as one job in the history.
+ * The scheduler's executor runs the photos across the resolved devices; a bad photo fails
+ * alone (file-failed) and the rest go on.
  */
 export class RestoreEngine {
+  /** Memory monitors live as long as the engine, so readings stay cached and smoothed across jobs. */
+  private readonly monitors = new Map<string, MemoryMonitor>();
+
   constructor(private readonly deps: RestoreEngineDeps) {}
 
-  async run(request: RestoreRequest, emit: (event: RestoreEvent) => void, signal?: AbortSignal): Promise<RestoreSummary> {
+  async run(request: RestoreRequest, emit: (event: RestoreEvent) => void, controls: RunControls | AbortSignal = {}): Promise<RestoreSummary> {
+    const { signal, pause, backOff } = controls instanceof AbortSignal ? { signal: controls, pause: undefined, backOff: undefined } : controls;
     const started = Date.now();
     const model = await this.deps.models.get(request.modelId ?? DEFAULT_MODEL_ID);
     const { manifest } = model;
+    if (manifest.task !== 'restore-upscale') throw new HeirloomError('USAGE', `Model ${manifest.id} is a ${manifest.task} model; pick a restoration model (see "heirloom models").`);
     const scale = request.scale ?? manifest.scale;
     if (!Number.isInteger(scale) || scale < 1 || scale > manifest.scale) {
       throw new HeirloomError('USAGE', `--scale must be a whole number from 1 to ${manifest.scale} for model ${manifest.id}, got ${request.scale}.`);
     }
     const outDir = resolve(request.outDir);
     await ensureWritableFolder(outDir);
+    const maxPixels = request.maxPixels ?? DEFAULT_MAX_PIXELS;
 
     const entries = await collectInputs(request.inputs, { exclude: [outDir] });
-    const device = await (this.deps.devices ?? cpuOnly).resolve({
+    const devices = await (this.deps.devices ?? cpuOnly).resolve({
       ...(request.deviceId ? { deviceId: request.deviceId } : {}),
       ...(request.provider ? { provider: request.provider } : {}),
       ...(request.threads ? { threads: request.threads } : {}),
     });
-    const deviceId = device.deviceId;
-    const tileSize = request.tile === undefined || request.tile === 'auto' ? DEFAULT_TILE : request.tile;
-    const batchSize = request.batch === undefined || request.batch === 'auto' ? 1 : request.batch;
-    const settings: PhotoSettings = {
-      manifest,
-      scale,
-      tileSize,
-      batchSize,
-      format: request.format ?? 'keep',
-      overwrite: request.overwrite ?? false,
-      maxPixels: request.maxPixels ?? DEFAULT_MAX_PIXELS,
-      outDir,
-      ...(request.quality === undefined ? {} : { quality: request.quality }),
-    };
+    const primary = devices[0];
+    if (!primary) throw new HeirloomError('DEVICE_NOT_FOUND', 'No device is enabled. Enable one in settings ("heirloom settings set cpu enabled=true").');
 
     const jobId = newJobId();
     this.deps.jobs.createJob({
       id: jobId,
-      settings: { outDir, modelId: manifest.id, scale, tile: request.tile ?? 'auto', batch: request.batch ?? 'auto', format: settings.format, overwrite: settings.overwrite },
+      settings: { inputs: request.inputs, outDir, modelId: manifest.id, scale, tile: request.tile ?? 'auto', batch: request.batch ?? 'auto', format: request.format ?? 'keep', overwrite: request.overwrite ?? false },
       modelId: manifest.id,
-      deviceId,
+      deviceId: devices.map((d) => d.deviceId).join(','),
       inputs: entries.map((e) => e.path),
     });
-    emit({ type: 'job-started', jobId, files: entries.length, model: manifest.id, device: deviceId });
-    for (const warning of device.warnings) emit({ type: 'warning', jobId, code: warning.code, message: warning.message, device: deviceId });
+    emit({ type: 'job-started', jobId, files: entries.length, model: manifest.id, device: primary.deviceId });
+    for (const device of devices) for (const w of device.warnings) emit({ type: 'warning', jobId, code: w.code, message: w.message, device: device.deviceId });
 
-    const session = await this.deps.sessions.get(model.path, device.session);
-    const inputName = manifest.input.name;
-    const outputName = manifest.output.name;
-    const runBatch: BatchRunner = async (input, dims) => {
-      const result = await session.run({ [inputName]: { data: input, dims } });
-      const out = result[outputName];
-      if (!out) throw new HeirloomError('INFERENCE_FAILED', `Model ${manifest.id} produced no output named ${outputName}.`);
-      return out.data;
-    };
+    const lanes = await Promise.all(devices.map((device) => this.buildLane(device, model, request, jobId, emit)));
+    const tileSize = await this.chooseTile(request, devices[0]!, lanes[0]!, manifest, jobId, emit);
 
     let succeeded = 0;
     let failed = 0;
     let cancelled = false;
+    const photos: ExecutorPhoto[] = [];
     for (const [position, entry] of entries.entries()) {
-      if (signal?.aborted) {
-        cancelled = true;
-        this.deps.jobs.markFileCancelled(jobId, position);
-        continue;
-      }
-      const file = entry.path;
       if (entry.error) {
         failed++;
         this.deps.jobs.markFileFailed(jobId, position, entry.error);
-        emit({ type: 'file-failed', jobId, file, code: entry.error.code, message: entry.error.message });
+        emit({ type: 'file-failed', jobId, file: entry.path, code: entry.error.code, message: entry.error.message });
         continue;
       }
-      const fileStarted = Date.now();
-      this.deps.jobs.markFileRunning(jobId, position);
-      try {
-        const result = await restorePhoto(
-          file,
-          settings,
-          runBatch,
-          (p) =>
-            emit({
-              type: 'progress',
-              jobId,
-              file,
-              stage: p.stage,
-              value: p.tiles === 0 ? 0 : p.tile / p.tiles,
-              tile: p.tile,
-              tiles: p.tiles,
-              batchSize: p.batchSize,
-              recommendedBatch: batchSize,
-              tileSize,
-              device: deviceId,
-            }),
-          signal,
-        );
-        const ms = Date.now() - fileStarted;
-        succeeded++;
-        this.deps.jobs.markFileDone(jobId, position, { outputPath: result.output, width: result.width, height: result.height, ms });
-        emit({ type: 'file-done', jobId, file, output: result.output, width: result.width, height: result.height, ms, ...(result.notes.length ? { notes: result.notes } : {}) });
-      } catch (error) {
-        const info = toErrorInfo(error, { file, code: 'INFERENCE_FAILED' });
-        if (info.code === 'CANCELLED') {
-          cancelled = true;
-          this.deps.jobs.markFileCancelled(jobId, position);
-          continue;
-        }
-        failed++;
-        this.deps.jobs.markFileFailed(jobId, position, { code: info.code, message: info.message, ms: Date.now() - fileStarted });
-        emit({ type: 'file-failed', jobId, file, code: info.code, message: info.message, ...(info.cause ? { cause: info.cause } : {}) });
-      }
+      photos.push({ position, file: entry.path, ...(await headerPixels(entry.path, maxPixels)) });
     }
+
+    const settings: PhotoSettings = {
+      manifest,
+      scale,
+      tileSize,
+      batchSize: typeof request.batch === 'number' ? request.batch : 1,
+      format: request.format ?? 'keep',
+      overwrite: request.overwrite ?? false,
+      maxPixels,
+      outDir,
+      ...(request.quality === undefined ? {} : { quality: request.quality }),
+    };
+    const startedAt = new Map<number, number>();
+    const executor = new PhotoExecutor(
+      photos,
+      { settings, lanes, faults: this.deps.faults ?? FaultInjector.fromEnv(), ...(pause ? { pause } : {}), ...(signal ? { signal } : {}), ...(backOff === false ? { backOff: false } : {}) },
+      {
+        started: (photo) => {
+          startedAt.set(photo.position, Date.now());
+          this.deps.jobs.markFileRunning(jobId, photo.position);
+        },
+        progress: (u) => {
+          const { position: _position, ...rest } = u;
+          emit({ type: 'progress', jobId, ...rest, value: u.tiles === 0 ? 0 : u.tile / u.tiles });
+        },
+        done: (photo, result) => {
+          succeeded++;
+          const ms = Date.now() - (startedAt.get(photo.position) ?? started);
+          this.deps.jobs.markFileDone(jobId, photo.position, { outputPath: result.output, width: result.width, height: result.height, ms });
+          emit({ type: 'file-done', jobId, file: photo.file, output: result.output, width: result.width, height: result.height, ms, ...(result.notes.length ? { notes: result.notes } : {}) });
+        },
+        failed: (photo, error) => {
+          if (error.code === 'CANCELLED') {
+            cancelled = true;
+            this.deps.jobs.markFileCancelled(jobId, photo.position);
+            return;
+          }
+          failed++;
+          this.deps.jobs.markFileFailed(jobId, photo.position, { code: error.code, message: error.message, ms: Date.now() - (startedAt.get(photo.position) ?? Date.now()) });
+          emit({ type: 'file-failed', jobId, file: photo.file, code: error.code, message: error.message, ...(error.cause ? { cause: error.cause } : {}) });
+        },
+        backOff: (step) => emit({ type: 'warning', jobId, code: 'OUT_OF_MEMORY_BACKOFF', message: step.message, device: step.deviceId }),
+        learnedLimit: (deviceId, pixels) => this.deps.calibration?.update(deviceId, manifest.id, lanes.find((l) => l.deviceId === deviceId)?.precision ?? 'fp32', { learnedLimitPixels: pixels }),
+      },
+    );
+    await executor.run();
+    if (signal?.aborted) cancelled = true;
     const ms = Date.now() - started;
     this.deps.jobs.finishJob(jobId, { status: cancelled ? 'cancelled' : 'finished', ms });
     emit({ type: 'job-finished', jobId, succeeded, failed, skipped: 0, cancelled, ms });
     return { jobId, succeeded, failed, skipped: 0, cancelled, ms };
+  }
+
+  private monitorFor(device: ResolvedDevice): MemoryMonitor {
+    let monitor = this.monitors.get(device.deviceId);
+    if (!monitor) {
+      monitor = new MemoryMonitor(device.readFreeMemory);
+      this.monitors.set(device.deviceId, monitor);
+    }
+    return monitor;
+  }
+
+  /** One lane per device: its session, memory model (calibrated from the store) and limits. */
+  private async buildLane(device: ResolvedDevice, model: InstalledModel, request: RestoreRequest, _jobId: string, _emit: (e: RestoreEvent) => void): Promise<DeviceLane> {
+    const { manifest } = model;
+    const precision = device.settings.precision;
+    const stored = this.deps.calibration?.get(device.deviceId, manifest.id, precision) ?? {};
+    const session = await this.deps.sessions.get(model.path, device.session);
+    const lane: DeviceLane = {
+      deviceId: device.deviceId,
+      run: async () => new Float32Array(0),
+      monitor: this.monitorFor(device),
+      budget: device.settings.memoryBudget,
+      maxBatch: device.settings.maxBatch,
+      precision,
+      usefulBatch: stored.tunedBatch ?? 1,
+      calibration: stored.memoryRatio ?? 1,
+      ...(typeof request.batch === 'number' ? { fixedBatch: Math.min(request.batch, 64) } : {}),
+      ...(stored.learnedLimitPixels !== undefined ? { learnedLimitPixels: stored.learnedLimitPixels } : {}),
+    };
+    lane.run = this.measuredRunner(session, manifest, lane);
+    return lane;
+  }
+
+  /**
+   * Runs a batch and, on the CPU, measures the peak memory it needed to calibrate the memory
+   * model (only when the run allocated fresh memory; later runs of a shape reuse the arena).
+   */
+  private measuredRunner(session: { run: (inputs: Record<string, { data: Float32Array; dims: readonly number[] }>) => Promise<Record<string, { data: Float32Array }>> }, manifest: ModelManifest, lane: DeviceLane): BatchRunner {
+    const measured = new Set<string>();
+    return async (input, dims) => {
+      const key = dims.join('x');
+      const finishPeak = lane.deviceId === 'cpu' && !measured.has(key) ? startPeakMeasurement() : undefined;
+      const result = await session.run({ [manifest.input.name]: { data: input, dims } });
+      const out = result[manifest.output.name];
+      if (!out) throw new HeirloomError('INFERENCE_FAILED', `Model ${manifest.id} produced no output named ${manifest.output.name}. Reinstall the model.`);
+      if (finishPeak) {
+        measured.add(key);
+        const peak = finishPeak();
+        const estimate = estimateBatchMemory(manifest, dims[2] * dims[3], lane.precision, 1).perItemBytes * dims[0];
+        if (peak !== undefined && peak > estimate * 0.1) {
+          lane.calibration = updateCalibration(lane.calibration, peak / estimate);
+          this.deps.calibration?.update(lane.deviceId, manifest.id, lane.precision, { memoryRatio: lane.calibration });
+        }
+      }
+      return out.data;
+    };
+  }
+
+  /** The user's tile, the device's setting, or the tuned one (measured once per device and model, then remembered). */
+  private async chooseTile(request: RestoreRequest, device: ResolvedDevice, lane: DeviceLane, manifest: ModelManifest, jobId: string, emit: (e: RestoreEvent) => void): Promise<number> {
+    if (typeof request.tile === 'number') return request.tile;
+    if (typeof device.settings.tileSize === 'number') return device.settings.tileSize;
+    const stored = this.deps.calibration?.get(device.deviceId, manifest.id, lane.precision);
+    if (stored?.tunedTile !== undefined) return stored.tunedTile;
+    emit({ type: 'warning', jobId, code: 'TUNING', message: `Measuring the fastest tile size for ${manifest.id} on ${device.deviceId} (once; remembered for next time).`, device: device.deviceId });
+    const free = await lane.monitor.freeBytes();
+    const budget = budgetBytes(free, lane.budget);
+    const result = await tuneTileAndBatch({
+      run: lane.run,
+      pad: manifest.tileOverlap,
+      fits: (tile, batch) => batch <= lane.maxBatch && batchBytes(estimateBatchMemory(manifest, (tile + 2 * manifest.tileOverlap) ** 2, lane.precision, lane.calibration), batch) <= budget,
+    });
+    lane.usefulBatch = result.batch;
+    this.deps.calibration?.update(device.deviceId, manifest.id, lane.precision, { tunedTile: result.tile, tunedBatch: result.batch, tuning: result.points });
+    return result.points.length > 0 ? result.tile : FALLBACK_TILE;
+  }
+}
+
+/** Header-only size for the ETA; failures surface later, when the photo is decoded. */
+async function headerPixels(file: string, maxPixels: number): Promise<{ pixels?: number }> {
+  try {
+    const info = await probeImage(file, { maxPixels });
+    return { pixels: info.width * info.height };
+  } catch {
+    return {};
   }
 }
 

@@ -24,13 +24,6 @@ export interface PhotoSettings {
   outDir: string;
 }
 
-export interface PhotoProgress {
-  stage: 'decoding' | 'inferring' | 'encoding';
-  tile: number;
-  tiles: number;
-  batchSize: number;
-}
-
 export interface PhotoResult {
   output: string;
   width: number;
@@ -38,41 +31,35 @@ export interface PhotoResult {
   notes: string[];
 }
 
-/**
- * Restores one photo end to end: decode, tile, run in batches of equal-shaped tiles,
- * assemble at the requested scale, reattach alpha, encode to a temporary file and move it
- * into place. The original is only ever read.
- */
-export async function restorePhoto(
-  file: string,
-  settings: PhotoSettings,
-  run: BatchRunner,
-  onProgress: (p: PhotoProgress) => void,
-  signal?: AbortSignal,
-): Promise<PhotoResult> {
-  onProgress({ stage: 'decoding', tile: 0, tiles: 0, batchSize: settings.batchSize });
+/** A decoded photo with its tile plan and the canvas its restored tiles are written into. */
+export interface PreparedPhoto {
+  file: string;
+  image: DecodedImage;
+  plan: TilePlan;
+  canvas: OutputCanvas;
+}
+
+/** Decode and plan: everything before the model runs. */
+export async function preparePhoto(file: string, settings: Pick<PhotoSettings, 'manifest' | 'scale' | 'tileSize' | 'maxPixels'>): Promise<PreparedPhoto> {
   const image = await decodeImage(file, { maxPixels: settings.maxPixels });
-  const { manifest } = settings;
-  const plan = planTiles(image.width, image.height, settings.tileSize, manifest.tileOverlap);
-  const canvas = new OutputCanvas(plan, settings.scale, manifest.scale, image.colorChannels, image.bitDepth);
+  const plan = planTiles(image.width, image.height, settings.tileSize, settings.manifest.tileOverlap);
+  const canvas = new OutputCanvas(plan, settings.scale, settings.manifest.scale, image.colorChannels, image.bitDepth);
+  return { file, image, plan, canvas };
+}
 
-  const tiles = plan.tiles.length;
-  onProgress({ stage: 'inferring', tile: 0, tiles, batchSize: settings.batchSize });
-  const itemLength = tileInputLength(plan);
-  const dims = tileDims(plan);
-  for (let start = 0; start < tiles; start += settings.batchSize) {
-    throwIfCancelled(signal, file);
-    const batch = plan.tiles.slice(start, start + settings.batchSize);
-    const input = new Float32Array(itemLength * batch.length);
-    batch.forEach((tile, i) => extractTile(image.pixels, plan, tile, input, i * itemLength));
-    const output = await run(input, [batch.length, 3, dims.height, dims.width]);
-    const outLength = output.length / batch.length;
-    for (let i = 0; i < batch.length; i++) await canvas.writeTile(batch[i]!, output, i * outLength);
-    onProgress({ stage: 'inferring', tile: start + batch.length, tiles, batchSize: batch.length });
-  }
-  throwIfCancelled(signal, file);
+/** Re-cuts a prepared photo with another tile size (after an out-of-memory error), dropping what was written. */
+export function replanPhoto(photo: PreparedPhoto, tileSize: number, manifest: ModelManifest): PreparedPhoto {
+  const plan = planTiles(photo.image.width, photo.image.height, tileSize, manifest.tileOverlap);
+  const canvas = new OutputCanvas(plan, photo.canvas.scale, manifest.scale, photo.canvas.channels, photo.canvas.bitDepth);
+  return { ...photo, plan, canvas };
+}
 
-  onProgress({ stage: 'encoding', tile: tiles, tiles, batchSize: settings.batchSize });
+/**
+ * Everything after the last tile: reattach alpha, encode into a temporary file in the
+ * output folder and move it into place. The original is only ever read.
+ */
+export async function finishPhoto(photo: PreparedPhoto, settings: Pick<PhotoSettings, 'format' | 'quality' | 'overwrite' | 'outDir'>, signal?: AbortSignal): Promise<PhotoResult> {
+  const { image, canvas, file } = photo;
   const samples = image.hasAlpha ? await withAlpha(canvas, image) : canvas.data;
   const format = outputFormatFor(image.format, settings.format);
   const finalPath = join(settings.outDir, basename(file, extname(file)) + EXTENSION[format]);
@@ -99,11 +86,33 @@ export async function restorePhoto(
   }
 }
 
+/**
+ * Restores one photo on its own, batch after batch (the scheduler's executor does the same
+ * across many photos and devices; this is the plain path for tests and tools).
+ */
+export async function restorePhoto(file: string, settings: PhotoSettings, run: BatchRunner, signal?: AbortSignal): Promise<PhotoResult> {
+  const photo = await preparePhoto(file, settings);
+  const { plan, canvas, image } = photo;
+  const itemLength = tileInputLength(plan);
+  const dims = tileDims(plan);
+  for (let start = 0; start < plan.tiles.length; start += settings.batchSize) {
+    throwIfCancelled(signal, file);
+    const batch = plan.tiles.slice(start, start + settings.batchSize);
+    const input = new Float32Array(itemLength * batch.length);
+    batch.forEach((tile, i) => extractTile(image.pixels, plan, tile, input, i * itemLength));
+    const output = await run(input, [batch.length, 3, dims.height, dims.width]);
+    const outLength = output.length / batch.length;
+    for (let i = 0; i < batch.length; i++) await canvas.writeTile(batch[i]!, output, i * outLength);
+  }
+  throwIfCancelled(signal, file);
+  return finishPhoto(photo, settings, signal);
+}
+
 export function tileDims(plan: TilePlan): { width: number; height: number } {
   return { width: plan.coreWidth + 2 * plan.pad, height: plan.coreHeight + 2 * plan.pad };
 }
 
-function throwIfCancelled(signal: AbortSignal | undefined, file: string): void {
+export function throwIfCancelled(signal: AbortSignal | undefined, file: string): void {
   if (signal?.aborted) throw new HeirloomError('CANCELLED', `Restoring ${file} was cancelled; nothing was written.`, { file });
 }
 

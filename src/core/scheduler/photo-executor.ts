@@ -1,0 +1,404 @@
+import { HeirloomError, toErrorInfo, type ErrorInfo } from '../../shared/errors.js';
+import type { MemoryBudget, Precision } from '../../shared/devices.js';
+import type { MemoryReading, Stage } from '../../shared/events.js';
+import { extractTile, tileInputLength, type Tile } from '../inference/tiler.js';
+import { finishPhoto, preparePhoto, replanPhoto, tileDims, type BatchRunner, type PhotoResult, type PhotoSettings, type PreparedPhoto } from '../restore/restore-photo.js';
+import { planBatch } from './batch-planner.js';
+import { estimateBatchMemory } from './memory-model.js';
+import type { MemoryMonitor } from './memory-monitor.js';
+import { FaultInjector, isOutOfMemoryError } from './out-of-memory.js';
+import { PauseGate } from './pause-gate.js';
+import { ThroughputMeter } from './throughput-meter.js';
+
+/** One device taking work from the shared queue, with its own session and memory model. */
+export interface DeviceLane {
+  deviceId: string;
+  run: BatchRunner;
+  monitor: MemoryMonitor;
+  budget: MemoryBudget;
+  maxBatch: number;
+  precision: Precision;
+  /** The user's fixed batch (--batch N); absent means auto. */
+  fixedBatch?: number;
+  /** Largest batch that pays on this device (tuned; 1 where batching gives no gain). */
+  usefulBatch: number;
+  /** Measured/estimated memory ratio for this device and model. */
+  calibration: number;
+  /** Largest batch x padded-tile pixels known to fit after an out-of-memory error. */
+  learnedLimitPixels?: number;
+}
+
+export interface ExecutorPhoto {
+  /** Position in the job (for the store). */
+  position: number;
+  file: string;
+  /** Pixels from the file's header, for the ETA before it is decoded. */
+  pixels?: number;
+}
+
+export interface ProgressUpdate {
+  position: number;
+  file: string;
+  stage: Stage;
+  tile: number;
+  tiles: number;
+  batchSize: number;
+  recommendedBatch: number;
+  tileSize: number;
+  device: string;
+  memory?: MemoryReading;
+  etaMs?: number;
+}
+
+export interface BackOffStep {
+  deviceId: string;
+  file: string;
+  /** What was tried and what comes next. */
+  from: { batch: number; tile: number };
+  to: { batch: number; tile: number; deviceId: string };
+  message: string;
+}
+
+export interface ExecutorCallbacks {
+  progress(update: ProgressUpdate): void;
+  started(photo: ExecutorPhoto): void;
+  done(photo: ExecutorPhoto, result: PhotoResult): void;
+  failed(photo: ExecutorPhoto, error: ErrorInfo): void;
+  backOff?(step: BackOffStep): void;
+  /** A lane learned a lower limit (persist it so the next run starts lower). */
+  learnedLimit?(deviceId: string, pixels: number): void;
+}
+
+export interface ExecutorOptions {
+  settings: PhotoSettings;
+  lanes: DeviceLane[];
+  /** Smallest tile the back-off may reach. */
+  tileFloor?: number;
+  /** Photos decoded ahead of inference (bounded: back-pressure on decoding). */
+  maxPreparedPhotos?: number;
+  /** Photos being encoded at once while inference goes on. */
+  maxFinishing?: number;
+  /** Halve batch, then tile, then move device on out-of-memory (default). Off only to reproduce naive fixed-batch tools in benchmarks. */
+  backOff?: boolean;
+  faults?: FaultInjector;
+  pause?: PauseGate;
+  signal?: AbortSignal;
+}
+
+interface PhotoState {
+  photo: ExecutorPhoto;
+  prepared: PreparedPhoto;
+  remaining: Set<number>;
+  written: number;
+  failed: boolean;
+  /** The lane this photo must run on after an out-of-memory move, if any. */
+  pinnedLane?: string;
+}
+
+interface QueuedTile {
+  state: PhotoState;
+  tile: Tile;
+  /** Plan generation: tiles of a re-planned photo from the old plan are dropped. */
+  plan: PreparedPhoto['plan'];
+}
+
+/**
+ * The pipelined executor: decoding and tiling of the next photos, and encoding of finished
+ * ones, overlap inference. Tiles wait in one queue; each device lane takes the oldest
+ * tile's shape and batches equal-shaped tiles across photos. Bounded queues keep memory in
+ * check: at most `maxPreparedPhotos` decoded ahead, `maxFinishing` encoding.
+ */
+export class PhotoExecutor {
+  private readonly queue: QueuedTile[] = [];
+  private readonly pending: ExecutorPhoto[];
+  private readonly throughput = new ThroughputMeter();
+  private readonly pause: PauseGate;
+  private readonly faults: FaultInjector;
+  private readonly finishing = new Set<Promise<void>>();
+  private prepared = 0;
+  private preparing = 0;
+  private waiters: Array<() => void> = [];
+  private readonly laneBatchCap = new Map<string, number>();
+
+  constructor(
+    photos: ExecutorPhoto[],
+    private readonly options: ExecutorOptions,
+    private readonly callbacks: ExecutorCallbacks,
+  ) {
+    this.pending = [...photos];
+    this.pause = options.pause ?? new PauseGate();
+    this.faults = options.faults ?? new FaultInjector(undefined);
+  }
+
+  async run(): Promise<void> {
+    const preparer = this.prepareLoop();
+    await Promise.all(this.options.lanes.map((lane) => this.laneLoop(lane)));
+    await preparer;
+    await Promise.all(this.finishing);
+    // Whatever is still queued (cancelled, or no lane could take it) ends here.
+    for (const item of this.queue.splice(0)) this.failPhoto(item.state, cancelledOr(this.options.signal, item.state.photo.file));
+  }
+
+  private get settings(): PhotoSettings {
+    return this.options.settings;
+  }
+
+  /** Wakes every lane and the decoder: the queue changed. */
+  private notify(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  private async waitForWork(): Promise<void> {
+    if (this.options.signal?.aborted) return;
+    await new Promise<void>((resolve) => {
+      this.waiters.push(resolve);
+      this.options.signal?.addEventListener('abort', () => resolve(), { once: true });
+    });
+  }
+
+  /** Decodes photos ahead of inference while fewer than `maxPreparedPhotos` wait. */
+  private async prepareLoop(): Promise<void> {
+    const ahead = this.options.maxPreparedPhotos ?? 2;
+    while (this.pending.length > 0) {
+      if (this.options.signal?.aborted) break;
+      await this.pause.wait(this.options.signal);
+      if (this.photosInQueue() >= ahead) {
+        await this.waitForWork();
+        continue;
+      }
+      const photo = this.pending.shift()!;
+      this.preparing++;
+      this.callbacks.started(photo);
+      this.callbacks.progress(this.progressFor(photo, 'decoding', 0, 0, undefined));
+      try {
+        const prepared = await preparePhoto(photo.file, this.settings);
+        const state: PhotoState = { photo, prepared, remaining: new Set(prepared.plan.tiles.map((t) => t.index)), written: 0, failed: false };
+        for (const tile of prepared.plan.tiles) this.queue.push({ state, tile, plan: prepared.plan });
+        this.prepared++;
+      } catch (error) {
+        this.callbacks.failed(photo, toErrorInfo(error, { file: photo.file, code: 'DECODE_FAILED' }));
+      } finally {
+        this.preparing--;
+        this.notify();
+      }
+    }
+    for (const photo of this.pending.splice(0)) this.callbacks.failed(photo, cancelledOr(this.options.signal, photo.file));
+    this.notify();
+  }
+
+  private photosInQueue(): number {
+    return new Set(this.queue.map((q) => q.state)).size;
+  }
+
+  private allPrepared(): boolean {
+    return this.pending.length === 0 && this.preparing === 0;
+  }
+
+  private async laneLoop(lane: DeviceLane): Promise<void> {
+    for (;;) {
+      await this.pause.wait(this.options.signal);
+      if (this.options.signal?.aborted) return;
+      const batch = await this.takeBatch(lane);
+      if (batch === 'done') return;
+      if (batch === 'wait') {
+        await this.waitForWork();
+        continue;
+      }
+      await this.runBatch(lane, batch.items, batch.recommended, batch.memory);
+      this.notify();
+    }
+  }
+
+  /** The oldest tile's shape, and as many tiles of that shape as the plan allows. */
+  private async takeBatch(lane: DeviceLane): Promise<'done' | 'wait' | { items: QueuedTile[]; recommended: number; memory: MemoryReading }> {
+    const first = this.queue.findIndex((q) => q.state.pinnedLane === undefined || q.state.pinnedLane === lane.deviceId);
+    if (first < 0) return this.allPrepared() && this.queue.length === 0 ? 'done' : 'wait';
+    const head = this.queue[first]!;
+    const shape = head.plan;
+    const dims = tileDims(shape);
+    const padded = dims.width * dims.height;
+    const recommendation = await this.recommend(lane, shape.coreWidth, padded);
+    let size = lane.fixedBatch ?? Math.min(recommendation.batch, lane.usefulBatch);
+    const cap = this.laneBatchCap.get(lane.deviceId);
+    if (cap !== undefined) size = Math.min(size, cap);
+    const items: QueuedTile[] = [];
+    for (let i = first; i < this.queue.length && items.length < size; ) {
+      const q = this.queue[i]!;
+      const sameShape = tileDims(q.plan).width === dims.width && tileDims(q.plan).height === dims.height;
+      const allowed = q.state.pinnedLane === undefined || q.state.pinnedLane === lane.deviceId;
+      if (sameShape && allowed) {
+        items.push(q);
+        this.queue.splice(i, 1);
+      } else i++;
+    }
+    // Let decoding refill the queue while this batch runs.
+    this.notify();
+    return { items, recommended: recommendation.batch, memory: recommendation.memory };
+  }
+
+  private async recommend(lane: DeviceLane, tileSize: number, paddedPixels: number): Promise<{ batch: number; memory: MemoryReading }> {
+    const freeBytes = await lane.monitor.freeBytes();
+    const plan = planBatch({
+      freeBytes,
+      budget: lane.budget,
+      estimateFor: () => estimateBatchMemory(this.settings.manifest, paddedPixels, lane.precision, lane.calibration),
+      tileCandidates: [tileSize],
+      maxBatch: lane.maxBatch,
+      ...(lane.learnedLimitPixels !== undefined ? { learnedLimitItems: lane.learnedLimitPixels, paddedPixelsFor: () => paddedPixels } : {}),
+    });
+    return { batch: plan.batchSize, memory: { budgetBytes: plan.budgetBytes, estimateBytes: plan.expectedBytes, freeBytes } };
+  }
+
+  private async runBatch(lane: DeviceLane, items: QueuedTile[], recommended: number, memory: MemoryReading): Promise<void> {
+    const live = items.filter((q) => !q.state.failed && q.state.prepared.plan === q.plan);
+    if (live.length === 0) return;
+    const plan = live[0]!.plan;
+    const dims = tileDims(plan);
+    const itemLength = tileInputLength(plan);
+    const input = new Float32Array(itemLength * live.length);
+    live.forEach((q, i) => extractTile(q.state.prepared.image.pixels, q.plan, q.tile, input, i * itemLength));
+    const started = Date.now();
+    let output: Float32Array;
+    try {
+      this.faults.check(live.length, dims.width * dims.height);
+      output = await lane.run(input, [live.length, 3, dims.height, dims.width]);
+    } catch (error) {
+      if (isOutOfMemoryError(error) && this.options.backOff !== false) {
+        this.backOff(lane, live, error);
+        return;
+      }
+      const info = toErrorInfo(error, { code: isOutOfMemoryError(error) ? 'OUT_OF_MEMORY' : 'INFERENCE_FAILED' });
+      for (const state of new Set(live.map((q) => q.state))) {
+        this.failPhoto(state, {
+          ...info,
+          code: isOutOfMemoryError(error) ? 'OUT_OF_MEMORY' : info.code,
+          file: state.photo.file,
+          message: isOutOfMemoryError(error)
+            ? `${state.photo.file}: the device ran out of memory at batch ${live.length}, tile ${plan.coreWidth}. Lower the batch or tile size, or the memory budget.`
+            : `${state.photo.file}: ${info.message}`,
+        });
+      }
+      return;
+    }
+    this.throughput.record(live.length * plan.coreWidth * plan.coreHeight, Date.now() - started);
+    const outLength = output.length / live.length;
+    for (const [i, q] of live.entries()) {
+      const state = q.state;
+      if (state.failed || state.prepared.plan !== q.plan) continue;
+      await state.prepared.canvas.writeTile(q.tile, output, i * outLength);
+      state.remaining.delete(q.tile.index);
+      state.written++;
+      this.callbacks.progress(
+        this.progressFor(state.photo, 'inferring', state.written, plan.tiles.length, { batch: live.length, recommended, tileSize: plan.coreWidth, device: lane.deviceId, memory }),
+      );
+      if (state.remaining.size === 0) await this.finish(state);
+    }
+  }
+
+  /** Halve the batch; at batch 1 halve the tile; at the floor move to another lane. The photo is never lost. */
+  private backOff(lane: DeviceLane, items: QueuedTile[], error: unknown): void {
+    const plan = items[0]!.plan;
+    const dims = tileDims(plan);
+    const failedPixels = items.length * dims.width * dims.height;
+    lane.learnedLimitPixels = Math.min(lane.learnedLimitPixels ?? Infinity, Math.max(1, Math.floor(failedPixels / 2)));
+    this.callbacks.learnedLimit?.(lane.deviceId, lane.learnedLimitPixels);
+    const states = [...new Set(items.map((q) => q.state))];
+    const cause = error instanceof Error ? error.message : String(error);
+    if (items.length > 1) {
+      const next = Math.max(1, Math.floor(items.length / 2));
+      this.laneBatchCap.set(lane.deviceId, next);
+      this.queue.unshift(...items);
+      for (const s of states) this.reportBackOff(lane, s, { batch: items.length, tile: plan.coreWidth }, { batch: next, tile: plan.coreWidth, deviceId: lane.deviceId }, cause);
+      return;
+    }
+    const floor = this.options.tileFloor ?? 32;
+    const currentTile = Math.max(plan.coreWidth, plan.coreHeight);
+    for (const state of states) {
+      if (currentTile / 2 >= floor) {
+        const tile = Math.floor(currentTile / 2);
+        this.restartPhoto(state, tile);
+        this.reportBackOff(lane, state, { batch: 1, tile: currentTile }, { batch: 1, tile, deviceId: lane.deviceId }, cause);
+        continue;
+      }
+      const other = this.options.lanes.find((l) => l.deviceId !== lane.deviceId && l.deviceId !== state.pinnedLane);
+      if (other) {
+        state.pinnedLane = other.deviceId;
+        this.restartPhoto(state, this.settings.tileSize || currentTile);
+        this.reportBackOff(lane, state, { batch: 1, tile: currentTile }, { batch: 1, tile: this.settings.tileSize || currentTile, deviceId: other.deviceId }, cause);
+        continue;
+      }
+      this.failPhoto(state, new HeirloomError('OUT_OF_MEMORY', `${state.photo.file} does not fit in the device's memory even at batch 1 and tile ${currentTile}. Lower the memory use of other programs or restore it on another device.`, { file: state.photo.file, cause: error }).toInfo());
+    }
+  }
+
+  private reportBackOff(lane: DeviceLane, state: PhotoState, from: BackOffStep['from'], to: BackOffStep['to'], cause: string): void {
+    this.callbacks.backOff?.({
+      deviceId: lane.deviceId,
+      file: state.photo.file,
+      from,
+      to,
+      message: `Out of memory on ${lane.deviceId} at batch ${from.batch}, tile ${from.tile}; retrying at batch ${to.batch}, tile ${to.tile}${to.deviceId !== lane.deviceId ? ` on ${to.deviceId}` : ''}. (${cause.split('\n')[0]?.slice(-160)})`,
+    });
+  }
+
+  /** Re-cuts a photo with a smaller tile; its queued tiles of the old plan are dropped. */
+  private restartPhoto(state: PhotoState, tileSize: number): void {
+    for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i]!.state === state) this.queue.splice(i, 1);
+    state.prepared = replanPhoto(state.prepared, tileSize, this.settings.manifest);
+    state.remaining = new Set(state.prepared.plan.tiles.map((t) => t.index));
+    state.written = 0;
+    this.queue.unshift(...state.prepared.plan.tiles.map((tile) => ({ state, tile, plan: state.prepared.plan })));
+  }
+
+  private failPhoto(state: PhotoState, error: ErrorInfo): void {
+    if (state.failed) return;
+    state.failed = true;
+    for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i]!.state === state) this.queue.splice(i, 1);
+    this.callbacks.failed(state.photo, error);
+  }
+
+  /** Encoding overlaps the next batches; at most `maxFinishing` at once (back-pressure). */
+  private async finish(state: PhotoState): Promise<void> {
+    const limit = this.options.maxFinishing ?? 2;
+    while (this.finishing.size >= limit) await Promise.race(this.finishing);
+    const { photo, prepared } = state;
+    this.callbacks.progress(this.progressFor(photo, 'encoding', prepared.plan.tiles.length, prepared.plan.tiles.length, undefined));
+    const task = finishPhoto(prepared, this.settings, this.options.signal)
+      .then((result) => this.callbacks.done(photo, result))
+      .catch((error: unknown) => this.callbacks.failed(photo, toErrorInfo(error, { file: photo.file, code: 'ENCODE_FAILED' })))
+      .finally(() => this.finishing.delete(task));
+    this.finishing.add(task);
+  }
+
+  private progressFor(
+    photo: ExecutorPhoto,
+    stage: Stage,
+    tile: number,
+    tiles: number,
+    batch: { batch: number; recommended: number; tileSize: number; device: string; memory: MemoryReading } | undefined,
+  ): ProgressUpdate {
+    const remainingPixels =
+      this.queue.reduce((sum, q) => sum + q.plan.coreWidth * q.plan.coreHeight, 0) + this.pending.reduce((sum, p) => sum + (p.pixels ?? 0), 0);
+    const eta = this.throughput.etaMs(remainingPixels);
+    return {
+      position: photo.position,
+      file: photo.file,
+      stage,
+      tile,
+      tiles,
+      batchSize: batch?.batch ?? 0,
+      recommendedBatch: batch?.recommended ?? 0,
+      tileSize: batch?.tileSize ?? this.settings.tileSize,
+      device: batch?.device ?? this.options.lanes[0]?.deviceId ?? 'cpu',
+      ...(batch ? { memory: batch.memory } : {}),
+      ...(eta !== undefined ? { etaMs: eta } : {}),
+    };
+  }
+}
+
+function cancelledOr(signal: AbortSignal | undefined, file: string): ErrorInfo {
+  if (signal?.aborted) return new HeirloomError('CANCELLED', `Restoring ${file} was cancelled; nothing was written.`, { file }).toInfo();
+  return new HeirloomError('INTERNAL', `${file} was left unprocessed: no device could take it.`, { file }).toInfo();
+}

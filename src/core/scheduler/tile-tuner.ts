@@ -1,0 +1,81 @@
+import type { TuningPoint } from '../store/calibration-store.js';
+import type { BatchRunner } from '../restore/restore-photo.js';
+
+export const TILE_CANDIDATES = [64, 128, 192, 256] as const;
+export const BATCH_CANDIDATES = [1, 2, 4] as const;
+
+export interface TuneRequest {
+  run: BatchRunner;
+  /** Context pixels on each side of a tile (the model's overlap). */
+  pad: number;
+  tiles?: readonly number[];
+  batches?: readonly number[];
+  /** Whether a (tile, batch) fits the device's memory budget; untried when not. */
+  fits: (tile: number, batch: number) => boolean;
+  /** A batch must be at least this much faster per pixel to be worth its memory. */
+  minBatchGain?: number;
+}
+
+export interface TuneResult {
+  tile: number;
+  batch: number;
+  points: TuningPoint[];
+}
+
+/**
+ * Measures, on this device and model, microseconds per owned input pixel for each tile
+ * size (padding overhead included: a small tile spends more of its work on context) and
+ * then whether batching pays at the best tile. Nothing is assumed: on a 2-core CPU larger
+ * tiles win for the compact model while batching gains nothing; a GPU usually differs.
+ */
+export async function tuneTileAndBatch(request: TuneRequest): Promise<TuneResult> {
+  const points: TuningPoint[] = [];
+  let best: TuningPoint | undefined;
+  for (const tile of request.tiles ?? TILE_CANDIDATES) {
+    if (!request.fits(tile, 1)) continue;
+    const point = await measure(request, tile, 1);
+    points.push(point);
+    if (!best || point.usPerPixel < best.usPerPixel) best = point;
+  }
+  if (!best) {
+    const smallest = Math.min(...(request.tiles ?? TILE_CANDIDATES));
+    return { tile: smallest, batch: 1, points };
+  }
+  let chosen = best;
+  const gain = request.minBatchGain ?? 0.05;
+  for (const batch of request.batches ?? BATCH_CANDIDATES) {
+    if (batch === 1 || !request.fits(best.tile, batch)) continue;
+    const point = await measure(request, best.tile, batch);
+    points.push(point);
+    if (point.usPerPixel < chosen.usPerPixel * (1 - gain)) chosen = point;
+  }
+  return { tile: chosen.tile, batch: chosen.batch, points };
+}
+
+async function measure(request: TuneRequest, tile: number, batch: number): Promise<TuningPoint> {
+  const side = tile + 2 * request.pad;
+  const input = syntheticTiles(batch, side);
+  const dims: [number, number, number, number] = [batch, 3, side, side];
+  await request.run(input, dims); // warm-up: first run of a shape allocates
+  const started = process.hrtime.bigint();
+  await request.run(input, dims);
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  return { tile, batch, usPerPixel: (ms * 1000) / (batch * tile * tile) };
+}
+
+/** A deterministic photo-like texture (smooth gradients plus fine detail) in 0..1. */
+function syntheticTiles(batch: number, side: number): Float32Array {
+  const plane = side * side;
+  const data = new Float32Array(batch * 3 * plane);
+  for (let b = 0; b < batch; b++) {
+    for (let c = 0; c < 3; c++) {
+      const base = (b * 3 + c) * plane;
+      for (let y = 0; y < side; y++) {
+        for (let x = 0; x < side; x++) {
+          data[base + y * side + x] = 0.5 + 0.3 * Math.sin((x + c * 7) / 9) * Math.cos((y + b * 5) / 13) + 0.1 * Math.sin(x * y * 0.37);
+        }
+      }
+    }
+  }
+  return data;
+}
