@@ -74,7 +74,7 @@ export interface ExecutorOptions {
   lanes: DeviceLane[];
   /** Smallest tile the back-off may reach. */
   tileFloor?: number;
-  /** Photos decoded ahead of inference (bounded: back-pressure on decoding). */
+  /** Most decoded photos waiting for inference (back-pressure on decoding; default 4). */
   maxPreparedPhotos?: number;
   /** Photos being encoded at once while inference goes on. */
   maxFinishing?: number;
@@ -160,11 +160,10 @@ export class PhotoExecutor {
 
   /** Decodes photos ahead of inference while fewer than `maxPreparedPhotos` wait. */
   private async prepareLoop(): Promise<void> {
-    const ahead = this.options.maxPreparedPhotos ?? 2;
     while (this.pending.length > 0) {
       if (this.options.signal?.aborted) break;
       await this.pause.wait(this.options.signal);
-      if (this.photosInQueue() >= ahead) {
+      if (!this.wantsMorePhotos()) {
         await this.waitForWork();
         continue;
       }
@@ -186,6 +185,17 @@ export class PhotoExecutor {
     }
     for (const photo of this.pending.splice(0)) this.callbacks.failed(photo, cancelledOr(this.options.signal, photo.file));
     this.notify();
+  }
+
+  /**
+   * Back-pressure on decoding: keep enough tiles queued to fill the next batches (two
+   * per lane), but never more than `maxPreparedPhotos` decoded photos waiting.
+   */
+  private wantsMorePhotos(): boolean {
+    const photos = this.photosInQueue();
+    if (photos >= (this.options.maxPreparedPhotos ?? 4)) return false;
+    const wanted = this.options.lanes.reduce((sum, lane) => sum + 2 * (lane.fixedBatch ?? lane.usefulBatch), 0);
+    return photos === 0 || this.queue.length < wanted;
   }
 
   private photosInQueue(): number {
@@ -223,12 +233,14 @@ export class PhotoExecutor {
     let size = lane.fixedBatch ?? Math.min(recommendation.batch, lane.usefulBatch);
     const cap = this.laneBatchCap.get(lane.deviceId);
     if (cap !== undefined) size = Math.min(size, cap);
+    // Smart batching: while photos that could fill this batch are still being decoded, wait for them.
+    const available = this.queue.filter((q) => sameShape(q, dims) && (q.state.pinnedLane === undefined || q.state.pinnedLane === lane.deviceId)).length;
+    if (available < size && (this.preparing > 0 || (this.pending.length > 0 && this.wantsMorePhotos()))) return 'wait';
     const items: QueuedTile[] = [];
     for (let i = first; i < this.queue.length && items.length < size; ) {
       const q = this.queue[i]!;
-      const sameShape = tileDims(q.plan).width === dims.width && tileDims(q.plan).height === dims.height;
       const allowed = q.state.pinnedLane === undefined || q.state.pinnedLane === lane.deviceId;
-      if (sameShape && allowed) {
+      if (sameShape(q, dims) && allowed) {
         items.push(q);
         this.queue.splice(i, 1);
       } else i++;
@@ -396,6 +408,11 @@ export class PhotoExecutor {
       ...(eta !== undefined ? { etaMs: eta } : {}),
     };
   }
+}
+
+function sameShape(q: QueuedTile, dims: { width: number; height: number }): boolean {
+  const d = tileDims(q.plan);
+  return d.width === dims.width && d.height === dims.height;
 }
 
 function cancelledOr(signal: AbortSignal | undefined, file: string): ErrorInfo {

@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { extractTile, planTiles, reflectIndex, tileInputLength } from '../../../src/core/inference/tiler.js';
+
+test('owned regions partition the image exactly once, and every core has the plan shape inside the image', () => {
+  for (const [w, h, tile] of [
+    [451, 300, 128],
+    [64, 64, 64],
+    [65, 17, 64],
+    [20000, 16, 64],
+    [1, 1, 64],
+    [300, 200, 0],
+  ] as const) {
+    const plan = planTiles(w, h, tile, 8);
+    const covered = new Uint8Array(w * h);
+    for (const t of plan.tiles) {
+      assert.equal(t.core.width, plan.coreWidth);
+      assert.equal(t.core.height, plan.coreHeight);
+      assert.ok(t.core.x >= 0 && t.core.x + t.core.width <= w, `core inside horizontally for ${w}x${h}`);
+      assert.ok(t.core.y >= 0 && t.core.y + t.core.height <= h);
+      assert.ok(t.owned.x >= t.core.x && t.owned.x + t.owned.width <= t.core.x + t.core.width, 'owned inside core');
+      for (let y = t.owned.y; y < t.owned.y + t.owned.height; y++) for (let x = t.owned.x; x < t.owned.x + t.owned.width; x++) covered[y * w + x]!++;
+    }
+    assert.ok(covered.every((c) => c === 1), `every pixel owned once for ${w}x${h} tile ${tile}`);
+  }
+});
+
+test('tile 0 is one tile for the whole image', () => {
+  const plan = planTiles(300, 200, 0, 16);
+  assert.equal(plan.tiles.length, 1);
+  assert.deepEqual([plan.coreWidth, plan.coreHeight], [300, 200]);
+});
+
+test('reflectIndex mirrors without repeating the edge, also for tiny images', () => {
+  assert.deepEqual([-3, -2, -1, 0, 1, 2, 3, 4, 5, 6].map((i) => reflectIndex(i, 4)), [3, 2, 1, 0, 1, 2, 3, 2, 1, 0]);
+  assert.deepEqual([-5, 0, 7].map((i) => reflectIndex(i, 1)), [0, 0, 0]);
+  assert.deepEqual([-3, -1, 2, 4].map((i) => reflectIndex(i, 2)), [1, 1, 0, 0]);
+});
+
+test('extractTile writes planar RGB in 0..1 with reflected borders, and broadcasts grey', () => {
+  const width = 3;
+  const height = 2;
+  const rgb = new Uint8Array([0, 10, 20, 255, 0, 0, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 130, 140]);
+  const plan = planTiles(width, height, 0, 1);
+  const out = new Float32Array(tileInputLength(plan));
+  extractTile({ width, height, stride: 3, data: rgb, maxValue: 255 }, plan, plan.tiles[0]!, out, 0);
+  const w = width + 2;
+  const h = height + 2;
+  // Padded (0,0) reflects to image (1,1) = pixel index 4 -> R 90.
+  assert.equal(out[0], Math.fround(90 / 255));
+  // Padded (1,1) is image (0,0): R 0, G 10, B 20.
+  assert.equal(out[1 * w + 1], 0);
+  assert.equal(out[w * h + 1 * w + 1], Math.fround(10 / 255));
+  assert.equal(out[2 * w * h + 1 * w + 1], Math.fround(20 / 255));
+
+  const grey = new Uint16Array([0, 65535, 32768, 1, 2, 3]);
+  const g = new Float32Array(tileInputLength(plan));
+  extractTile({ width, height, stride: 1, data: grey, maxValue: 65535 }, plan, plan.tiles[0]!, g, 0);
+  const at = 1 * w + 2; // image (1,0)
+  assert.equal(g[at], 1);
+  assert.equal(g[w * h + at], 1);
+  assert.equal(g[2 * w * h + at], 1);
+});

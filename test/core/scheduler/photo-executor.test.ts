@@ -1,0 +1,152 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PhotoExecutor, type BackOffStep, type DeviceLane, type ExecutorPhoto, type ProgressUpdate } from '../../../src/core/scheduler/photo-executor.js';
+import { MemoryMonitor } from '../../../src/core/scheduler/memory-monitor.js';
+import { FaultInjector } from '../../../src/core/scheduler/out-of-memory.js';
+import { PauseGate } from '../../../src/core/scheduler/pause-gate.js';
+import type { PhotoResult, PhotoSettings } from '../../../src/core/restore/restore-photo.js';
+import type { ErrorInfo } from '../../../src/shared/errors.js';
+import { fakeManifest, fakeRunner, type FakeRunnerLog } from '../../helpers/fake-model.js';
+import { psnr, readRaw, tempDir, writeTestPhoto } from '../../helpers/images.js';
+
+const GiB = 1024 ** 3;
+
+function lane(log: FakeRunnerLog, overrides: Partial<DeviceLane> = {}, delayMs = 0): DeviceLane {
+  return {
+    deviceId: 'cpu',
+    run: fakeRunner(2, log, delayMs),
+    monitor: new MemoryMonitor(async () => 8 * GiB),
+    budget: { kind: 'fraction', value: 0.8 },
+    maxBatch: 8,
+    precision: 'fp32',
+    usefulBatch: 8,
+    calibration: 1,
+    ...overrides,
+  };
+}
+
+function settings(outDir: string, tileSize: number): PhotoSettings {
+  mkdirSync(outDir, { recursive: true });
+  return { manifest: fakeManifest(2), scale: 2, tileSize, batchSize: 1, format: 'png', overwrite: false, maxPixels: 1e9, outDir };
+}
+
+async function runExecutor(photos: ExecutorPhoto[], options: ConstructorParameters<typeof PhotoExecutor>[1]) {
+  const done = new Map<string, PhotoResult>();
+  const failed = new Map<string, ErrorInfo>();
+  const progress: ProgressUpdate[] = [];
+  const backOffs: BackOffStep[] = [];
+  await new PhotoExecutor(photos, options, {
+    started: () => {},
+    progress: (u) => progress.push(u),
+    done: (p, r) => done.set(p.file, r),
+    failed: (p, e) => failed.set(p.file, e),
+    backOff: (s) => backOffs.push(s),
+  }).run();
+  return { done, failed, progress, backOffs };
+}
+
+async function photos(dir: string, sizes: Array<[number, number]>): Promise<ExecutorPhoto[]> {
+  return Promise.all(sizes.map(async ([w, h], i) => ({ position: i, file: await writeTestPhoto(join(dir, `p${i}.png`), w, h, i + 1) })));
+}
+
+test('tiled output equals whole-image output, across photos of several sizes', async () => {
+  const dir = tempDir();
+  const input = await photos(dir, [[45, 30], [64, 64], [17, 50]]);
+  const log = { batches: [], shapes: [] };
+  const tiled = await runExecutor(input, { settings: settings(join(dir, 'tiled'), 16), lanes: [lane(log)] });
+  const whole = await runExecutor(input, { settings: settings(join(dir, 'whole'), 0), lanes: [lane({ batches: [], shapes: [] })] });
+  assert.equal(tiled.failed.size, 0, JSON.stringify([...tiled.failed.values()]));
+  for (const p of input) {
+    const a = await readRaw(tiled.done.get(p.file)!.output);
+    const b = await readRaw(whole.done.get(p.file)!.output);
+    assert.equal(a.width, b.width);
+    assert.equal(psnr(a.data, b.data), Infinity, `${p.file} tiled == whole`);
+  }
+  assert.ok(log.shapes.every((s) => s === '20x20'), 'every tile of every photo has one shape');
+});
+
+test('equal-shaped tiles from different photos are batched together', async () => {
+  const dir = tempDir();
+  const input = await photos(dir, [[16, 16], [16, 16], [16, 16], [16, 16]]);
+  const log: FakeRunnerLog = { batches: [], shapes: [] };
+  const result = await runExecutor(input, { settings: settings(join(dir, 'out'), 16), lanes: [lane(log, { usefulBatch: 4 })], maxPreparedPhotos: 4 });
+  assert.equal(result.done.size, 4);
+  assert.ok(Math.max(...log.batches) > 1, `batches ${log.batches}`);
+  const withBatch = result.progress.filter((p) => p.stage === 'inferring' && p.batchSize > 1);
+  assert.ok(withBatch.length > 0);
+  assert.ok(withBatch.every((p) => p.recommendedBatch >= 1 && p.memory !== undefined && p.memory.estimateBytes > 0 && p.memory.budgetBytes > 0));
+});
+
+test('out of memory: the batch halves, then the tile halves, and every photo still succeeds', async () => {
+  const dir = tempDir();
+  const input = await photos(dir, [[32, 32], [32, 32], [32, 32]]);
+  const log: FakeRunnerLog = { batches: [], shapes: [] };
+  // Padded 16-px tiles are 20x20 = 400 px; the simulated device fails above 300 px per batch.
+  const result = await runExecutor(input, {
+    settings: settings(join(dir, 'out'), 16),
+    lanes: [lane(log, { fixedBatch: 4 })],
+    faults: new FaultInjector(300),
+    tileFloor: 8,
+  });
+  assert.equal(result.failed.size, 0, JSON.stringify([...result.failed.values()]));
+  assert.equal(result.done.size, 3);
+  const steps = result.backOffs.map((s) => `${s.from.batch}x${s.from.tile}->${s.to.batch}x${s.to.tile}`);
+  assert.ok(steps.includes('4x16->2x16'), steps.join(' '));
+  assert.ok(steps.includes('2x16->1x16'), steps.join(' '));
+  assert.ok(steps.includes('1x16->1x8'), steps.join(' '));
+  const reference = await runExecutor(input, { settings: settings(join(dir, 'ref'), 0), lanes: [lane({ batches: [], shapes: [] })] });
+  for (const p of input) {
+    const a = await readRaw(result.done.get(p.file)!.output);
+    const b = await readRaw(reference.done.get(p.file)!.output);
+    assert.equal(psnr(a.data, b.data), Infinity, 'a backed-off photo is still exact');
+  }
+});
+
+test('without back-off (naive fixed batch), out of memory fails the photos with OUT_OF_MEMORY', async () => {
+  const dir = tempDir();
+  const input = await photos(dir, [[16, 16], [16, 16]]);
+  const result = await runExecutor(input, { settings: settings(join(dir, 'out'), 16), lanes: [lane({ batches: [], shapes: [] }, { fixedBatch: 2 })], faults: new FaultInjector(500), backOff: false });
+  assert.equal(result.done.size, 0);
+  assert.deepEqual([...result.failed.values()].map((e) => e.code), ['OUT_OF_MEMORY', 'OUT_OF_MEMORY']);
+});
+
+test('cancel stops within a batch and leaves no output or temporary file', async () => {
+  const dir = tempDir();
+  const input = await photos(dir, [[64, 64], [64, 64], [64, 64]]);
+  const out = join(dir, 'out');
+  const abort = new AbortController();
+  const log: FakeRunnerLog = { batches: [], shapes: [] };
+  const slow = lane(log, { usefulBatch: 1 }, 20);
+  const run = slow.run;
+  slow.run = async (i, d) => {
+    if (log.batches.length === 2) abort.abort();
+    return run(i, d);
+  };
+  const result = await runExecutor(input, { settings: settings(out, 16), lanes: [slow], signal: abort.signal });
+  assert.equal(result.done.size, 0);
+  assert.ok([...result.failed.values()].every((e) => e.code === 'CANCELLED'));
+  assert.ok(log.batches.length <= 3, `stopped within a batch (${log.batches.length} batches ran)`);
+  let files: string[] = [];
+  try {
+    files = readdirSync(out);
+  } catch {
+    files = [];
+  }
+  assert.deepEqual(files, []);
+});
+
+test('pause holds work and resume finishes it', async () => {
+  const dir = tempDir();
+  const input = await photos(dir, [[32, 32], [32, 32]]);
+  const pause = new PauseGate();
+  pause.pause();
+  const log: FakeRunnerLog = { batches: [], shapes: [] };
+  const running = runExecutor(input, { settings: settings(join(dir, 'out'), 16), lanes: [lane(log)], pause });
+  await new Promise((r) => setTimeout(r, 150));
+  assert.equal(log.batches.length, 0, 'nothing ran while paused');
+  pause.resume();
+  const result = await running;
+  assert.equal(result.done.size, 2);
+});
