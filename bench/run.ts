@@ -1,0 +1,89 @@
+/**
+ * `npm run bench [-- section...]`: prints tables and, last, one JSON object with every number.
+ * Sections: compute (issue 2 + 4.3), pipeline (4.1), gpen (4.2), scan (4.4), backoff (4.5).
+ * Each scenario runs in its own process so peak memory is its own.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+
+const ALL = ['compute', 'pipeline', 'gpen', 'backoff', 'scan'] as const;
+type Section = (typeof ALL)[number];
+const requested = process.argv.slice(2).filter((a) => !a.startsWith('-')) as Section[];
+const sections = requested.length > 0 ? requested : [...ALL];
+const FAST = 'realesr-general-x4v3';
+const QUALITY = 'realesrgan-x4plus';
+
+function scenario<T>(name: string, args: unknown): T {
+  const started = Date.now();
+  const child = spawnSync(process.execPath, ['--import', 'tsx', 'bench/scenarios.ts', name, JSON.stringify(args)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const line = child.stdout.split('\n').find((l) => l.startsWith('BENCH-RESULT '));
+  if (child.status !== 0 || !line) {
+    process.stderr.write(child.stdout + child.stderr);
+    throw new Error(`scenario ${name} failed (exit ${child.status})`);
+  }
+  process.stderr.write(`  ${name} ${JSON.stringify(args)} took ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  return JSON.parse(line.slice('BENCH-RESULT '.length)) as T;
+}
+
+const mb = (b: number | undefined | null) => (b === undefined || b === null ? 'n/a' : `${(b / 1024 / 1024).toFixed(0)} MB`);
+const f = (n: number, d = 2) => n.toFixed(d);
+function table(title: string, header: string[], rows: Array<Array<string | number>>): void {
+  const cells = [header, ...rows.map((r) => r.map(String))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  console.log(`\n${title}`);
+  for (const [i, r] of cells.entries()) {
+    console.log('  ' + r.map((c, j) => c.padStart(widths[j]!)).join('  '));
+    if (i === 0) console.log('  ' + widths.map((w) => '-'.repeat(w)).join('  '));
+  }
+}
+
+const results: Record<string, unknown> = { machine: { cpus: (await import('node:os')).cpus().length, model: (await import('node:os')).cpus()[0]?.model }, date: new Date().toISOString() };
+
+if (sections.includes('compute')) {
+  interface Row { tile: number; paddedSide: number; ms: number; usPerPaddedPixel: number; usPerOwnedPixel: number; gflops: number }
+  const r = scenario<{ matmulPeak: { gflops: number; shape: string; points: Array<{ shape: string; gflops: number }> }; models: Array<{ id: string; tileOverlap: number; rows: Row[] }> }>('compute', { models: [FAST, QUALITY], tiles: [64, 128, 192, 256] });
+  table('ONNX Runtime MatMul peak (same process)', ['shape MxKxN', 'GFLOP/s'], r.matmulPeak.points.map((p) => [p.shape, f(p.gflops, 1)]));
+  for (const m of r.models) {
+    table(`${m.id}: one tile per run (overlap ${m.tileOverlap} px each side)`, ['tile', 'padded', 'ms/run', 'us/input px', 'us/owned px', 'GFLOP/s', 'of peak'], m.rows.map((row) => [row.tile, row.paddedSide, f(row.ms, 0), f(row.usPerPaddedPixel), f(row.usPerOwnedPixel), f(row.gflops, 1), `${f((100 * row.gflops) / r.matmulPeak.gflops, 0)} %`]));
+  }
+  const fast = r.models.find((m) => m.id === FAST);
+  const bestFast = fast ? Math.max(...fast.rows.map((row) => row.gflops)) : 0;
+  results.compute = { ...r, computeEfficiency: { model: FAST, bestGflops: bestFast, matmulPeakGflops: r.matmulPeak.gflops, ratio: bestFast / r.matmulPeak.gflops } };
+  console.log(`\nCompute efficiency (${FAST}): ${f(bestFast, 1)} / ${f(r.matmulPeak.gflops, 1)} GFLOP/s = ${f(bestFast / r.matmulPeak.gflops)} (target >= 0.80)`);
+}
+
+if (sections.includes('pipeline')) {
+  const r = scenario<{ photos: number; tiles: number; succeeded: number; endToEndSeconds: number; bareSeconds: number; photosPerSecond: number; barePhotosPerSecond: number; efficiency: number }>('pipeline', { model: FAST, count: 20, tile: 256, scale: 4 });
+  table('Pipeline efficiency: 20 photos of mixed sizes, end to end vs bare session.run on the same tiles', ['photos', 'tiles', 'ok', 'end-to-end s', 'bare s', 'photos/s', 'bare photos/s', 'efficiency'], [[r.photos, r.tiles, r.succeeded, f(r.endToEndSeconds, 1), f(r.bareSeconds, 1), f(r.photosPerSecond, 3), f(r.barePhotosPerSecond, 3), f(r.efficiency, 3)]]);
+  results.pipeline = r;
+}
+
+if (sections.includes('gpen')) {
+  interface G { mode: string; photos: number; succeeded: number; successRate: number; seconds: number; peakRssBytes: number; capacityBytes: number; maxBatchUsed: number; recommendedBatch: number }
+  const args = { model: FAST, count: 20, side: 128, capacityItems: 6 };
+  const rows = (['fixed1', 'fixed4', 'fixed8', 'auto'] as const).map((mode) => scenario<G>('gpen', { ...args, mode }));
+  table(`GPEN table: 20 photos of ${args.side}x${args.side}, simulated device of ${mb(rows[0]!.capacityBytes)} (a fixed batch of 8 exceeds it)`, ['mode', 'success', 'total s', 'peak RSS', 'largest batch', 'recommended'], rows.map((g) => [g.mode, `${f(100 * g.successRate, 0)} %`, f(g.seconds, 1), mb(g.peakRssBytes), g.maxBatchUsed, g.recommendedBatch]));
+  const succeeding = rows.filter((g) => g.mode !== 'auto' && g.successRate === 1);
+  const best = Math.min(...succeeding.map((g) => g.seconds));
+  const auto = rows.find((g) => g.mode === 'auto')!;
+  console.log(`Auto: ${f(100 * auto.successRate, 0)} % success, ${f(auto.seconds, 1)} s vs best succeeding fixed ${f(best, 1)} s (${f((100 * (auto.seconds - best)) / best, 1)} %; target within 5 %)`);
+  results.gpen = { args, rows, autoVsBestFixed: (auto.seconds - best) / best };
+}
+
+if (sections.includes('backoff')) {
+  const r = scenario<{ photos: number; succeeded: number; failed: number; steps: string[]; used: string[] }>('backoff', { model: FAST, count: 6, side: 64, limitPixels: 7000 });
+  console.log(`\nBack-off with fault injection (OOM above 7000 batch x padded-tile pixels): ${r.succeeded}/${r.photos} succeeded, ${r.failed} failed`);
+  for (const s of r.steps) console.log(`  ${s}`);
+  console.log(`  shapes used: ${r.used.join(', ')}`);
+  results.backoff = r;
+}
+
+if (sections.includes('scan')) {
+  const r = scenario<{ succeeded: number; seconds: number; peakRssBytes: number; output: string }>('scan', { model: FAST, tile: 256 });
+  console.log(`\n6000x4000 scan at --scale 2 (${FAST}, tile 256): ${r.succeeded ? 'ok' : 'FAILED'}, output ${r.output}, ${f(r.seconds, 0)} s, peak RSS ${mb(r.peakRssBytes)} (target <= 1.2 GB)`);
+  results.scan = r;
+}
+
+mkdirSync('.bench', { recursive: true });
+writeFileSync('.bench/results.json', JSON.stringify(results, null, 2));
+console.log(`\n${JSON.stringify(results)}`);

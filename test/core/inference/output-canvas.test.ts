@@ -1,0 +1,21 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { OutputCanvas, toSamples16 } from '../../../src/core/inference/output-canvas.js';
+import { planTiles } from '../../../src/core/inference/tiler.js';
+
+test('model output is clamped to 0..1 before quantising: negatives never wrap around', () => {
+  const planar = new Float32Array([-0.5, -1e-6, 0, 0.5, 1, 1.7, Number.NaN, -3, 0.25]);
+  const samples = toSamples16(planar, 0, 3, 1);
+  // interleaved: pixel0 = (planar[0], planar[3], planar[6])
+  assert.deepEqual([...samples], [0, 32768, 0, 0, 65535, 0, 0, 65535, 16384]);
+});
+
+test('the canvas writes only owned regions, at 8 bit, and grey photos get luma', async () => {
+  const plan = planTiles(2, 1, 0, 0);
+  const canvas = new OutputCanvas(plan, 1, 1, 3, 8);
+  await canvas.writeTile(plan.tiles[0]!, new Float32Array([-1, 2, 0.5, 0.5, 0, 1]), 0);
+  assert.deepEqual([...canvas.data], [0, 128, 0, 255, 128, 255]);
+  const grey = new OutputCanvas(plan, 1, 1, 1, 8);
+  await grey.writeTile(plan.tiles[0]!, new Float32Array([1, 0, 1, 0, 1, 0]), 0);
+  assert.deepEqual([...grey.data], [255, 0]);
+});
