@@ -2,6 +2,8 @@
  * The only module that imports onnxruntime-node. Everything else sees plain typed arrays,
  * so the engine, tests and benchmarks do not depend on the runtime's object model.
  */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { ProviderName } from '../../shared/devices.js';
 
@@ -20,6 +22,19 @@ export interface SessionConfig {
 export interface TensorData {
   data: Float32Array;
   dims: readonly number[];
+}
+
+/** A float32 image tensor, or a float64 side input (some exports declare scalars as double, e.g. CodeFormer's weight). */
+export interface InputTensorData {
+  data: Float32Array | Float64Array;
+  dims: readonly number[];
+}
+
+/** What a model declares for one input or output: element type ("float32", "float64", ...) and shape (strings are symbolic dims). */
+export interface TensorInfo {
+  name: string;
+  type: string;
+  shape: ReadonlyArray<number | string>;
 }
 
 export interface BackendInfo {
@@ -54,9 +69,13 @@ export class ModelSession {
     readonly inputNames: readonly string[],
     readonly outputNames: readonly string[],
     readonly config: SessionConfig,
+    /** Declared inputs and outputs, in the model's order, for signature checks. */
+    readonly inputs: readonly TensorInfo[] = [],
+    readonly outputs: readonly TensorInfo[] = [],
   ) {}
 
-  static async open(modelPath: string, config: SessionConfig): Promise<ModelSession> {
+  /** Opens a model file, or model bytes (devices/ probes providers with a tiny in-memory model). */
+  static async open(modelPath: string | Uint8Array, config: SessionConfig): Promise<ModelSession> {
     const options: ort.InferenceSession.SessionOptions = {
       executionProviders: [providerConfig(config)],
       graphOptimizationLevel: 'all',
@@ -64,14 +83,16 @@ export class ModelSession {
       enableMemPattern: config.memoryArena ?? true,
     };
     if (config.threads && config.threads > 0) options.intraOpNumThreads = config.threads;
-    const session = await ort.InferenceSession.create(modelPath, options);
-    return new ModelSession(session, session.inputNames, session.outputNames, config);
+    const session = typeof modelPath === 'string' ? await ort.InferenceSession.create(modelPath, options) : await ort.InferenceSession.create(modelPath, options);
+    return new ModelSession(session, session.inputNames, session.outputNames, config, session.inputMetadata.map(tensorInfo), session.outputMetadata.map(tensorInfo));
   }
 
-  /** Runs float32 inputs by name; returns every output as float32 with its dims. */
-  async run(inputs: Record<string, TensorData>): Promise<Record<string, TensorData>> {
+  /** Runs float32 (or float64 side) inputs by name; returns every output as float32 with its dims. */
+  async run(inputs: Record<string, InputTensorData>): Promise<Record<string, TensorData>> {
     const feeds: Record<string, ort.Tensor> = {};
-    for (const [name, t] of Object.entries(inputs)) feeds[name] = new ort.Tensor('float32', t.data, t.dims);
+    for (const [name, t] of Object.entries(inputs)) {
+      feeds[name] = t.data instanceof Float64Array ? new ort.Tensor('float64', t.data, t.dims) : new ort.Tensor('float32', t.data, t.dims);
+    }
     const results = await this.session.run(feeds);
     const out: Record<string, TensorData> = {};
     for (const [name, tensor] of Object.entries(results)) {
@@ -85,4 +106,16 @@ export class ModelSession {
   async dispose(): Promise<void> {
     await this.session.release();
   }
+}
+
+function tensorInfo(meta: ort.InferenceSession.ValueMetadata): TensorInfo {
+  return meta.isTensor ? { name: meta.name, type: meta.type, shape: [...meta.shape] } : { name: meta.name, type: 'non-tensor', shape: [] };
+}
+
+/**
+ * Folder holding onnxruntime-node's native libraries: the optional CUDA provider libraries
+ * must sit here, so devices/ can tell "not installed" from "installed but cannot load".
+ */
+export function runtimeLibraryDir(): string {
+  return join(dirname(createRequire(import.meta.url).resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
 }

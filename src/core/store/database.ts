@@ -26,17 +26,18 @@ export function openDatabase(path: string): Db {
   }
 }
 
-/** Applies every migration newer than the database's user_version, each in its own transaction. */
+/**
+ * Applies every migration newer than the database's user_version. The check and the
+ * migrations run in one IMMEDIATE transaction, so two processes opening a fresh database at
+ * once (the app and the CLI) cannot both try to create the same tables.
+ */
 export function migrate(db: Db): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > MIGRATIONS.length) {
-    throw new HeirloomError('STORE_FAILED', `The history database was written by a newer Heirloom (schema ${current}, this one knows ${MIGRATIONS.length}). Update Heirloom.`);
-  }
-  for (let version = current; version < MIGRATIONS.length; version++) {
-    const step = MIGRATIONS[version]!;
-    db.transaction(() => {
-      db.exec(step);
-      db.pragma(`user_version = ${version + 1}`);
-    })();
-  }
+  db.transaction(() => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > MIGRATIONS.length) {
+      throw new HeirloomError('STORE_FAILED', `The history database was written by a newer Heirloom (schema ${current}, this one knows ${MIGRATIONS.length}). Update Heirloom.`);
+    }
+    for (let version = current; version < MIGRATIONS.length; version++) db.exec(MIGRATIONS[version]!);
+    if (current < MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);
+  }).immediate();
 }
