@@ -36,6 +36,10 @@ export class OutputCanvas {
     const { plan, scale, modelScale } = this;
     const srcW = (plan.coreWidth + 2 * plan.pad) * modelScale;
     const srcH = (plan.coreHeight + 2 * plan.pad) * modelScale;
+    if (scale === modelScale) {
+      this.writeDirect(tile, output, offset, srcW, srcH);
+      return;
+    }
     let samples = toSamples16(output, offset, srcW, srcH);
     let w = srcW;
     let h = srcH;
@@ -67,6 +71,41 @@ export class OutputCanvas {
       }
     }
   }
+
+  /** At the model's own scale: straight from the planar float output into the canvas, in one pass. */
+  private writeDirect(tile: Tile, output: Float32Array, offset: number, srcW: number, srcH: number): void {
+    const { plan, scale } = this;
+    const plane = srcW * srcH;
+    const x0 = (tile.owned.x - tile.core.x + plan.pad) * scale;
+    const y0 = (tile.owned.y - tile.core.y + plan.pad) * scale;
+    const ow = tile.owned.width * scale;
+    const oh = tile.owned.height * scale;
+    const dx = tile.owned.x * scale;
+    const dy = tile.owned.y * scale;
+    const max = this.maxValue;
+    const data = this.data;
+    for (let y = 0; y < oh; y++) {
+      let s = offset + (y0 + y) * srcW + x0;
+      let d = ((dy + y) * this.width + dx) * this.channels;
+      for (let x = 0; x < ow; x++, s++, d += this.channels) {
+        // Clamp before quantising: NaN and negatives become 0, never wrap around.
+        const r = clamp01(output[s]!);
+        const g = clamp01(output[s + plane]!);
+        const b = clamp01(output[s + 2 * plane]!);
+        if (this.channels === 3) {
+          data[d] = Math.round(r * max);
+          data[d + 1] = Math.round(g * max);
+          data[d + 2] = Math.round(b * max);
+        } else {
+          data[d] = Math.round((0.299 * r + 0.587 * g + 0.114 * b) * max);
+        }
+      }
+    }
+  }
+}
+
+function clamp01(v: number): number {
+  return v > 0 ? (v < 1 ? v : 1) : 0;
 }
 
 /** Planar float RGB -> interleaved 16-bit, clamping to 0..1 first. */
