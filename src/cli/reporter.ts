@@ -42,7 +42,7 @@ export class HumanReporter implements Reporter {
         break;
       case 'progress':
         if (this.started) {
-          this.bar.update(this.done + event.value, { done: this.done, total: this.total, file: shortName(event.file), stage: event.stage, tile: event.tile, tiles: event.tiles, batch: event.batchSize, recommended: event.recommendedBatch });
+          this.bar.update(this.done + event.value, { done: this.done, total: this.total, file: shortName(event.file), stage: event.faces === undefined ? event.stage : `${event.stage} (${event.faces} face${event.faces === 1 ? '' : 's'})`, tile: event.tile, tiles: event.tiles, batch: event.batchSize, recommended: event.recommendedBatch });
         }
         break;
       case 'file-done':

@@ -1,0 +1,128 @@
+import type { MemoryBudget, Precision } from '../../shared/devices.js';
+import { HeirloomError } from '../../shared/errors.js';
+import type { ModelManifest } from '../../shared/model-manifest.js';
+import type { SessionConfig } from '../inference/ort-backend.js';
+import type { SessionPool } from '../inference/session-pool.js';
+import type { PixelSource } from '../inference/tiler.js';
+import type { InstalledModel, ModelRegistry } from '../models/model-registry.js';
+import { planFaceBatch } from './face-batches.js';
+import { createFaceModelRunner, type FaceModelRunner } from './face-model-runner.js';
+import { restoreFaces, type FaceProgress } from './face-pipeline.js';
+import type { FaceCanvas } from './paste-face.js';
+import { YuNetDetector, type YuNetOptions } from './yunet-detector.js';
+
+/** What the user asked for: `--faces [--face-model ID] [--face-weight W]`. */
+export interface FaceRequest {
+  modelId?: string;
+  /** 0..1; default DEFAULT_FACE_WEIGHT. */
+  weight?: number;
+  detector?: Partial<Pick<YuNetOptions, 'scoreThreshold' | 'nmsThreshold' | 'maxSide'>>;
+}
+
+/** The device the pass runs on, as the scheduler's lane describes it. */
+export interface FaceDevice {
+  session: SessionConfig;
+  freeBytes: () => Promise<number>;
+  budget: MemoryBudget;
+  maxBatch: number;
+  precision: Precision;
+}
+
+/** A photo whose background is restored: the decoded pixels and the canvas at target scale. */
+export interface FacePassPhoto {
+  file?: string;
+  image: { pixels: PixelSource };
+  canvas: FaceCanvas & { readonly scale: number };
+}
+
+export const DEFAULT_FACE_WEIGHT = 0.7;
+export const DEFAULT_FACE_DETECTOR_ID = 'yunet-s';
+/** Without --face-model, the first of these that is installed (then any face-restore model). */
+export const FACE_MODEL_PREFERENCE = ['gfpgan-1.4', 'codeformer', 'gpen-bfr-512', 'gpen-bfr-256'] as const;
+
+/**
+ * The face pass of a restore job, built once per job: the detector and the face model are
+ * resolved from the registry by task (manifest-driven, never by name), their sessions come
+ * from the shared pool, and each photo's batch of faces is planned from the face model's
+ * memory model and the device's free memory.
+ */
+export class FacePass {
+  /** Photos finish concurrently in the executor; their face passes take turns on the sessions. */
+  private turn: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly manifest: ModelManifest,
+    readonly weight: number,
+    private readonly detector: YuNetDetector,
+    private readonly model: FaceModelRunner,
+    private readonly device: FaceDevice,
+  ) {}
+
+  static async open(deps: { models: ModelRegistry; sessions: SessionPool }, request: FaceRequest, device: FaceDevice): Promise<FacePass> {
+    const weight = request.weight ?? DEFAULT_FACE_WEIGHT;
+    if (!(weight >= 0 && weight <= 1)) throw new HeirloomError('USAGE', `--face-weight must be a number from 0 to 1, got ${request.weight}.`);
+    const installed = await deps.models.list();
+    const faceModel = request.modelId ? await deps.models.get(request.modelId) : pickFaceModel(installed);
+    const detectorModel = installed.find((m) => m.manifest.id === DEFAULT_FACE_DETECTOR_ID && m.manifest.task === 'face-detect') ?? installed.find((m) => m.manifest.task === 'face-detect');
+    if (!detectorModel) throw new HeirloomError('MODEL_NOT_FOUND', `No face detector is installed (the bundled ${DEFAULT_FACE_DETECTOR_ID} is missing). Reinstall Heirloom.`);
+    const [faceSession, detectorSession] = await Promise.all([deps.sessions.get(faceModel.path, device.session), deps.sessions.get(detectorModel.path, device.session)]);
+    const model = createFaceModelRunner(faceSession, faceModel.manifest);
+    const detector = new YuNetDetector(detectorSession, { ...request.detector, inputName: detectorModel.manifest.input.name });
+    return new FacePass(faceModel.manifest, weight, detector, model, device);
+  }
+
+  /** Detects, restores and pastes back the faces of one photo, in its canvas. */
+  restore(photo: FacePassPhoto, options: { onProgress?: (p: FaceProgress) => void; signal?: AbortSignal } = {}): Promise<{ faces: number }> {
+    const run = this.turn.then(() => this.restoreNow(photo, options));
+    this.turn = run.catch(() => undefined);
+    return run;
+  }
+
+  private async restoreNow(photo: FacePassPhoto, options: { onProgress?: (p: FaceProgress) => void; signal?: AbortSignal }): Promise<{ faces: number }> {
+    try {
+      return await this.runPipeline(photo, options);
+    } catch (error) {
+      if (error instanceof HeirloomError) throw error;
+      const what = photo.file ?? 'a photo';
+      throw new HeirloomError('INFERENCE_FAILED', `Restoring the faces of ${what} with ${this.manifest.id} failed (${(error as Error).message.split('\n')[0]}). Try another face model or restore without --faces.`, {
+        ...(photo.file ? { file: photo.file } : {}),
+        cause: error,
+      });
+    }
+  }
+
+  private runPipeline(photo: FacePassPhoto, options: { onProgress?: (p: FaceProgress) => void; signal?: AbortSignal }): Promise<{ faces: number }> {
+    return restoreFaces(
+      { source: photo.image.pixels, canvas: photo.canvas, scale: photo.canvas.scale },
+      {
+        detector: this.detector,
+        model: this.model,
+        weight: this.weight,
+        batchSize: async (faces) =>
+          planFaceBatch({
+            manifest: this.manifest,
+            freeBytes: await this.device.freeBytes(),
+            budget: this.device.budget,
+            precision: this.device.precision,
+            maxBatch: Math.min(this.device.maxBatch, this.model.maxBatch),
+            faces,
+          }).batchSize,
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
+    );
+  }
+}
+
+function pickFaceModel(installed: InstalledModel[]): InstalledModel {
+  const faces = installed.filter((m) => m.manifest.task === 'face-restore');
+  const preferred = FACE_MODEL_PREFERENCE.map((id) => faces.find((m) => m.manifest.id === id)).find((m) => m !== undefined);
+  const chosen = preferred ?? faces[0];
+  if (!chosen) {
+    throw new HeirloomError(
+      'MODEL_NOT_FOUND',
+      `--faces needs a face-restoration model and none is installed. Download one ("heirloom models download gfpgan-1.4", or codeformer, gpen-bfr-512, gpen-bfr-256) or import one ("heirloom models import face.onnx").`,
+    );
+  }
+  return chosen;
+}

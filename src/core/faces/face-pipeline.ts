@@ -1,0 +1,112 @@
+import { HeirloomError } from '../../shared/errors.js';
+import type { PixelSource } from '../inference/tiler.js';
+import { alignFace } from './face-align.js';
+import { restoreFaceBatches } from './face-batches.js';
+import { composeAffine } from './face-geometry.js';
+import type { FeatherOptions } from './face-mask.js';
+import type { FaceModelRunner } from './face-model-runner.js';
+import { canvasToSource, pasteFace, type FaceCanvas } from './paste-face.js';
+import type { DetectedFace, FaceDetector } from './yunet-detector.js';
+
+/** One photo for the face pass: what the background model saw, and what it made of it. */
+export interface FacePhoto {
+  /** The decoded photo. */
+  source: PixelSource;
+  /** The restored background, `scale` times the photo; faces are pasted into it in place. */
+  canvas: FaceCanvas;
+  scale: number;
+}
+
+export interface FaceProgress {
+  stage: 'detecting' | 'restoring' | 'pasting';
+  /** Faces found so far, in all photos of the call. */
+  faces: number;
+  /** Faces in the batch just run (restoring), else the planned batch size. */
+  batchSize: number;
+  /** Faces restored so far, and in all. */
+  done: number;
+  total: number;
+}
+
+export interface FaceRestoreOptions {
+  detector: FaceDetector;
+  model: FaceModelRunner;
+  /**
+   * 0..1: how much of the restored face replaces the background model's face (0 = none).
+   * The same value feeds a model's own fidelity input when its manifest declares one.
+   */
+  weight: number;
+  /**
+   * Faces per model run, or a function of the number of faces found that picks it (the
+   * scheduler's planFaceBatch, from the face model's memory model and the free memory).
+   */
+  batchSize: number | ((faces: number) => number | Promise<number>);
+  /** Faces narrower than this many photo pixels are left to the background model. */
+  minFaceSize?: number;
+  feather?: FeatherOptions;
+  onProgress?: (progress: FaceProgress) => void;
+  signal?: AbortSignal;
+}
+
+/** Faces smaller than this carry too little detail for a face model to do anything but invent one. */
+export const DEFAULT_MIN_FACE_SIZE = 16;
+
+/**
+ * The face pass for several photos at once: detect in each, align every face, restore all
+ * faces together in batches (faces from different photos share the model's shape, which is
+ * what makes the batches full), then paste each face back into its own photo's canvas.
+ * Returns the number of faces restored per photo.
+ */
+export async function restoreFacesInPhotos(photos: readonly FacePhoto[], options: FaceRestoreOptions): Promise<number[]> {
+  const minSize = options.minFaceSize ?? DEFAULT_MIN_FACE_SIZE;
+  const found: Array<{ photo: number; face: DetectedFace }> = [];
+  const counts = photos.map(() => 0);
+  let faces = 0;
+  const planned = typeof options.batchSize === 'number' ? options.batchSize : 1;
+  for (const [index, photo] of photos.entries()) {
+    throwIfCancelled(options.signal);
+    options.onProgress?.({ stage: 'detecting', faces, batchSize: planned, done: 0, total: 0 });
+    const detected = (await options.detector.detect(photo.source, options.signal)).filter((f) => f.box.width >= minSize);
+    for (const face of detected) found.push({ photo: index, face });
+    counts[index] = detected.length;
+    faces += detected.length;
+  }
+  if (faces === 0 || !(options.weight > 0)) {
+    options.onProgress?.({ stage: 'restoring', faces, batchSize: planned, done: faces, total: faces });
+    return counts;
+  }
+  const batchSize = typeof options.batchSize === 'number' ? options.batchSize : await options.batchSize(faces);
+  options.onProgress?.({ stage: 'restoring', faces, batchSize, done: 0, total: faces });
+
+  const size = options.model.size;
+  const aligned = found.map((f) => alignFace(photos[f.photo]!.source, f.face.landmarks, size));
+  throwIfCancelled(options.signal);
+  const restored = await restoreFaceBatches(
+    aligned.map((a) => a.crop),
+    options.model,
+    {
+      batchSize,
+      weight: options.weight,
+      ...(options.signal ? { signal: options.signal } : {}),
+      onBatch: (b) => options.onProgress?.({ stage: 'restoring', faces, batchSize: b.batchSize, done: b.done, total: b.total }),
+    },
+  );
+  throwIfCancelled(options.signal);
+  options.onProgress?.({ stage: 'pasting', faces, batchSize, done: faces, total: faces });
+  found.forEach((f, i) => {
+    const photo = photos[f.photo]!;
+    const canvasToCrop = composeAffine(aligned[i]!.toCrop, canvasToSource(photo.scale));
+    pasteFace(photo.canvas, restored[i]!, canvasToCrop, options.weight, options.feather);
+  });
+  return counts;
+}
+
+/** The face pass for one photo: `restoreFacesInPhotos` with a single photo. */
+export async function restoreFaces(photo: FacePhoto, options: FaceRestoreOptions): Promise<{ faces: number }> {
+  const [faces] = await restoreFacesInPhotos([photo], options);
+  return { faces: faces ?? 0 };
+}
+
+function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new HeirloomError('CANCELLED', 'Face restoration was cancelled; nothing was written.');
+}

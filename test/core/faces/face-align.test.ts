@@ -1,0 +1,69 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ModelSession } from '../../../src/core/inference/ort-backend.js';
+import { alignFace, inverseWarp } from '../../../src/core/faces/face-align.js';
+import { applyAffine } from '../../../src/core/faces/face-geometry.js';
+import { faceTemplate } from '../../../src/core/faces/ffhq-template.js';
+import { YuNetDetector, type DetectedFace } from '../../../src/core/faces/yunet-detector.js';
+import type { DecodedImage } from '../../../src/core/imaging/codec.js';
+import { loadFixture, openYuNet } from './face-test-helpers.js';
+
+function psnr(image: DecodedImage, back: { data: Float32Array }, region: { x: number; y: number; width: number; height: number }): number {
+  const plane = region.width * region.height;
+  let squared = 0;
+  for (let y = 0; y < region.height; y++) {
+    for (let x = 0; x < region.width; x++) {
+      for (let c = 0; c < 3; c++) {
+        const original = image.pixels.data[((region.y + y) * image.width + region.x + x) * 3 + c]! / 255;
+        squared += (original - back.data[c * plane + y * region.width + x]!) ** 2;
+      }
+    }
+  }
+  return 10 * Math.log10(1 / (squared / (plane * 3)));
+}
+
+describe('face alignment', () => {
+  let session: ModelSession;
+  let image: DecodedImage;
+  let face: DetectedFace;
+  before(async () => {
+    session = await openYuNet();
+    image = await loadFixture('astronaut.png');
+    [face] = (await new YuNetDetector(session).detect(image.pixels)) as [DetectedFace];
+  });
+  after(async () => {
+    await session.dispose();
+  });
+
+  it('puts the landmarks on the FFHQ template', () => {
+    for (const size of [256, 512]) {
+      const aligned = alignFace(image.pixels, face.landmarks, size);
+      const template = faceTemplate(size);
+      face.landmarks.forEach((p, i) => {
+        const q = applyAffine(aligned.toCrop, p);
+        // A similarity cannot match five points exactly; on a frontal face the residual is small.
+        assert.ok(Math.hypot(q.x - template[i]!.x, q.y - template[i]!.y) < size * 0.03, `landmark ${i} lands ${q.x.toFixed(1)},${q.y.toFixed(1)}`);
+      });
+    }
+  });
+
+  it('round-trips the face region (align, then inverse-warp) at 35 dB or better', () => {
+    for (const size of [512, 256]) {
+      const aligned = alignFace(image.pixels, face.landmarks, size);
+      const region = { x: Math.round(face.box.x + 6), y: Math.round(face.box.y + 10), width: Math.round(face.box.width - 12), height: Math.round(face.box.height - 16) };
+      const back = inverseWarp(aligned.crop, aligned.toCrop, region);
+      const db = psnr(image, back, region);
+      assert.ok(db >= 35, `PSNR ${db.toFixed(1)} dB at crop ${size}`);
+    }
+  });
+
+  it('shrinks a face that is larger in the photo than the crop without overshoot', () => {
+    // The 90 px astronaut face into a 64 px crop (box-prefiltered): values stay in 0..1 and
+    // the round trip keeps the face's coarse structure but, at that size, not its detail.
+    const aligned = alignFace(image.pixels, face.landmarks, 64);
+    assert.ok(aligned.crop.data.every((v) => v >= 0 && v <= 1));
+    const region = { x: 200, y: 95, width: 40, height: 40 };
+    const db = psnr(image, inverseWarp(aligned.crop, aligned.toCrop, region), region);
+    assert.ok(db > 22 && db < 35, `a 64 px crop keeps the face only roughly: ${db.toFixed(1)} dB`);
+  });
+});

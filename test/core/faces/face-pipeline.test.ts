@@ -1,0 +1,156 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ModelSession } from '../../../src/core/inference/ort-backend.js';
+import { createFaceModelRunner } from '../../../src/core/faces/face-model-runner.js';
+import { composeAffine, applyAffine } from '../../../src/core/faces/face-geometry.js';
+import { alignFace } from '../../../src/core/faces/face-align.js';
+import { featherWeight } from '../../../src/core/faces/face-mask.js';
+import { canvasToSource } from '../../../src/core/faces/paste-face.js';
+import { restoreFaces, type FaceProgress } from '../../../src/core/faces/face-pipeline.js';
+import { YuNetDetector, type DetectedFace } from '../../../src/core/faces/yunet-detector.js';
+import type { PixelSource } from '../../../src/core/inference/tiler.js';
+import type { ModelManifest } from '../../../src/shared/model-manifest.js';
+import { enlarge, loadFixture, openYuNet, toGray } from './face-test-helpers.js';
+import { installStandInFaceModel } from './stand-in-face-model.js';
+
+const SCALE = 2;
+
+describe('face pipeline with the stand-in face model', () => {
+  let dir: string;
+  let yunet: ModelSession;
+  let faceSession: ModelSession;
+  let fidelitySession: ModelSession;
+  let manifest: ModelManifest;
+  let fidelityManifest: ModelManifest;
+  let photo: PixelSource;
+  let face: DetectedFace;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'heirloom-faces-'));
+    manifest = installStandInFaceModel(dir);
+    fidelityManifest = installStandInFaceModel(dir, 'stand-in-fidelity', { fidelity: true });
+    yunet = await openYuNet();
+    faceSession = await ModelSession.open(join(dir, manifest.id, 'model.onnx'), { provider: 'cpu', threads: 1 });
+    fidelitySession = await ModelSession.open(join(dir, fidelityManifest.id, 'model.onnx'), { provider: 'cpu', threads: 1 });
+    photo = (await loadFixture('astronaut.png')).pixels;
+    [face] = (await new YuNetDetector(yunet).detect(photo)) as [DetectedFace];
+  });
+  after(async () => {
+    await Promise.all([yunet.dispose(), faceSession.dispose(), fidelitySession.dispose()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Mask weight of every canvas pixel for the astronaut's face (what the paste may touch). */
+  function maskOf(canvas: { width: number; height: number }): Float32Array {
+    const toCrop = composeAffine(alignFace(photo, face.landmarks, 512).toCrop, canvasToSource(SCALE));
+    const mask = new Float32Array(canvas.width * canvas.height);
+    for (let y = 0; y < canvas.height; y++) {
+      for (let x = 0; x < canvas.width; x++) {
+        const p = applyAffine(toCrop, { x, y });
+        mask[y * canvas.width + x] = featherWeight(p.x, p.y, 512);
+      }
+    }
+    return mask;
+  }
+
+  it('changes the face, and only inside the feathered mask', async () => {
+    const background = enlarge(photo, SCALE);
+    const canvas = { ...background, data: background.data.slice() };
+    const events: FaceProgress[] = [];
+    const result = await restoreFaces(
+      { source: photo, canvas, scale: SCALE },
+      { detector: new YuNetDetector(yunet), model: createFaceModelRunner(faceSession, manifest), weight: 1, batchSize: 4, onProgress: (e) => events.push(e) },
+    );
+    assert.equal(result.faces, 1);
+    assert.ok(events.some((e) => e.stage === 'restoring' && e.done === 1 && e.faces === 1));
+
+    const mask = maskOf(canvas);
+    let outsideChanged = 0;
+    let coreDiff = 0;
+    let corePixels = 0;
+    for (let p = 0; p < mask.length; p++) {
+      const changed = [0, 1, 2].some((c) => canvas.data[p * 3 + c] !== background.data[p * 3 + c]);
+      if (mask[p] === 0 && changed) outsideChanged++;
+      if (mask[p] === 1) {
+        corePixels++;
+        for (let c = 0; c < 3; c++) coreDiff += Math.abs(canvas.data[p * 3 + c]! - background.data[p * 3 + c]!);
+      }
+    }
+    assert.equal(outsideChanged, 0, 'pixels outside the mask must equal the background-only restore');
+    assert.ok(corePixels > 100 * 100, `mask core has ${corePixels} pixels`);
+    // The stand-in inverts the face: in the mask's core each value moves by |255 - 2v| on average, far more than 40.
+    assert.ok(coreDiff / (corePixels * 3) > 40, `mean change in the face ${(coreDiff / (corePixels * 3)).toFixed(1)}`);
+    // In the core the face is the inverted photo (up to resampling): check at the nose.
+    const nose = { x: Math.round((face.landmarks[2].x + 0.5) * SCALE - 0.5), y: Math.round((face.landmarks[2].y + 0.5) * SCALE - 0.5) };
+    const i = (nose.y * canvas.width + nose.x) * 3;
+    for (let c = 0; c < 3; c++) assert.ok(Math.abs(canvas.data[i + c]! - (255 - background.data[i + c]!)) < 24, `channel ${c} at the nose`);
+  });
+
+  it('with weight 0 gives exactly the background-only result', async () => {
+    const background = enlarge(photo, SCALE);
+    const canvas = { ...background, data: background.data.slice() };
+    const result = await restoreFaces(
+      { source: photo, canvas, scale: SCALE },
+      { detector: new YuNetDetector(yunet), model: createFaceModelRunner(faceSession, manifest), weight: 0, batchSize: 1 },
+    );
+    assert.equal(result.faces, 1, 'faces are still found and reported');
+    assert.deepEqual(canvas.data, background.data);
+  });
+
+  it('blends half-way at weight 0.5', async () => {
+    const background = enlarge(photo, SCALE);
+    const full = { ...background, data: background.data.slice() };
+    const half = { ...background, data: background.data.slice() };
+    const detector = new YuNetDetector(yunet);
+    const model = createFaceModelRunner(faceSession, manifest);
+    await restoreFaces({ source: photo, canvas: full, scale: SCALE }, { detector, model, weight: 1, batchSize: 1 });
+    await restoreFaces({ source: photo, canvas: half, scale: SCALE }, { detector, model, weight: 0.5, batchSize: 1 });
+    const mask = maskOf(full);
+    let worst = 0;
+    for (let p = 0; p < mask.length; p++) {
+      if (mask[p] !== 1) continue;
+      for (let c = 0; c < 3; c++) {
+        const expected = (background.data[p * 3 + c]! + full.data[p * 3 + c]!) / 2;
+        worst = Math.max(worst, Math.abs(half.data[p * 3 + c]! - expected));
+      }
+    }
+    assert.ok(worst <= 1, `half weight is the average of background and restored face (worst ${worst})`);
+  });
+
+  it('keeps a grey photo grey', async () => {
+    const gray = toGray(photo);
+    const background = enlarge(gray, SCALE);
+    const canvas = { ...background, data: background.data.slice() };
+    const result = await restoreFaces(
+      { source: gray, canvas, scale: SCALE },
+      { detector: new YuNetDetector(yunet), model: createFaceModelRunner(faceSession, manifest), weight: 1, batchSize: 1 },
+    );
+    assert.equal(result.faces, 1);
+    assert.equal(canvas.channels, 1);
+    assert.equal(canvas.data.length, canvas.width * canvas.height);
+    assert.notDeepEqual(canvas.data, background.data);
+  });
+
+  it('feeds the weight to a fidelity input the manifest declares (CodeFormer-style, float64)', async () => {
+    const runner = createFaceModelRunner(fidelitySession, fidelityManifest);
+    const crop = alignFace(photo, face.landmarks, 512).crop;
+    // The fidelity stand-in computes x * (1 - 2w) in [-1, 1]: w = 0 keeps the crop, w = 1 inverts it.
+    const [kept] = await runner.run([crop], 0);
+    const [inverted] = await runner.run([crop], 1);
+    let keptError = 0;
+    let invertedError = 0;
+    for (let i = 0; i < crop.data.length; i += 97) {
+      keptError = Math.max(keptError, Math.abs(kept!.data[i]! - crop.data[i]!));
+      invertedError = Math.max(invertedError, Math.abs(inverted!.data[i]! - (1 - crop.data[i]!)));
+    }
+    assert.ok(keptError < 1e-5, `w = 0 keeps the crop (error ${keptError})`);
+    assert.ok(invertedError < 1e-5, `w = 1 inverts it (error ${invertedError})`);
+  });
+
+  it('refuses a model that is not a face-restoration model', () => {
+    assert.throws(() => createFaceModelRunner(faceSession, { ...manifest, task: 'restore-upscale' }), /not a face-restoration model/);
+  });
+});
