@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 
 const ALL = ['compute', 'pipeline', 'gpen', 'backoff', 'scan'] as const;
-type Section = (typeof ALL)[number];
+/** Long sections run only when named: `npm run bench -- tiling` (both models on the full photos, ~30 min on 2 cores). */
+type Section = (typeof ALL)[number] | 'tiling';
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-')) as Section[];
 const sections = requested.length > 0 ? requested : [...ALL];
 const FAST = 'realesr-general-x4v3';
@@ -82,6 +83,14 @@ if (sections.includes('scan')) {
   const r = scenario<{ succeeded: number; seconds: number; peakRssBytes: number; output: string }>('scan', { model: FAST, tile: 256 });
   console.log(`\n6000x4000 scan at --scale 2 (${FAST}, tile 256): ${r.succeeded ? 'ok' : 'FAILED'}, output ${r.output}, ${f(r.seconds, 0)} s, peak RSS ${mb(r.peakRssBytes)} (target <= 1.2 GB)`);
   results.scan = r;
+}
+
+if (sections.includes('tiling')) {
+  for (const model of [FAST, QUALITY]) {
+    const r = scenario<{ rows: Array<{ photo: string; psnr: number }>; seconds: Record<string, number> }>('tiling', { model });
+    table(`${model}: --tile 64 vs --tile 0 on the full photos (target >= 50 dB)`, ['photo', 'PSNR dB'], r.rows.map((row) => [row.photo, f(row.psnr)]));
+    results[`tiling-${model}`] = r;
+  }
 }
 
 mkdirSync('.bench', { recursive: true });
