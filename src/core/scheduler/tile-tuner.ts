@@ -47,7 +47,9 @@ export async function tuneTileAndBatch(request: TuneRequest): Promise<TuneResult
     if (batch === 1 || !request.fits(best.tile, batch)) continue;
     const point = await measure(request, best.tile, batch);
     points.push(point);
-    if (point.usPerPixel < chosen.usPerPixel * (1 - gain)) chosen = point;
+    // A larger batch that does not pay here will not pay at twice the size either: stop measuring.
+    if (point.usPerPixel >= chosen.usPerPixel * (1 - gain)) break;
+    chosen = point;
   }
   return { tile: chosen.tile, batch: chosen.batch, points };
 }

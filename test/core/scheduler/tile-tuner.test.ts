@@ -1,0 +1,39 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { tuneTileAndBatch } from '../../../src/core/scheduler/tile-tuner.js';
+import type { BatchRunner } from '../../../src/core/restore/restore-photo.js';
+
+/** A device whose cost per padded pixel is given per tile side and batch, simulated with a busy wait. */
+function simulatedDevice(usPerPaddedPixel: (side: number, batch: number) => number, calls: string[]): BatchRunner {
+  return async (_input, [n, , h, w]) => {
+    calls.push(`${n}x${w}`);
+    const until = performance.now() + (usPerPaddedPixel(w, n) * n * w * h) / 1000;
+    while (performance.now() < until) {
+      // busy: a real device is busy too
+    }
+    return new Float32Array(0);
+  };
+}
+
+test('picks the tile with the lowest cost per owned pixel, counting the padding overhead', async () => {
+  const calls: string[] = [];
+  // Flat per padded pixel: only the padding overhead differs, so the largest tile wins.
+  const result = await tuneTileAndBatch({ run: simulatedDevice(() => 0.2, calls), pad: 8, tiles: [32, 64, 128], batches: [1, 2, 4], fits: () => true });
+  assert.equal(result.tile, 128);
+  assert.equal(result.batch, 1);
+  assert.ok(calls.includes('2x144') && !calls.includes('4x144'), `stops at the first batch that does not pay: ${calls.join(' ')}`);
+});
+
+test('takes a batch only when it pays, and never a tile that does not fit', async () => {
+  const calls: string[] = [];
+  const result = await tuneTileAndBatch({
+    run: simulatedDevice((_side, batch) => 0.4 / batch, calls),
+    pad: 8,
+    tiles: [32, 64, 128],
+    batches: [1, 2, 4],
+    fits: (tile, batch) => tile <= 64 && batch <= 4,
+  });
+  assert.equal(result.tile, 64);
+  assert.equal(result.batch, 4);
+  assert.ok(!calls.some((c) => c.endsWith('x144')), 'the 128 tile was never run');
+});
