@@ -14,6 +14,8 @@ export interface TuneRequest {
   fits: (tile: number, batch: number) => boolean;
   /** A batch must be at least this much faster per pixel to be worth its memory. */
   minBatchGain?: number;
+  /** Milliseconds clock (tests drive a simulated device with their own). */
+  now?: () => number;
 }
 
 export interface TuneResult {
@@ -58,10 +60,11 @@ async function measure(request: TuneRequest, tile: number, batch: number): Promi
   const side = tile + 2 * request.pad;
   const input = syntheticTiles(batch, side);
   const dims: [number, number, number, number] = [batch, 3, side, side];
+  const now = request.now ?? (() => performance.now());
   await request.run(input, dims); // warm-up: first run of a shape allocates
-  const started = process.hrtime.bigint();
+  const started = now();
   await request.run(input, dims);
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const ms = now() - started;
   return { tile, batch, usPerPixel: (ms * 1000) / (batch * tile * tile) };
 }
 

@@ -3,22 +3,23 @@ import assert from 'node:assert/strict';
 import { tuneTileAndBatch } from '../../../src/core/scheduler/tile-tuner.js';
 import type { BatchRunner } from '../../../src/core/restore/restore-photo.js';
 
-/** A device whose cost per padded pixel is given per tile side and batch, simulated with a busy wait. */
-function simulatedDevice(usPerPaddedPixel: (side: number, batch: number) => number, calls: string[]): BatchRunner {
-  return async (_input, [n, , h, w]) => {
-    calls.push(`${n}x${w}`);
-    const until = performance.now() + (usPerPaddedPixel(w, n) * n * w * h) / 1000;
-    while (performance.now() < until) {
-      // busy: a real device is busy too
-    }
-    return new Float32Array(0);
+/** A device whose cost per padded pixel is given per tile side and batch, on a simulated clock. */
+function simulatedDevice(usPerPaddedPixel: (side: number, batch: number) => number, calls: string[]): { run: BatchRunner; now: () => number } {
+  let clockMs = 0;
+  return {
+    now: () => clockMs,
+    run: async (_input, [n, , h, w]) => {
+      calls.push(`${n}x${w}`);
+      clockMs += (usPerPaddedPixel(w, n) * n * w * h) / 1000;
+      return new Float32Array(0);
+    },
   };
 }
 
 test('picks the tile with the lowest cost per owned pixel, counting the padding overhead', async () => {
   const calls: string[] = [];
   // Flat per padded pixel: only the padding overhead differs, so the largest tile wins.
-  const result = await tuneTileAndBatch({ run: simulatedDevice(() => 0.2, calls), pad: 8, tiles: [32, 64, 128], batches: [1, 2, 4], fits: () => true });
+  const result = await tuneTileAndBatch({ ...simulatedDevice(() => 0.2, calls), pad: 8, tiles: [32, 64, 128], batches: [1, 2, 4], fits: () => true });
   assert.equal(result.tile, 128);
   assert.equal(result.batch, 1);
   assert.ok(calls.includes('2x144') && !calls.includes('4x144'), `stops at the first batch that does not pay: ${calls.join(' ')}`);
@@ -27,7 +28,7 @@ test('picks the tile with the lowest cost per owned pixel, counting the padding 
 test('takes a batch only when it pays, and never a tile that does not fit', async () => {
   const calls: string[] = [];
   const result = await tuneTileAndBatch({
-    run: simulatedDevice((_side, batch) => 0.4 / batch, calls),
+    ...simulatedDevice((_side, batch) => 0.4 / batch, calls),
     pad: 8,
     tiles: [32, 64, 128],
     batches: [1, 2, 4],
