@@ -19,7 +19,10 @@ import type { PauseGate } from '../scheduler/pause-gate.js';
 import { startPeakMeasurement } from '../scheduler/peak-memory-probe.js';
 import { PhotoExecutor, type DeviceLane, type ExecutorPhoto } from '../scheduler/photo-executor.js';
 import { tuneTileAndBatch } from '../scheduler/tile-tuner.js';
-import { newJobId } from './job-id.js';
+import { FacePass, type FaceRequest } from '../faces/face-pass.js';
+import { DurableJob } from './durable-job.js';
+import { ProcessOwner } from './process-owner.js';
+import { restoreFingerprint } from './restore-fingerprint.js';
 import type { BatchRunner, PhotoSettings } from './restore-photo.js';
 
 export interface RestoreRequest {
@@ -36,8 +39,19 @@ export interface RestoreRequest {
   format?: FormatChoice;
   quality?: number;
   overwrite?: boolean;
+  /** Write outputs without the source's EXIF, XMP, IPTC and ICC profile (--strip-metadata). */
+  stripMetadata?: boolean;
   maxPixels?: number;
   threads?: number;
+  /** Restore faces too (--faces, --face-model, --face-weight). */
+  faces?: FaceRequest;
+  /** Continue this job (heirloom resume): its unfinished photos, with its recorded settings (see resumeRequest). */
+  resumeJobId?: string;
+  /** Restore again what an earlier job already restored with the same settings (default: skip it). */
+  redo?: boolean;
+  /** History kind ('restore', 'watch') and the watch folder the job belongs to. */
+  kind?: string;
+  watchFolderId?: string;
 }
 
 export interface RestoreSummary {
@@ -91,6 +105,8 @@ export interface RestoreEngineDeps {
   devices?: DeviceResolver;
   /** Off unless a test or benchmark sets it (HEIRLOOM_INJECT_OOM_ABOVE_PIXELS). */
   faults?: FaultInjector;
+  /** Who owns the jobs this engine runs (default: this process). */
+  owner?: ProcessOwner;
 }
 
 export interface RunControls {
@@ -128,7 +144,7 @@ export class RestoreEngine {
     await ensureWritableFolder(outDir);
     const maxPixels = request.maxPixels ?? DEFAULT_MAX_PIXELS;
 
-    const entries = await collectInputs(request.inputs, { exclude: [outDir] });
+    const entries = request.resumeJobId ? [] : await collectInputs(request.inputs, { exclude: [outDir] });
     const devices = await (this.deps.devices ?? cpuOnly).resolve({
       ...(request.deviceId ? { deviceId: request.deviceId } : {}),
       ...(request.provider ? { provider: request.provider } : {}),
@@ -136,17 +152,39 @@ export class RestoreEngine {
     });
     const primary = devices[0];
     if (!primary) throw new HeirloomError('DEVICE_NOT_FOUND', 'No device is enabled. Enable one in settings ("heirloom settings set cpu enabled=true").');
+    const facePass = request.faces
+      ? await FacePass.open({ models: this.deps.models, sessions: this.deps.sessions }, request.faces, {
+          session: primary.session,
+          freeBytes: () => this.monitorFor(primary).freeBytes(),
+          budget: primary.settings.memoryBudget,
+          maxBatch: primary.settings.maxBatch,
+          precision: primary.settings.precision,
+        })
+      : undefined;
 
-    const jobId = newJobId();
-    this.deps.jobs.createJob({
-      id: jobId,
-      settings: { inputs: request.inputs, outDir, modelId: manifest.id, scale, tile: request.tile ?? 'auto', batch: request.batch ?? 'auto', format: request.format ?? 'keep', overwrite: request.overwrite ?? false },
+    // Durable: every photo is in the store (queued, or skipped when already restored) before work starts.
+    const job = await DurableJob.open({
+      jobs: this.deps.jobs,
+      owner: this.deps.owner ?? new ProcessOwner(),
+      entries,
+      fingerprint: restoreFingerprint({ outDir, modelId: manifest.id, scale, format: request.format, quality: request.quality, stripMetadata: request.stripMetadata, faces: request.faces }),
+      settings: { inputs: request.inputs, outDir, modelId: manifest.id, scale, tile: request.tile ?? 'auto', batch: request.batch ?? 'auto', format: request.format ?? 'keep', overwrite: request.overwrite ?? false, ...(facePass ? { faces: { modelId: facePass.manifest.id, weight: facePass.weight } } : {}), ...recordedRunSettings(request) },
       modelId: manifest.id,
       deviceId: devices.map((d) => d.deviceId).join(','),
-      inputs: entries.map((e) => e.path),
+      overwrite: request.overwrite ?? false,
+      ...(request.resumeJobId ? { resumeJobId: request.resumeJobId } : {}),
+      ...(request.redo ? { redo: true } : {}),
+      ...(request.kind ? { kind: request.kind } : {}),
+      ...(request.watchFolderId ? { watchFolderId: request.watchFolderId } : {}),
     });
-    emit({ type: 'job-started', jobId, files: entries.length, model: manifest.id, device: primary.deviceId });
+    const jobId = job.id;
+    emit({ type: 'job-started', jobId, files: job.files, model: manifest.id, device: primary.deviceId });
+    if (job.recoveryNote) emit({ type: 'warning', jobId, code: 'RECOVERED', message: job.recoveryNote });
+    for (const skip of job.skipped) emit({ type: 'file-skipped', jobId, file: skip.file, reason: skip.reason, ...(skip.output ? { output: skip.output } : {}) });
     for (const device of devices) for (const w of device.warnings) emit({ type: 'warning', jobId, code: w.code, message: w.message, device: device.deviceId });
+    for (const device of devices.filter((d) => d.settings.precision === 'fp16')) {
+      emit({ type: 'warning', jobId, code: 'PRECISION_FALLBACK', message: `${device.deviceId} is set to fp16, but ${manifest.id} has only a float32 graph; it runs in fp32.`, device: device.deviceId });
+    }
 
     const lanes = await Promise.all(devices.map((device) => this.buildLane(device, model, request, jobId, emit)));
     const tileSize = await this.chooseTile(request, devices[0]!, lanes[0]!, manifest, jobId, emit);
@@ -155,7 +193,7 @@ export class RestoreEngine {
     let failed = 0;
     let cancelled = false;
     const photos: ExecutorPhoto[] = [];
-    for (const [position, entry] of entries.entries()) {
+    for (const { position, ...entry } of job.toRun) {
       if (entry.error) {
         failed++;
         this.deps.jobs.markFileFailed(jobId, position, entry.error);
@@ -172,9 +210,21 @@ export class RestoreEngine {
       batchSize: typeof request.batch === 'number' ? request.batch : 1,
       format: request.format ?? 'keep',
       overwrite: request.overwrite ?? false,
+      stripMetadata: request.stripMetadata ?? false,
       maxPixels,
       outDir,
+      commit: job.commit,
       ...(request.quality === undefined ? {} : { quality: request.quality }),
+      ...(facePass
+        ? {
+            faces: (photo, faceSignal) =>
+              facePass.restore(photo, {
+                ...(faceSignal ? { signal: faceSignal } : {}),
+                onProgress: (p) =>
+                  emit({ type: 'progress', jobId, file: photo.file, stage: 'inferring', value: 1, tile: photo.plan.tiles.length, tiles: photo.plan.tiles.length, batchSize: p.batchSize, recommendedBatch: p.batchSize, tileSize: photo.plan.coreWidth, device: primary.deviceId, faces: p.faces }),
+              }),
+          }
+        : {}),
     };
     const startedAt = new Map<number, number>();
     const executor = new PhotoExecutor(
@@ -213,8 +263,14 @@ export class RestoreEngine {
     if (signal?.aborted) cancelled = true;
     const ms = Date.now() - started;
     this.deps.jobs.finishJob(jobId, { status: cancelled ? 'cancelled' : 'finished', ms });
-    emit({ type: 'job-finished', jobId, succeeded, failed, skipped: 0, cancelled, ms });
-    return { jobId, succeeded, failed, skipped: 0, cancelled, ms };
+    emit({ type: 'job-finished', jobId, succeeded, failed, skipped: job.skipped.length, cancelled, ms });
+    return { jobId, succeeded, failed, skipped: job.skipped.length, cancelled, ms };
+  }
+
+  /** The fingerprint of the settings that decide a request's outputs: with a content hash, what "already restored" means. */
+  async fingerprintFor(request: Pick<RestoreRequest, 'outDir' | 'modelId' | 'scale' | 'format' | 'quality' | 'stripMetadata' | 'faces'>): Promise<string> {
+    const { manifest } = await this.deps.models.get(request.modelId ?? DEFAULT_MODEL_ID);
+    return restoreFingerprint({ outDir: resolve(request.outDir), modelId: manifest.id, scale: request.scale ?? manifest.scale, format: request.format, quality: request.quality, stripMetadata: request.stripMetadata, faces: request.faces });
   }
 
   private monitorFor(device: ResolvedDevice): MemoryMonitor {
@@ -229,7 +285,9 @@ export class RestoreEngine {
   /** One lane per device: its session, memory model (calibrated from the store) and limits. */
   private async buildLane(device: ResolvedDevice, model: InstalledModel, request: RestoreRequest, _jobId: string, _emit: (e: RestoreEvent) => void): Promise<DeviceLane> {
     const { manifest } = model;
-    const precision = device.settings.precision;
+    // The bundled graphs compute in float32 (fp16 weights are cast at load), so memory is
+    // planned for fp32 whatever the setting says; run() warns when fp16 was asked for.
+    const precision: Precision = 'fp32';
     const stored = this.deps.calibration?.get(device.deviceId, manifest.id, precision) ?? {};
     const session = await this.deps.sessions.get(model.path, device.session);
     const lane: DeviceLane = {
@@ -291,6 +349,12 @@ export class RestoreEngine {
     this.deps.calibration?.update(device.deviceId, manifest.id, lane.precision, { tunedTile: result.tile, tunedBatch: result.batch, tuning: result.points });
     return result.points.length > 0 ? result.tile : FALLBACK_TILE;
   }
+}
+
+/** The rest of what `heirloom resume` needs to run a job again with its own settings. */
+function recordedRunSettings(request: RestoreRequest): Record<string, unknown> {
+  const { quality, stripMetadata, maxPixels, deviceId, provider, threads } = request;
+  return { quality, stripMetadata, maxPixels, deviceId, provider, threads };
 }
 
 /** Header-only size for the ETA; failures surface later, when the photo is decoded. */

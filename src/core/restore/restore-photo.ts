@@ -20,8 +20,17 @@ export interface PhotoSettings {
   format: FormatChoice;
   quality?: number;
   overwrite: boolean;
+  /** Leave the source's EXIF, XMP, IPTC and ICC profile out of the output. */
+  stripMetadata?: boolean;
   maxPixels: number;
   outDir: string;
+  /**
+   * Moves the finished temporary file into place and returns the path written; default
+   * commitOutput (a free name). Durable jobs record the name before the move (durable-job.ts).
+   */
+  commit?: (tempPath: string, finalPath: string, source: string) => Promise<string>;
+  /** The face pass (src/core/faces/face-pass.ts): runs on the finished background, before encoding. */
+  faces?: (photo: PreparedPhoto, signal?: AbortSignal) => Promise<{ faces: number }>;
 }
 
 export interface PhotoResult {
@@ -58,14 +67,16 @@ export function replanPhoto(photo: PreparedPhoto, tileSize: number, manifest: Mo
  * Everything after the last tile: reattach alpha, encode into a temporary file in the
  * output folder and move it into place. The original is only ever read.
  */
-export async function finishPhoto(photo: PreparedPhoto, settings: Pick<PhotoSettings, 'format' | 'quality' | 'overwrite' | 'outDir'>, signal?: AbortSignal): Promise<PhotoResult> {
+export async function finishPhoto(photo: PreparedPhoto, settings: Pick<PhotoSettings, 'format' | 'quality' | 'overwrite' | 'stripMetadata' | 'outDir' | 'faces' | 'commit'>, signal?: AbortSignal): Promise<PhotoResult> {
   const { image, canvas, file } = photo;
+  const faces = settings.faces ? (await settings.faces(photo, signal)).faces : undefined;
+  throwIfCancelled(signal, file);
   const samples = image.hasAlpha ? await withAlpha(canvas, image) : canvas.data;
   const format = outputFormatFor(image.format, settings.format);
   const finalPath = join(settings.outDir, basename(file, extname(file)) + EXTENSION[format]);
   const temp = tempPathFor(finalPath);
   try {
-    await encodeImage(
+    const encoded = await encodeImage(
       {
         data: samples,
         width: canvas.width,
@@ -74,12 +85,14 @@ export async function finishPhoto(photo: PreparedPhoto, settings: Pick<PhotoSett
         bitDepth: canvas.bitDepth,
         format,
         ...(settings.quality === undefined ? {} : { quality: settings.quality }),
+        ...(settings.stripMetadata ? {} : { metadata: image.metadata }),
       },
       temp,
     );
     throwIfCancelled(signal, file);
-    const output = await commitOutput(temp, finalPath, settings.overwrite);
-    const notes = image.pages > 1 ? [`first page of ${image.pages} restored`] : [];
+    // The source itself is never replaced, even with --overwrite and the output folder its own.
+    const output = settings.commit ? await settings.commit(temp, finalPath, file) : await commitOutput(temp, finalPath, settings.overwrite, [file]);
+    const notes = [...image.notes, ...encoded.notes, ...(faces === undefined ? [] : [`${faces} face${faces === 1 ? '' : 's'} restored`])];
     return { output, width: canvas.width, height: canvas.height, notes };
   } finally {
     await discardTemp(temp);

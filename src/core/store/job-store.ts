@@ -14,6 +14,11 @@ export interface JobFileRecord {
   width: number | null;
   height: number | null;
   ms: number | null;
+  /** sha256 of the input's bytes, taken before work started. */
+  contentHash?: string | null;
+  /** sha256 and size of the output, recorded before it was moved into place. */
+  outputSha256?: string | null;
+  outputBytes?: number | null;
 }
 
 export interface JobRecord {
@@ -30,6 +35,53 @@ export interface JobRecord {
   skipped: number;
   ms: number | null;
   files: JobFileRecord[];
+  /** The settings that decide the outputs (see restore-fingerprint.ts). */
+  fingerprint?: string | null;
+  /** The process running the job (see process-owner.ts); meaningful while status is 'running'. */
+  owner?: string | null;
+  watchFolderId?: string | null;
+}
+
+/** What is known about one input when its job is created. */
+export interface NewJobFile {
+  contentHash?: string;
+  size?: number;
+  mtimeMs?: number;
+  /** Already restored (or a duplicate within the job): recorded as skipped, never queued. */
+  skipped?: { outputPath: string | null; reason: string };
+  /** Failed before work (could not be read): recorded as failed. */
+  failed?: { code: string; message: string };
+}
+
+/** A finished output of a photo, found by content hash and fingerprint. */
+export interface RestoredOutput {
+  jobId: string;
+  position: number;
+  inputPath: string;
+  outputPath: string;
+  outputSha256: string | null;
+  outputBytes: number | null;
+  width: number | null;
+  height: number | null;
+}
+
+/** A row that names `outputPath` as its output (done, or reserved by a commit in progress). */
+export interface OutputClaim {
+  jobId: string;
+  position: number;
+  status: FileStatus;
+  contentHash: string | null;
+  fingerprint: string | null;
+  outputSha256: string | null;
+}
+
+/** A job left with status 'running': live elsewhere, or its process died. */
+export interface UnfinishedJob {
+  id: string;
+  kind: string;
+  owner: string | null;
+  settings: Record<string, unknown>;
+  watchFolderId: string | null;
 }
 
 interface JobRow {
@@ -37,6 +89,9 @@ interface JobRow {
   kind: string;
   status: JobStatus;
   settings: string;
+  fingerprint: string | null;
+  owner: string | null;
+  watch_folder_id: string | null;
   model_id: string;
   device_id: string;
   created_at: number;
@@ -58,20 +113,58 @@ interface FileRow {
   width: number | null;
   height: number | null;
   ms: number | null;
+  content_hash: string | null;
+  output_sha256: string | null;
+  output_bytes: number | null;
 }
 
 /** Jobs and their files. Every state change is written before the work it describes goes on. */
 export class JobStore {
   constructor(private readonly db: Db) {}
 
-  createJob(job: { id: string; kind?: string; settings: Record<string, unknown>; modelId: string; deviceId: string; inputs: string[] }): void {
+  /**
+   * Creates a job with every file recorded before any work starts: queued, or already
+   * skipped / failed when `files` says so (same position as `inputs`).
+   */
+  createJob(job: {
+    id: string;
+    kind?: string;
+    settings: Record<string, unknown>;
+    modelId: string;
+    deviceId: string;
+    inputs: string[];
+    files?: NewJobFile[];
+    fingerprint?: string;
+    owner?: string;
+    watchFolderId?: string;
+  }): void {
     const insertJob = this.db.prepare(
-      `INSERT INTO jobs (id, kind, status, settings, model_id, device_id, created_at) VALUES (?, ?, 'running', ?, ?, ?, ?)`,
+      `INSERT INTO jobs (id, kind, status, settings, model_id, device_id, created_at, fingerprint, owner, watch_folder_id) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)`,
     );
-    const insertFile = this.db.prepare(`INSERT INTO job_files (job_id, position, input_path, status) VALUES (?, ?, ?, 'queued')`);
+    const insertFile = this.db.prepare(
+      `INSERT INTO job_files (job_id, position, input_path, status, content_hash, input_size, input_mtime_ms, output_path, error_code, error_message, finished_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const now = Date.now();
     this.db.transaction(() => {
-      insertJob.run(job.id, job.kind ?? 'restore', JSON.stringify(job.settings), job.modelId, job.deviceId, Date.now());
-      job.inputs.forEach((input, position) => insertFile.run(job.id, position, input));
+      insertJob.run(job.id, job.kind ?? 'restore', JSON.stringify(job.settings), job.modelId, job.deviceId, now, job.fingerprint ?? null, job.owner ?? null, job.watchFolderId ?? null);
+      job.inputs.forEach((input, position) => {
+        const file = job.files?.[position] ?? {};
+        const status: FileStatus = file.skipped ? 'skipped' : file.failed ? 'failed' : 'queued';
+        insertFile.run(
+          job.id,
+          position,
+          input,
+          status,
+          file.contentHash ?? null,
+          file.size ?? null,
+          file.mtimeMs === undefined ? null : Math.round(file.mtimeMs),
+          file.skipped?.outputPath ?? null,
+          file.failed?.code ?? null,
+          file.skipped?.reason ?? file.failed?.message ?? null,
+          status === 'queued' ? null : now,
+        );
+      });
     })();
   }
 
@@ -117,6 +210,138 @@ export class JobStore {
       .run(outcome.status, Date.now(), outcome.ms, jobId);
   }
 
+  /**
+   * Records where a file's output is about to be moved, with the output's hash and size,
+   * before the move: a run killed right after the move finds its output here and adopts it.
+   * Written with a full sync (the rest of the store syncs lazily): after a power cut this
+   * row must not be older than the file it describes.
+   */
+  markFileCommitting(jobId: string, position: number, output: { outputPath: string; outputSha256: string; outputBytes: number }): void {
+    const update = this.db.prepare(`UPDATE job_files SET output_path = ?, output_sha256 = ?, output_bytes = ? WHERE job_id = ? AND position = ?`);
+    const previous = this.db.pragma('synchronous', { simple: true }) as number;
+    this.db.pragma('synchronous = FULL');
+    try {
+      update.run(output.outputPath, output.outputSha256, output.outputBytes, jobId, position);
+    } finally {
+      this.db.pragma(`synchronous = ${previous}`);
+    }
+  }
+
+  /** Back to the queue (resume, recovery); the attempts so far and a reserved output name stay. */
+  requeueFile(jobId: string, position: number, identity?: { contentHash: string; size: number; mtimeMs: number }): void {
+    if (identity) {
+      this.db
+        .prepare(`UPDATE job_files SET status = 'queued', error_code = NULL, error_message = NULL, finished_at = NULL, content_hash = ?, input_size = ?, input_mtime_ms = ? WHERE job_id = ? AND position = ?`)
+        .run(identity.contentHash, identity.size, Math.round(identity.mtimeMs), jobId, position);
+    } else {
+      this.db.prepare(`UPDATE job_files SET status = 'queued', error_code = NULL, error_message = NULL, finished_at = NULL WHERE job_id = ? AND position = ?`).run(jobId, position);
+    }
+  }
+
+  /** The job is taken by `owner` (a resume): running again, not finished. False when another process took it first. */
+  takeOverJob(jobId: string, owner: string): boolean {
+    return this.db.prepare(`UPDATE jobs SET status = 'running', owner = ?, finished_at = NULL WHERE id = ? AND status != 'running'`).run(owner, jobId).changes === 1;
+  }
+
+  /** Its process died: the counts are brought up to date, the files keep their states. */
+  markJobInterrupted(jobId: string): void {
+    this.db
+      .prepare(
+        `UPDATE jobs SET status = 'interrupted', finished_at = ?,
+           succeeded = (SELECT COUNT(*) FROM job_files WHERE job_id = jobs.id AND status = 'done'),
+           failed    = (SELECT COUNT(*) FROM job_files WHERE job_id = jobs.id AND status = 'failed'),
+           skipped   = (SELECT COUNT(*) FROM job_files WHERE job_id = jobs.id AND status = 'skipped')
+         WHERE id = ?`,
+      )
+      .run(Date.now(), jobId);
+  }
+
+  /** Jobs whose status is still 'running' (their owner decides whether they are live). */
+  unfinishedJobs(): UnfinishedJob[] {
+    const rows = this.db.prepare(`SELECT id, kind, owner, settings, watch_folder_id FROM jobs WHERE status = 'running' ORDER BY created_at, rowid`).all() as Array<{
+      id: string;
+      kind: string;
+      owner: string | null;
+      settings: string;
+      watch_folder_id: string | null;
+    }>;
+    return rows.map((r) => ({ id: r.id, kind: r.kind, owner: r.owner, settings: JSON.parse(r.settings) as Record<string, unknown>, watchFolderId: r.watch_folder_id }));
+  }
+
+  /** Interrupted jobs, oldest first (optionally those of one watch folder): what a start-up resumes. */
+  interruptedJobs(options: { watchFolderId?: string; kind?: string } = {}): JobRecord[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM jobs WHERE status = 'interrupted' AND (? IS NULL OR watch_folder_id = ?) AND (? IS NULL OR kind = ?) ORDER BY created_at, rowid`,
+      )
+      .all(options.watchFolderId ?? null, options.watchFolderId ?? null, options.kind ?? null, options.kind ?? null) as JobRow[];
+    return rows.map((row) => this.toRecord(row));
+  }
+
+  /** The newest interrupted job of this kind made with these settings (a re-run of the same command after a crash continues it). */
+  latestInterrupted(fingerprint: string, kind: string): JobRecord | undefined {
+    const row = this.db
+      .prepare(`SELECT * FROM jobs WHERE fingerprint = ? AND kind = ? AND status = 'interrupted' ORDER BY created_at DESC, rowid DESC LIMIT 1`)
+      .get(fingerprint, kind) as JobRow | undefined;
+    return row ? this.toRecord(row) : undefined;
+  }
+
+  /** Outputs of this content restored with these settings, newest first. */
+  findRestored(contentHash: string, fingerprint: string): RestoredOutput[] {
+    const rows = this.db
+      .prepare(
+        `SELECT f.job_id, f.position, f.input_path, f.output_path, f.output_sha256, f.output_bytes, f.width, f.height
+           FROM job_files f JOIN jobs j ON j.id = f.job_id
+          WHERE f.content_hash = ? AND j.fingerprint = ? AND f.status = 'done' AND f.output_path IS NOT NULL
+          ORDER BY f.finished_at DESC, f.id DESC`,
+      )
+      .all(contentHash, fingerprint) as Array<{ job_id: string; position: number; input_path: string; output_path: string; output_sha256: string | null; output_bytes: number | null; width: number | null; height: number | null }>;
+    return rows.map((r) => ({ jobId: r.job_id, position: r.position, inputPath: r.input_path, outputPath: r.output_path, outputSha256: r.output_sha256, outputBytes: r.output_bytes, width: r.width, height: r.height }));
+  }
+
+  /** The last outcome of this content with these settings, when it was a failure. */
+  lastFailure(contentHash: string, fingerprint: string): { code: string; message: string } | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT f.status, f.error_code, f.error_message FROM job_files f JOIN jobs j ON j.id = f.job_id
+          WHERE f.content_hash = ? AND j.fingerprint = ? AND f.status IN ('done', 'failed')
+          ORDER BY f.finished_at DESC, f.id DESC LIMIT 1`,
+      )
+      .get(contentHash, fingerprint) as { status: FileStatus; error_code: string | null; error_message: string | null } | undefined;
+    return row?.status === 'failed' ? { code: row.error_code ?? 'INTERNAL', message: row.error_message ?? '' } : undefined;
+  }
+
+  /** The content hash recorded for this path at this size and modification time, if any (no need to read it again). */
+  knownContentHash(inputPath: string, size: number, mtimeMs: number): string | undefined {
+    const row = this.db
+      .prepare(`SELECT content_hash FROM job_files WHERE input_path = ? AND input_size = ? AND input_mtime_ms = ? AND content_hash IS NOT NULL ORDER BY id DESC LIMIT 1`)
+      .get(inputPath, size, Math.round(mtimeMs)) as { content_hash: string } | undefined;
+    return row?.content_hash;
+  }
+
+  /** Rows naming `outputPath` as their output: the file that made it, and commits in progress. */
+  outputClaims(outputPath: string): OutputClaim[] {
+    const rows = this.db
+      .prepare(
+        `SELECT f.job_id, f.position, f.status, f.content_hash, j.fingerprint, f.output_sha256 FROM job_files f JOIN jobs j ON j.id = f.job_id
+          WHERE f.output_path = ? AND f.status IN ('queued', 'running', 'done')`,
+      )
+      .all(outputPath) as Array<{ job_id: string; position: number; status: FileStatus; content_hash: string | null; fingerprint: string | null; output_sha256: string | null }>;
+    return rows.map((r) => ({ jobId: r.job_id, position: r.position, status: r.status, contentHash: r.content_hash, fingerprint: r.fingerprint, outputSha256: r.output_sha256 }));
+  }
+
+  /** Whether a file is one of Heirloom's outputs: by its path, or by its bytes (an output copied elsewhere). */
+  isKnownOutput(query: { path?: string; sha256?: string }): boolean {
+    if (query.path !== undefined && this.db.prepare(`SELECT 1 FROM job_files WHERE output_path = ? LIMIT 1`).get(query.path)) return true;
+    if (query.sha256 !== undefined && this.db.prepare(`SELECT 1 FROM job_files WHERE output_sha256 = ? LIMIT 1`).get(query.sha256)) return true;
+    return false;
+  }
+
+  getFile(jobId: string, position: number): JobFileRecord | undefined {
+    const row = this.db.prepare(`SELECT * FROM job_files WHERE job_id = ? AND position = ?`).get(jobId, position) as FileRow | undefined;
+    return row ? toFileRecord(row) : undefined;
+  }
+
   getJob(jobId: string): JobRecord | undefined {
     const row = this.db.prepare(`SELECT * FROM jobs WHERE id = ?`).get(jobId) as JobRow | undefined;
     return row ? this.toRecord(row) : undefined;
@@ -132,18 +357,7 @@ export class JobStore {
   }
 
   private toRecord(row: JobRow): JobRecord {
-    const files = (this.db.prepare(`SELECT * FROM job_files WHERE job_id = ? ORDER BY position`).all(row.id) as FileRow[]).map((f) => ({
-      position: f.position,
-      inputPath: f.input_path,
-      outputPath: f.output_path,
-      status: f.status,
-      attempts: f.attempts,
-      errorCode: f.error_code,
-      errorMessage: f.error_message,
-      width: f.width,
-      height: f.height,
-      ms: f.ms,
-    }));
+    const files = (this.db.prepare(`SELECT * FROM job_files WHERE job_id = ? ORDER BY position`).all(row.id) as FileRow[]).map(toFileRecord);
     return {
       id: row.id,
       kind: row.kind,
@@ -158,6 +372,27 @@ export class JobStore {
       skipped: row.skipped,
       ms: row.ms,
       files,
+      fingerprint: row.fingerprint,
+      owner: row.owner,
+      watchFolderId: row.watch_folder_id,
     };
   }
+}
+
+function toFileRecord(f: FileRow): JobFileRecord {
+  return {
+    position: f.position,
+    inputPath: f.input_path,
+    outputPath: f.output_path,
+    status: f.status,
+    attempts: f.attempts,
+    errorCode: f.error_code,
+    errorMessage: f.error_message,
+    width: f.width,
+    height: f.height,
+    ms: f.ms,
+    contentHash: f.content_hash,
+    outputSha256: f.output_sha256,
+    outputBytes: f.output_bytes,
+  };
 }
