@@ -1,8 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { HeirloomError, toErrorInfo } from '../shared/errors.js';
+import { registerDevices } from './commands/devices.js';
 import { registerHistory } from './commands/history.js';
 import { registerModels } from './commands/models.js';
 import { registerRestore } from './commands/restore.js';
+import { registerResume } from './commands/resume.js';
+import { registerServe } from './commands/serve.js';
+import { registerSettings } from './commands/settings.js';
+import { registerWatch } from './commands/watch.js';
 
 /** Exit codes: 0 all good, 1 some work failed, 2 the command itself was wrong. */
 const EXIT_USAGE = 2;
@@ -14,8 +19,13 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   registerRestore(program);
+  registerResume(program);
   registerHistory(program);
   registerModels(program);
+  registerServe(program);
+  registerDevices(program);
+  registerSettings(program);
+  registerWatch(program);
   return program;
 }
 

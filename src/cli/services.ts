@@ -5,6 +5,10 @@ import { openDatabase, type Db } from '../core/store/database.js';
 import { JobStore } from '../core/store/job-store.js';
 import { CalibrationStore } from '../core/store/calibration-store.js';
 import { RestoreEngine } from '../core/restore/restore-engine.js';
+import { DeviceService } from '../core/devices/device-service.js';
+import { systemDiscoverySources } from '../core/devices/discovery-sources.js';
+import { ProviderProbe } from '../core/devices/provider-probe.js';
+import { DeviceSettingsStore } from '../core/store/device-settings-store.js';
 
 /** The CLI's composition root: builds the core services once per command, disposes them after. */
 export class CliServices {
@@ -14,6 +18,7 @@ export class CliServices {
   readonly sessions = new SessionPool();
   readonly jobs: JobStore;
   readonly calibration: CalibrationStore;
+  readonly devices: DeviceService;
   readonly engine: RestoreEngine;
 
   constructor(homeOption?: string) {
@@ -23,10 +28,13 @@ export class CliServices {
     this.models = new ModelRegistry(bundledModelsDir(), layout.models);
     this.jobs = new JobStore(this.db);
     this.calibration = new CalibrationStore(this.db);
-    this.engine = new RestoreEngine({ models: this.models, sessions: this.sessions, jobs: this.jobs, calibration: this.calibration });
+    // One prober per process: a provider probe costs a session open, so its answer is kept.
+    this.devices = new DeviceService(new DeviceSettingsStore(this.db), systemDiscoverySources(new ProviderProbe().probe));
+    this.engine = new RestoreEngine({ models: this.models, sessions: this.sessions, jobs: this.jobs, calibration: this.calibration, devices: this.devices });
   }
 
   async dispose(): Promise<void> {
+    this.devices.dispose();
     await this.sessions.dispose();
     this.db.close();
   }

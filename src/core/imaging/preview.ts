@@ -52,13 +52,3 @@ export async function renderViewable(file: string, maxPixels = 200_000_000): Pro
     throw previewError(error, file);
   }
 }
-
-/** Header-only check that a file is an image sharp can read (for paths the user typed or dropped). */
-export async function isReadableImage(file: string): Promise<boolean> {
-  try {
-    const meta = await sharp(file, { limitInputPixels: false }).metadata();
-    return Boolean(meta.format && meta.width && meta.height);
-  } catch {
-    return false;
-  }
-}

@@ -1,0 +1,31 @@
+import type { HistoryJob, PhotoRef } from '../../shared/contract-views.js';
+import type { JobRecord } from '../store/job-store.js';
+
+/** A history record as the page sees it: every input and output as a granted photo reference. */
+export function toHistoryJob(record: JobRecord, photoRef: (path: string) => PhotoRef): HistoryJob {
+  return {
+    id: record.id,
+    kind: record.kind,
+    status: record.status,
+    settings: record.settings,
+    modelId: record.modelId,
+    deviceId: record.deviceId,
+    createdAt: record.createdAt,
+    finishedAt: record.finishedAt,
+    succeeded: record.succeeded,
+    failed: record.failed,
+    skipped: record.skipped,
+    ms: record.ms,
+    files: record.files.map((f) => ({
+      position: f.position,
+      input: photoRef(f.inputPath),
+      ...(f.outputPath ? { output: photoRef(f.outputPath) } : {}),
+      status: f.status,
+      errorCode: f.errorCode,
+      errorMessage: f.errorMessage,
+      width: f.width,
+      height: f.height,
+      ms: f.ms,
+    })),
+  };
+}

@@ -1,0 +1,281 @@
+import { randomBytes } from 'node:crypto';
+import type { DeviceReading, JobSettingsView, PhotoRef, QueueFile, QueueItem, QueueItemState, QueueSnapshot } from '../../shared/contract-views.js';
+import { toErrorInfo } from '../../shared/errors.js';
+import type { RestoreEvent } from '../../shared/events.js';
+import type { RestoreRequest } from '../restore/restore-engine.js';
+import { PauseGate } from '../scheduler/pause-gate.js';
+import { estimateRemainingMs } from './eta.js';
+import type { RestoreRunner } from './ports.js';
+
+export interface JobQueueOptions {
+  runner: RestoreRunner;
+  /** Makes a displayable reference for a photo (grants it to the page). */
+  photoRef(path: string): PhotoRef;
+  /** Every restore event of the running job, with the job's ETA filled in on progress. */
+  onEvent(event: RestoreEvent): void;
+  /** The queue changed shape (read it with snapshot()). */
+  onChange(): void;
+  now?: () => number;
+  /** Finished / cancelled / failed jobs kept in the queue view. */
+  keepFinished?: number;
+}
+
+interface QueueEntry {
+  view: QueueItem;
+  request: RestoreRequest;
+  files: Map<string, QueueFile>;
+  abort: AbortController;
+  /** When the first photo started (the ETA's clock: model loading and tuning are not photo work). */
+  workStartedAt?: number;
+}
+
+const FINISHED_STATES: ReadonlySet<QueueItemState> = new Set(['finished', 'cancelled', 'failed']);
+const MAX_WARNINGS = 20;
+
+/**
+ * The studio's job queue: runs one job at a time through the RestoreEngine, in the order
+ * they were added.
+ *
+ * Pause holds the queue and the running job: no next job starts, and the engine's
+ * scheduler (through the shared PauseGate) stops before its next photo and its next batch
+ * of tiles; a batch already on the device finishes. Resume releases both. Cancel aborts
+ * the running job (also while paused) or drops a queued one.
+ */
+export class JobQueue {
+  private readonly entries: QueueEntry[] = [];
+  private readonly gate = new PauseGate();
+  private readonly readings: Record<string, DeviceReading> = {};
+  private running: QueueEntry | undefined;
+  private runningDone: Promise<void> | undefined;
+  private idleWaiters: Array<() => void> = [];
+  private disposed = false;
+  private readonly now: () => number;
+
+  constructor(private readonly options: JobQueueOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  get paused(): boolean {
+    return this.gate.isPaused;
+  }
+
+  /** Adds a job; `files` are the photos found in the request's inputs, in the engine's order. */
+  enqueue(input: { request: RestoreRequest; settings: JobSettingsView; files: string[] }): QueueItem {
+    if (this.disposed) throw new Error('The job queue was disposed.');
+    const files = new Map<string, QueueFile>();
+    for (const path of input.files) {
+      files.set(path, { ...this.options.photoRef(path), status: 'queued', stage: 'queued', value: 0, tile: 0, tiles: 0 });
+    }
+    const view: QueueItem = {
+      id: `q-${randomBytes(6).toString('hex')}`,
+      state: 'queued',
+      settings: input.settings,
+      files: [...files.values()],
+      createdAt: this.now(),
+      warnings: [],
+      cancelRequested: false,
+    };
+    this.entries.push({ view, request: input.request, files, abort: new AbortController() });
+    this.options.onChange();
+    this.pump();
+    return structuredClone(view);
+  }
+
+  cancel(queueId: string): QueueItemState | undefined {
+    const entry = this.entries.find((e) => e.view.id === queueId);
+    if (!entry) return undefined;
+    if (FINISHED_STATES.has(entry.view.state)) return entry.view.state;
+    entry.view.cancelRequested = true;
+    entry.abort.abort();
+    if (entry !== this.running) {
+      entry.view.state = 'cancelled';
+      entry.view.finishedAt = this.now();
+      for (const file of entry.files.values()) file.status = 'cancelled';
+      this.trimFinished();
+    }
+    this.options.onChange();
+    this.pump();
+    return entry.view.state;
+  }
+
+  pause(): void {
+    if (this.gate.isPaused) return;
+    this.gate.pause();
+    if (this.running && !this.running.view.cancelRequested) this.running.view.state = 'paused';
+    this.options.onChange();
+  }
+
+  resume(): void {
+    if (!this.gate.isPaused) return;
+    this.gate.resume();
+    if (this.running?.view.state === 'paused') this.running.view.state = 'running';
+    this.options.onChange();
+    this.pump();
+  }
+
+  /** Drops finished, cancelled and failed jobs from the queue view (the history keeps them). */
+  clearFinished(): void {
+    for (let i = this.entries.length - 1; i >= 0; i--) if (FINISHED_STATES.has(this.entries[i]!.view.state)) this.entries.splice(i, 1);
+    this.options.onChange();
+  }
+
+  snapshot(): QueueSnapshot {
+    return structuredClone({ paused: this.gate.isPaused, items: this.entries.map((e) => e.view), devices: this.readings });
+  }
+
+  /** Whether a job in the queue wrote this output. */
+  hasOutput(path: string): boolean {
+    return this.entries.some((e) => e.view.files.some((f) => f.output?.path === path));
+  }
+
+  /** Resolves when no job runs or waits (a paused queue with waiting jobs is not idle). */
+  whenIdle(): Promise<void> {
+    if (!this.running && !this.entries.some((e) => e.view.state === 'queued')) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Cancels everything and waits for the running job to stop. */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    for (const entry of this.entries) if (!FINISHED_STATES.has(entry.view.state)) this.cancel(entry.view.id);
+    this.gate.resume();
+    await this.runningDone;
+  }
+
+  private pump(): void {
+    if (this.running) return;
+    const waiting = this.entries.find((e) => e.view.state === 'queued');
+    if (!waiting) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const wake of waiters) wake();
+      return;
+    }
+    if (this.disposed || this.gate.isPaused) return;
+    const next = waiting;
+    this.running = next;
+    next.view.state = 'running';
+    next.view.startedAt = this.now();
+    this.options.onChange();
+    this.runningDone = this.run(next).finally(() => {
+      this.running = undefined;
+      this.runningDone = undefined;
+      this.pump();
+    });
+  }
+
+  private async run(entry: QueueEntry): Promise<void> {
+    const { view } = entry;
+    try {
+      const summary = await this.options.runner.run(entry.request, (event) => this.handle(entry, event), { signal: entry.abort.signal, pause: this.gate });
+      view.summary = { succeeded: summary.succeeded, failed: summary.failed, skipped: summary.skipped, cancelled: summary.cancelled, ms: summary.ms };
+      view.state = summary.cancelled ? 'cancelled' : 'finished';
+    } catch (error) {
+      const info = toErrorInfo(error);
+      if (info.code === 'CANCELLED' || entry.abort.signal.aborted) view.state = 'cancelled';
+      else {
+        view.state = 'failed';
+        view.error = info;
+      }
+    }
+    view.finishedAt = this.now();
+    delete view.etaMs;
+    for (const file of entry.files.values()) {
+      if (file.status === 'queued' || file.status === 'running') file.status = 'cancelled';
+    }
+    this.trimFinished();
+    this.options.onChange();
+  }
+
+  private handle(entry: QueueEntry, event: RestoreEvent): void {
+    const { view } = entry;
+    switch (event.type) {
+      case 'job-started':
+        view.jobId = event.jobId;
+        view.model = event.model;
+        view.device = event.device;
+        break;
+      case 'progress': {
+        const file = this.fileFor(entry, event.file);
+        if (file.status === 'queued') file.status = 'running';
+        file.stage = event.stage;
+        file.value = event.value;
+        file.tile = event.tile;
+        file.tiles = event.tiles;
+        entry.workStartedAt ??= this.now();
+        const etaMs = event.etaMs ?? this.estimate(entry);
+        const withEta = etaMs === undefined ? event : { ...event, etaMs };
+        view.progress = withEta;
+        if (etaMs !== undefined) view.etaMs = etaMs;
+        else delete view.etaMs;
+        // Before a photo's first batch is planned (decoding) the scheduler has no reading: 0.
+        if (event.recommendedBatch > 0) {
+          this.readings[event.device] = {
+            device: event.device,
+            batchSize: event.batchSize,
+            recommendedBatch: event.recommendedBatch,
+            tileSize: event.tileSize,
+            ...(event.memory ? { memory: event.memory } : {}),
+            at: this.now(),
+          };
+        }
+        // Progress is streamed as events; the queue's shape did not change.
+        this.options.onEvent(withEta);
+        return;
+      }
+      case 'file-done': {
+        const file = this.fileFor(entry, event.file);
+        Object.assign(file, { status: 'done', stage: 'done', value: 1, ms: event.ms, output: { ...this.options.photoRef(event.output), width: event.width, height: event.height } });
+        if (event.notes) file.notes = event.notes;
+        break;
+      }
+      case 'file-failed': {
+        const file = this.fileFor(entry, event.file);
+        Object.assign(file, { status: 'failed', stage: 'failed', error: { code: event.code, message: event.message, ...(event.cause ? { cause: event.cause } : {}) } });
+        break;
+      }
+      case 'file-skipped': {
+        const file = this.fileFor(entry, event.file);
+        Object.assign(file, { status: 'skipped', stage: 'skipped', value: 1, notes: [event.reason] });
+        if (event.output) file.output = { ...this.options.photoRef(event.output), width: 0, height: 0 };
+        break;
+      }
+      case 'warning':
+        if (view.warnings.length < MAX_WARNINGS) view.warnings.push(event.message);
+        break;
+      case 'job-finished':
+        view.summary = { succeeded: event.succeeded, failed: event.failed, skipped: event.skipped, cancelled: event.cancelled, ms: event.ms };
+        break;
+    }
+    this.options.onEvent(event);
+    this.options.onChange();
+  }
+
+  /** The queue entry for a photo the engine reports; one it found that the queue did not list is added. */
+  private fileFor(entry: QueueEntry, path: string): QueueFile {
+    let file = entry.files.get(path);
+    if (!file) {
+      file = { ...this.options.photoRef(path), status: 'queued', stage: 'queued', value: 0, tile: 0, tiles: 0 };
+      entry.files.set(path, file);
+      entry.view.files.push(file);
+    }
+    return file;
+  }
+
+  private estimate(entry: QueueEntry): number | undefined {
+    const files = [...entry.files.values()];
+    return estimateRemainingMs({
+      startedAt: entry.workStartedAt ?? this.now(),
+      now: this.now(),
+      totalPhotos: files.length,
+      finishedPhotos: files.filter((f) => f.status !== 'queued' && f.status !== 'running').length,
+      runningFractions: files.filter((f) => f.status === 'running').map((f) => f.value),
+    });
+  }
+
+  private trimFinished(): void {
+    const keep = this.options.keepFinished ?? 30;
+    const finished = this.entries.filter((e) => FINISHED_STATES.has(e.view.state));
+    for (const old of finished.slice(0, Math.max(0, finished.length - keep))) this.entries.splice(this.entries.indexOf(old), 1);
+  }
+}

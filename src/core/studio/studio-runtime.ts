@@ -1,0 +1,105 @@
+import { join } from 'node:path';
+import type { HostKind } from '../../shared/contract-views.js';
+import { homeLayout } from '../app-paths.js';
+import { SessionPool } from '../inference/session-pool.js';
+import { ModelRegistry } from '../models/model-registry.js';
+import { DeviceService } from '../devices/device-service.js';
+import { systemDiscoverySources } from '../devices/discovery-sources.js';
+import { ProviderProbe } from '../devices/provider-probe.js';
+import { RestoreEngine, type DeviceResolver } from '../restore/restore-engine.js';
+import { DeviceSettingsStore } from '../store/device-settings-store.js';
+import { CalibrationStore } from '../store/calibration-store.js';
+import { openDatabase, type Db } from '../store/database.js';
+import { JobStore } from '../store/job-store.js';
+import { AppSettingsStore } from './app-settings-store.js';
+import { deviceSettingsPort } from './device-settings-adapter.js';
+import { PhotoCatalog, type ImageRenderer, type ImageUrlBuilder } from './photo-catalog.js';
+import type { DeviceSettingsPort, DialogPort, ShellPort, WatchPort } from './ports.js';
+import { StudioService } from './studio-service.js';
+
+export interface StudioRuntimeOptions {
+  /** The data directory (see resolveHome). */
+  home: string;
+  /** The bundled models folder (repository `models/`, or the packaged app's resources). */
+  bundledModelsDir: string;
+  host: HostKind;
+  version: string;
+  /** Default output folder; `<home>/restored` when absent. */
+  defaultOutputDir?: string;
+  imageUrl: ImageUrlBuilder;
+  imageRenderer?: ImageRenderer;
+  dialogs?: DialogPort;
+  shell?: ShellPort;
+  uploads?: boolean;
+  /**
+   * Device discovery and settings over this runtime's database. Default: the real
+   * DeviceService (src/core/devices), as the CLI builds it; tests may pass their own.
+   */
+  devices?: (db: Db) => { settings: DeviceSettingsPort; resolver: DeviceResolver; dispose?(): void };
+  watch?: (deps: { db: Db; engine: RestoreEngine }) => WatchPort & { dispose?(): Promise<void> | void };
+  log?: (message: string, error?: unknown) => void;
+}
+
+/**
+ * The core services the studio runs on, built once per process (Electron main or
+ * `heirloom serve`) and disposed together. Mirrors the CLI's CliServices and adds the studio.
+ */
+export class StudioRuntime {
+  readonly db: Db;
+  readonly models: ModelRegistry;
+  readonly sessions = new SessionPool();
+  readonly jobs: JobStore;
+  readonly calibration: CalibrationStore;
+  readonly engine: RestoreEngine;
+  readonly studio: StudioService;
+  private readonly watch: (WatchPort & { dispose?(): Promise<void> | void }) | undefined;
+  private readonly devices: { settings: DeviceSettingsPort; resolver: DeviceResolver; dispose?(): void };
+
+  constructor(options: StudioRuntimeOptions) {
+    const layout = homeLayout(options.home);
+    this.db = openDatabase(layout.database);
+    try {
+      this.models = new ModelRegistry(options.bundledModelsDir, layout.models);
+      this.jobs = new JobStore(this.db);
+      this.calibration = new CalibrationStore(this.db);
+      const devices = (options.devices ?? systemDevices)(this.db);
+      this.devices = devices;
+      this.engine = new RestoreEngine({ models: this.models, sessions: this.sessions, jobs: this.jobs, calibration: this.calibration, devices: devices.resolver });
+      this.watch = options.watch?.({ db: this.db, engine: this.engine });
+      this.studio = new StudioService({
+        host: options.host,
+        version: options.version,
+        home: options.home,
+        defaultOutputDir: options.defaultOutputDir ?? join(options.home, 'restored'),
+        runner: this.engine,
+        history: this.jobs,
+        models: this.models,
+        appSettings: AppSettingsStore.inHome(options.home),
+        photos: new PhotoCatalog(options.imageUrl, options.imageRenderer),
+        devices: devices.settings,
+        ...(this.watch ? { watch: this.watch } : {}),
+        ...(options.dialogs ? { dialogs: options.dialogs } : {}),
+        ...(options.shell ? { shell: options.shell } : {}),
+        ...(options.uploads ? { uploads: true } : {}),
+        ...(options.log ? { log: options.log } : {}),
+      });
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await this.studio.dispose();
+    await this.watch?.dispose?.();
+    this.devices.dispose?.();
+    await this.sessions.dispose();
+    this.db.close();
+  }
+}
+
+/** The real devices: discovery and provider probes once per process, settings in SQLite. */
+function systemDevices(db: Db): { settings: DeviceSettingsPort; resolver: DeviceResolver; dispose(): void } {
+  const service = new DeviceService(new DeviceSettingsStore(db), systemDiscoverySources(new ProviderProbe().probe));
+  return { settings: deviceSettingsPort(service), resolver: service, dispose: () => service.dispose() };
+}

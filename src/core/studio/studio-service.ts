@@ -1,0 +1,322 @@
+import { isAbsolute, resolve } from 'node:path';
+import { JobStartRequestSchema, type InvokeHandlers, type InvokeParsed } from '../../shared/contract.js';
+import type { AppInfo, HostCapabilities, HostKind, InspectedPath, JobSettingsView, JobTicket, QueueSnapshot, WatchFolderView } from '../../shared/contract-views.js';
+import { HeirloomError, toErrorInfo } from '../../shared/errors.js';
+import { DEFAULT_MODEL_ID } from '../../shared/model-manifest.js';
+import { collectInputs } from '../fs/collect-inputs.js';
+import { probeImage } from '../imaging/codec.js';
+import type { RenderedImage } from '../imaging/preview.js';
+import type { ModelRegistry } from '../models/model-registry.js';
+import type { RestoreRequest } from '../restore/restore-engine.js';
+import type { AppSettingsStore } from './app-settings-store.js';
+import { toHistoryJob } from './history-view.js';
+import { createInvokeDispatcher, type InvokeDispatcher } from './invoke-dispatcher.js';
+import { JobQueue } from './job-queue.js';
+import type { ImageVariant, PhotoCatalog } from './photo-catalog.js';
+import type { DeviceSettingsPort, DialogPort, HistoryPort, RestoreRunner, ShellPort, WatchPort } from './ports.js';
+import { ChangeCoalescer, RestoreEventThrottle, systemClock, type TimerClock } from './restore-event-throttle.js';
+import { StudioEvents } from './studio-events.js';
+
+export interface StudioServiceOptions {
+  host: HostKind;
+  version: string;
+  home: string;
+  /** Where photos go when neither the request nor the app settings name a folder. */
+  defaultOutputDir: string;
+  runner: RestoreRunner;
+  history: HistoryPort;
+  models: Pick<ModelRegistry, 'list' | 'get'>;
+  appSettings: AppSettingsStore;
+  photos: PhotoCatalog;
+  devices?: DeviceSettingsPort;
+  watch?: WatchPort;
+  dialogs?: DialogPort;
+  shell?: ShellPort;
+  /** The host accepts uploads of dropped files (serve). */
+  uploads?: boolean;
+  /** Minimum time between progress updates sent to the page (default 100 ms: about 10 a second). */
+  progressIntervalMs?: number;
+  clock?: TimerClock;
+  /** Where listener errors go (a broken bridge must not stop the queue). */
+  log?: (message: string, error?: unknown) => void;
+}
+
+/** Outputs searched when the page asks to open a file (the history's newest jobs). */
+const OPENABLE_HISTORY_JOBS = 500;
+/** A folder with more photos than this is listed up to here (one job takes at most this many). */
+const MAX_INSPECTED = 10_000;
+
+/**
+ * The studio: every invoke handler of the contract over the core services, the job queue,
+ * and the event channels (progress throttled). Electron main (ipcMain) and `heirloom serve`
+ * (WebSocket) are thin adapters around one instance of this class.
+ */
+export class StudioService {
+  readonly events: StudioEvents;
+  readonly handlers: InvokeHandlers;
+  readonly dispatch: InvokeDispatcher;
+  private readonly queue: JobQueue;
+  private readonly throttle: RestoreEventThrottle;
+  private readonly queueChanged: ChangeCoalescer;
+  private readonly unsubscribeWatch: (() => void) | undefined;
+
+  constructor(private readonly options: StudioServiceOptions) {
+    const log = options.log ?? (() => {});
+    const clock = options.clock ?? systemClock;
+    const interval = options.progressIntervalMs ?? 100;
+    this.events = new StudioEvents((error) => log('An event listener failed', error));
+    this.throttle = new RestoreEventThrottle((event) => this.events.emit('jobs:event', event), interval, clock);
+    this.queueChanged = new ChangeCoalescer(() => this.events.emit('jobs:queue-changed', this.queue.snapshot()), interval, clock);
+    this.queue = new JobQueue({
+      runner: options.runner,
+      photoRef: (path) => options.photos.ref(path),
+      onEvent: (event) => this.throttle.push(event),
+      onChange: () => this.queueChanged.changed(),
+    });
+    this.unsubscribeWatch = options.watch?.onActivity((activity) => this.events.emit('watch:event', activity));
+    this.handlers = this.buildHandlers();
+    this.dispatch = createInvokeDispatcher(this.handlers);
+  }
+
+  get capabilities(): HostCapabilities {
+    return {
+      dialogs: this.options.dialogs !== undefined,
+      shell: this.options.shell !== undefined,
+      uploads: this.options.uploads ?? false,
+      devices: this.options.devices !== undefined,
+      watch: this.options.watch !== undefined,
+    };
+  }
+
+  /** Image bytes for a granted id (the image route / protocol calls this). */
+  renderImage(grantId: string, variant: ImageVariant): Promise<RenderedImage> {
+    return this.options.photos.render(grantId, variant);
+  }
+
+  /** Lets the page see a file the host received for it (an upload into the inbox). */
+  grantPhoto(path: string): void {
+    this.options.photos.ref(path);
+  }
+
+  /** Resolves when the queue has nothing running or waiting. */
+  whenIdle(): Promise<void> {
+    return this.queue.whenIdle();
+  }
+
+  async dispose(): Promise<void> {
+    await this.queue.dispose();
+    this.throttle.dispose();
+    this.queueChanged.dispose();
+    this.unsubscribeWatch?.();
+    this.events.clear();
+  }
+
+  private buildHandlers(): InvokeHandlers {
+    return {
+      'app:info': () => this.appInfo(),
+      'jobs:start': (request) => this.startJob(request),
+      'jobs:cancel': async ({ queueId }) => {
+        const state = this.queue.cancel(queueId);
+        if (!state) throw new HeirloomError('NOT_FOUND', `No job ${queueId} is in the queue (it may have been cleared). Reload the page to see the current queue.`);
+        return { state };
+      },
+      'jobs:pause': async () => {
+        this.queue.pause();
+        return this.snapshot();
+      },
+      'jobs:resume': async () => {
+        this.queue.resume();
+        return this.snapshot();
+      },
+      'jobs:queue': async () => this.snapshot(),
+      'jobs:clear-finished': async () => {
+        this.queue.clearFinished();
+        return this.snapshot();
+      },
+      'jobs:history': async ({ limit, status }) =>
+        this.options.history.listJobs({ limit: limit ?? 50, ...(status ? { status } : {}) }).map((job) => toHistoryJob(job, (path) => this.options.photos.ref(path))),
+      'jobs:rerun': ({ jobId }) => this.rerun(jobId),
+      'models:list': async () =>
+        (await this.options.models.list()).map(({ manifest }) => ({
+          id: manifest.id,
+          name: manifest.name,
+          task: manifest.task,
+          scale: manifest.scale,
+          sizeBytes: manifest.sizeBytes,
+          source: manifest.source,
+          licence: manifest.licence.name,
+        })),
+      'devices:list': () => this.devices().list(),
+      'settings:get': ({ deviceId }) => this.devices().get(deviceId),
+      'settings:set': async ({ deviceId, settings }) => {
+        const devices = this.devices();
+        const updated = await devices.update(deviceId, settings);
+        this.events.emit('devices:changed', await devices.list());
+        return updated;
+      },
+      'app-settings:get': () => this.options.appSettings.get(),
+      'app-settings:set': (patch) => this.options.appSettings.update(patch),
+      'watch:list': () => this.watch().list(),
+      'watch:add': async (folder) => this.afterWatchChange(() => this.watch().add(folder)),
+      'watch:pause': async ({ id }) => this.afterWatchChange(() => this.watch().pause(id)),
+      'watch:resume': async ({ id }) => this.afterWatchChange(() => this.watch().resume(id)),
+      'watch:remove': async ({ id }) => this.afterWatchChange(() => this.watch().remove(id)),
+      'files:inspect': ({ paths }) => this.inspect(paths),
+      'dialogs:open-photos': async ({ mode }) => ({ paths: await this.dialogs().openPhotos(mode) }),
+      'dialogs:choose-folder': async ({ title, defaultPath }) => ({
+        path: await this.dialogs().chooseFolder({ ...(title ? { title } : {}), ...(defaultPath ? { defaultPath } : {}) }),
+      }),
+      'shell:open-path': async ({ path, action }) => {
+        const shell = this.shell();
+        const file = resolve(path);
+        if (!this.isKnownOutput(file)) {
+          throw new HeirloomError('PERMISSION_DENIED', `${file} is not an output of a job in the history, so Heirloom will not open it. Open it from your file manager instead.`, { file });
+        }
+        if (action === 'reveal') shell.showInFolder(file);
+        else await shell.openPath(file);
+        return null;
+      },
+    };
+  }
+
+  private async appInfo(): Promise<AppInfo> {
+    const settings = await this.options.appSettings.get();
+    return {
+      version: this.options.version,
+      host: this.options.host,
+      home: this.options.home,
+      defaultOutputDir: settings.outputDir ?? this.options.defaultOutputDir,
+      capabilities: this.capabilities,
+    };
+  }
+
+  private snapshot(): QueueSnapshot {
+    return this.queue.snapshot();
+  }
+
+  private async startJob(request: InvokeParsed<'jobs:start'>, redo = false): Promise<JobTicket> {
+    const app = await this.options.appSettings.get();
+    const outDir = resolve(request.outDir ?? app.outputDir ?? this.options.defaultOutputDir);
+    const modelId = request.modelId ?? app.modelId ?? DEFAULT_MODEL_ID;
+    await this.options.models.get(modelId); // an unknown model fails here, with the installed list, not later in the queue
+    for (const input of request.inputs) {
+      if (!isAbsolute(input)) throw new HeirloomError('USAGE', `"${input}" is not a full path. Add photos with the buttons, by dropping them, or type a full path (like /home/you/Pictures/old).`, { file: input });
+    }
+    const entries = await collectInputs(request.inputs, { exclude: [outDir] });
+    if (entries.length === 0) {
+      throw new HeirloomError('NOT_FOUND', `No photos were found in ${request.inputs.length === 1 ? request.inputs[0] : 'the folders you added'}. Add JPEG, PNG, TIFF or WebP photos, or folders that contain them.`);
+    }
+    const format = request.format ?? app.format;
+    const quality = request.quality ?? app.quality;
+    const settings: JobSettingsView = {
+      outDir,
+      modelId,
+      ...(request.scale !== undefined ? { scale: request.scale } : {}),
+      tile: request.tile ?? 'auto',
+      batch: request.batch ?? 'auto',
+      ...(request.deviceId ? { deviceId: request.deviceId } : {}),
+      format,
+      ...(quality !== undefined ? { quality } : {}),
+    };
+    const restore: RestoreRequest = {
+      inputs: request.inputs,
+      outDir,
+      modelId,
+      tile: settings.tile!,
+      batch: settings.batch!,
+      format,
+      maxPixels: app.maxPixels,
+      // The app setting "keep photo metadata" (EXIF, XMP, IPTC, ICC) decides for every job.
+      stripMetadata: !app.keepMetadata,
+      ...(request.scale !== undefined ? { scale: request.scale } : {}),
+      ...(request.deviceId ? { deviceId: request.deviceId } : {}),
+      ...(quality !== undefined ? { quality } : {}),
+      // A re-run asks for new outputs; any other job skips photos already restored with these settings.
+      ...(redo ? { redo: true } : {}),
+    };
+    const item = this.queue.enqueue({ request: restore, settings, files: entries.map((e) => e.path) });
+    return { queueId: item.id, files: item.files.length };
+  }
+
+  /** Queues a job from the history again: the same photos and settings, new outputs next to the old. */
+  private async rerun(jobId: string): Promise<JobTicket> {
+    const job = this.options.history.getJob(jobId);
+    if (!job) throw new HeirloomError('NOT_FOUND', `Job ${jobId} is not in the history. Reload the History page.`);
+    const s = job.settings;
+    const candidate = {
+      inputs: job.files.length > 0 ? job.files.map((f) => f.inputPath) : s.inputs,
+      outDir: s.outDir,
+      modelId: job.modelId,
+      ...(typeof s.scale === 'number' ? { scale: s.scale } : {}),
+      ...(s.tile !== undefined ? { tile: s.tile } : {}),
+      ...(s.batch !== undefined ? { batch: s.batch } : {}),
+      ...(typeof s.format === 'string' ? { format: s.format } : {}),
+      // A job that shared the queue across devices ran on "a,b": let the engine choose again.
+      ...(job.deviceId && !job.deviceId.includes(',') ? { deviceId: job.deviceId } : {}),
+    };
+    const parsed = JobStartRequestSchema.safeParse(candidate);
+    if (!parsed.success) {
+      throw new HeirloomError('INVALID_SETTING', `Job ${jobId} was stored with settings this version cannot re-use (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}). Start a new job with the same photos instead.`);
+    }
+    return this.startJob(parsed.data, true);
+  }
+
+  private async inspect(paths: string[]): Promise<InspectedPath[]> {
+    const app = await this.options.appSettings.get();
+    const result: InspectedPath[] = [];
+    const absolute: string[] = [];
+    for (const path of paths) {
+      if (isAbsolute(path)) absolute.push(path);
+      else result.push({ ok: false, path, name: path, error: { code: 'USAGE', message: `"${path}" is not a full path. Type the whole path, like /home/you/Pictures/old.jpg.` } });
+    }
+    const entries = await collectInputs(absolute);
+    for (const entry of entries.slice(0, MAX_INSPECTED)) {
+      const name = entry.path.split(/[\\/]/).pop() ?? entry.path;
+      if (entry.error) {
+        result.push({ ok: false, path: entry.path, name, error: { code: entry.error.code, message: entry.error.message } });
+        continue;
+      }
+      try {
+        await probeImage(entry.path, { maxPixels: app.maxPixels });
+        result.push({ ok: true, ...this.options.photos.ref(entry.path) });
+      } catch (error) {
+        const info = toErrorInfo(error, { file: entry.path, code: 'DECODE_FAILED' });
+        result.push({ ok: false, path: entry.path, name, error: { code: info.code, message: info.message } });
+      }
+    }
+    if (entries.length > MAX_INSPECTED) {
+      result.push({ ok: false, path: '', name: `${entries.length - MAX_INSPECTED} more`, error: { code: 'USAGE', message: `Only the first ${MAX_INSPECTED} photos were added; restore the rest as a second job.` } });
+    }
+    return result;
+  }
+
+  private isKnownOutput(file: string): boolean {
+    if (this.queue.hasOutput(file)) return true;
+    return this.options.history.listJobs({ limit: OPENABLE_HISTORY_JOBS }).some((job) => job.files.some((f) => f.outputPath !== null && resolve(f.outputPath) === file));
+  }
+
+  private async afterWatchChange(change: () => Promise<void>): Promise<WatchFolderView[]> {
+    await change();
+    return this.watch().list();
+  }
+
+  private devices(): DeviceSettingsPort {
+    if (!this.options.devices) throw new HeirloomError('USAGE', 'Device settings are not available in this build of Heirloom (device discovery is not wired). Use "auto" settings for now.');
+    return this.options.devices;
+  }
+
+  private watch(): WatchPort {
+    if (!this.options.watch) throw new HeirloomError('USAGE', 'Watch folders are not available in this build of Heirloom.');
+    return this.options.watch;
+  }
+
+  private dialogs(): DialogPort {
+    if (!this.options.dialogs) throw new HeirloomError('USAGE', 'File dialogs exist only in the desktop app. In the browser, drop photos on the page, use "Add photos", or type a full path.');
+    return this.options.dialogs;
+  }
+
+  private shell(): ShellPort {
+    if (!this.options.shell) throw new HeirloomError('USAGE', 'Opening files works only in the desktop app. The path is shown next to the photo; open it from your file manager.');
+    return this.options.shell;
+  }
+}

@@ -1,0 +1,80 @@
+import type { QueueFile, QueueItem } from '../../shared/contract.js';
+import type { ProgressEvent } from '../../shared/events.js';
+import { formatDuration, percent } from '../format.js';
+import { liveKey } from '../hooks/use-queue.js';
+import { ErrorNote } from './ErrorNote.js';
+import { Icon } from './Icon.js';
+import { PhotoRow } from './PhotoRow.js';
+import { ProgressBar } from './ProgressBar.js';
+
+const STATE_LABEL: Record<QueueItem['state'], string> = {
+  queued: 'Waiting',
+  running: 'Restoring',
+  paused: 'Paused',
+  finished: 'Finished',
+  cancelled: 'Cancelled',
+  failed: 'Could not run',
+};
+
+/** Overall progress of a job: finished photos count whole, running ones by their fraction. */
+function jobProgress(item: QueueItem, live: ReadonlyMap<string, ProgressEvent>): number {
+  if (item.files.length === 0) return item.state === 'finished' ? 1 : 0;
+  let done = 0;
+  for (const f of item.files) {
+    if (f.status === 'done' || f.status === 'failed' || f.status === 'skipped') done += 1;
+    else if (f.status === 'running' || f.status === 'queued') done += live.get(liveKey(item.jobId, f.path))?.value ?? f.value;
+  }
+  return done / item.files.length;
+}
+
+export function QueueCard({ item, live, queuePaused, onCancel, onCompare }: { item: QueueItem; live: ReadonlyMap<string, ProgressEvent>; queuePaused: boolean; onCancel: (item: QueueItem) => void; onCompare: (item: QueueItem, file: QueueFile) => void }) {
+  const active = item.state === 'running' || item.state === 'paused' || item.state === 'queued';
+  const progress = jobProgress(item, live);
+  const latest = [...item.files].map((f) => live.get(liveKey(item.jobId, f.path))).filter((p): p is ProgressEvent => p !== undefined).pop();
+  const etaMs = latest?.etaMs ?? item.etaMs;
+  const done = item.files.filter((f) => f.status === 'done').length;
+  const failed = item.files.filter((f) => f.status === 'failed').length;
+  return (
+    <article className={`card queue-item state-${item.state}`} data-testid="queue-item" data-state={item.state} data-job-id={item.jobId ?? ''}>
+      <header className="queue-item-head">
+        <div>
+          <h3>
+            {item.files.length} photo{item.files.length === 1 ? '' : 's'}
+            <span className={`chip chip-${item.state}`} data-testid="queue-state">
+              {item.cancelRequested && active ? 'Cancelling…' : STATE_LABEL[item.state]}
+            </span>
+          </h3>
+          <p className="subtle small">
+            {item.model ?? item.settings.modelId} · {item.device ?? item.settings.deviceId ?? 'automatic device'} · to <span title={item.settings.outDir}>{item.settings.outDir}</span>
+          </p>
+        </div>
+        {active && !item.cancelRequested && (
+          <button type="button" className="button ghost" onClick={() => onCancel(item)} data-testid="cancel-job">
+            <Icon name="stop" size={16} /> Cancel
+          </button>
+        )}
+      </header>
+      <div className="queue-item-progress">
+        <ProgressBar value={progress} label="Job progress" tone={item.state === 'failed' ? 'failed' : item.state === 'paused' || (queuePaused && item.state === 'queued') ? 'paused' : item.state === 'finished' ? 'done' : 'normal'} />
+        <span className="subtle small" data-testid="job-summary">
+          {percent(progress)} · {done} restored{failed ? ` · ${failed} failed` : ''}
+          {item.state === 'running' && etaMs !== undefined && <span data-testid="job-eta"> · about {formatDuration(etaMs)} left</span>}
+          {item.summary && ` · ${formatDuration(item.summary.ms)}`}
+        </span>
+      </div>
+      {item.error && <ErrorNote error={item.error} />}
+      {item.warnings.length > 0 && (
+        <ul className="warnings">
+          {item.warnings.map((w, i) => (
+            <li key={i}>{w}</li>
+          ))}
+        </ul>
+      )}
+      <ul className="photo-list">
+        {item.files.map((file) => (
+          <PhotoRow key={file.path} file={file} live={live.get(liveKey(item.jobId, file.path))} paused={item.state === 'paused' || (queuePaused && item.state === 'queued')} onCompare={(f) => onCompare(item, f)} />
+        ))}
+      </ul>
+    </article>
+  );
+}

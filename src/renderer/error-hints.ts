@@ -1,0 +1,31 @@
+/**
+ * What to do about an error, by code, shown under core's own message (which already names
+ * the file). Core says what went wrong; this says where in the studio to fix it.
+ */
+const HINTS: Record<string, string> = {
+  NOT_FOUND: 'Check that the file was not moved, renamed or on a drive that is no longer connected, then add it again.',
+  PERMISSION_DENIED: 'Give your user read access to the file (or write access to the output folder), then retry.',
+  EMPTY_FILE: 'The file holds no data. Copy it again from the camera, scanner or backup.',
+  UNSUPPORTED_FORMAT: 'Convert it to JPEG, PNG, TIFF or WebP in another program, then add it again.',
+  DECODE_FAILED: 'Open and re-save the file in another program, then add it again.',
+  TRUNCATED: 'The file is incomplete. Copy it again from the original source.',
+  TOO_MANY_PIXELS: 'Raise the pixel limit in Settings → App if you trust this file.',
+  TOO_SMALL: 'The photo is too small for this model; try another model.',
+  OUTPUT_NOT_WRITABLE: 'Choose another output folder on the Restore page or in Settings → App.',
+  OUTPUT_EXISTS: 'Choose another output folder, or remove the existing file.',
+  ENCODE_FAILED: 'Check free disk space in the output folder, or pick another output format.',
+  MODEL_NOT_FOUND: 'Pick an installed model on the Restore page.',
+  MODEL_INVALID: 'Reinstall the model (heirloom models import).',
+  OUT_OF_MEMORY: 'Lower the tile size or the maximum batch for this device in Settings → Devices, then re-run.',
+  PROVIDER_UNAVAILABLE: 'Choose another provider for this device in Settings → Devices, or update the GPU driver.',
+  INFERENCE_FAILED: 'Try another device or provider in Settings → Devices; report it if it keeps failing.',
+  DEVICE_NOT_FOUND: 'Choose a device that is present, or "Automatic".',
+  INVALID_SETTING: 'Correct the highlighted setting and save again.',
+  CANCELLED: 'Start the job again when you are ready.',
+  SYMLINK_LOOP: 'Remove or fix the symbolic link in the folder.',
+  NOT_A_FILE: 'Pick the photo files inside the folder, or add the folder itself.',
+};
+
+export function errorHint(code: string): string | undefined {
+  return HINTS[code];
+}

@@ -1,0 +1,149 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { HistoryFile, HistoryJob, HistoryJobStatus } from '../../shared/contract.js';
+import type { CompareTarget } from '../compare-target.js';
+import { ErrorNote } from '../components/ErrorNote.js';
+import { Icon } from '../components/Icon.js';
+import { formatDuration, formatWhen } from '../format.js';
+import { useStudioContext } from '../hooks/use-api.js';
+
+const FILTERS: Array<{ value: HistoryJobStatus | ''; label: string }> = [
+  { value: '', label: 'All jobs' },
+  { value: 'finished', label: 'Finished' },
+  { value: 'cancelled', label: 'Cancelled' },
+  { value: 'interrupted', label: 'Interrupted' },
+  { value: 'running', label: 'Running' },
+];
+
+const STATUS_LABEL: Record<HistoryJobStatus, string> = { running: 'Running', finished: 'Finished', cancelled: 'Cancelled', interrupted: 'Interrupted' };
+
+export function HistoryView({ onCompare, onRerun, refreshKey }: { onCompare: (target: CompareTarget) => void; onRerun: () => void; refreshKey: number }) {
+  const { api, info, notify } = useStudioContext();
+  const [filter, setFilter] = useState<HistoryJobStatus | ''>('');
+  const [jobs, setJobs] = useState<HistoryJob[] | null>(null);
+
+  const load = useCallback(async () => {
+    const result = await api.listHistory({ limit: 100, ...(filter ? { status: filter } : {}) });
+    if (result.ok) setJobs(result.value);
+    else notify({ kind: 'error', message: result.error.message });
+  }, [api, filter, notify]);
+
+  useEffect(() => {
+    void load();
+  }, [load, refreshKey]);
+
+  async function rerun(job: HistoryJob) {
+    const result = await api.rerunJob({ jobId: job.id });
+    if (!result.ok) return notify({ kind: 'error', message: result.error.message });
+    notify({ kind: 'info', message: `Job queued again with the same settings (${result.value.files} photo${result.value.files === 1 ? '' : 's'}).` });
+    onRerun();
+  }
+
+  async function open(file: HistoryFile, action: 'open' | 'reveal') {
+    if (!file.output) return;
+    const result = await api.openPath({ path: file.output.path, action });
+    if (!result.ok) notify({ kind: 'error', message: result.error.message });
+  }
+
+  return (
+    <div className="view history-view">
+      <header className="view-header">
+        <div>
+          <h1>History</h1>
+          <p className="subtle">Every job, newest first, with its photos. The same history as “heirloom history”.</p>
+        </div>
+        <div className="header-actions">
+          <label className="inline-label">
+            <span>Show</span>
+            <select value={filter} onChange={(e) => setFilter(e.target.value as HistoryJobStatus | '')} data-testid="history-filter">
+              {FILTERS.map((f) => (
+                <option key={f.value} value={f.value}>
+                  {f.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="button" className="button ghost" onClick={() => void load()}>
+            Refresh
+          </button>
+        </div>
+      </header>
+      {jobs === null && <p className="subtle">Loading…</p>}
+      {jobs?.length === 0 && <p className="subtle empty" data-testid="history-empty">No jobs{filter ? ` with status “${STATUS_LABEL[filter]}”` : ''} yet.</p>}
+      <div className="history-list">
+        {jobs?.map((job, index) => (
+          <details key={job.id} className="card history-job" open={index === 0} data-testid="history-job" data-job-id={job.id} data-status={job.status}>
+            <summary>
+              <div className="history-head">
+                <span className="history-when">{formatWhen(job.createdAt)}</span>
+                <span className={`chip chip-${job.status}`}>{STATUS_LABEL[job.status]}</span>
+                <span className="subtle small">
+                  {job.modelId} · {job.deviceId} · {job.succeeded} restored{job.failed ? ` · ${job.failed} failed` : ''}
+                  {job.skipped ? ` · ${job.skipped} skipped` : ''} · {formatDuration(job.ms)}
+                </span>
+              </div>
+              <button
+                type="button"
+                className="button ghost"
+                onClick={(e) => {
+                  e.preventDefault();
+                  void rerun(job);
+                }}
+                data-testid="rerun-job"
+              >
+                <Icon name="rerun" size={16} /> Re-run
+              </button>
+            </summary>
+            <p className="subtle small job-id">{job.id}</p>
+            <ul className="history-files">
+              {job.files.map((file) => (
+                <li key={file.position} className={`history-file status-${file.status}`} data-testid="history-file" data-status={file.status}>
+                  {file.status === 'failed' ? (
+                    <div className="thumb thumb-failed" aria-hidden="true">
+                      <Icon name="alert" />
+                    </div>
+                  ) : (
+                    <img className="thumb" src={(file.output ?? file.input).thumbnailUrl} alt="" loading="lazy" width={48} height={48} />
+                  )}
+                  <div className="photo-main">
+                    <div className="photo-line">
+                      <span className="photo-name" title={file.input.path}>
+                        {file.input.name}
+                      </span>
+                      <span className="photo-stage">{file.status}</span>
+                    </div>
+                    {file.output && (
+                      <p className="subtle small" title={file.output.path}>
+                        → {file.output.path}
+                        {file.width ? ` · ${file.width}×${file.height}` : ''} · {formatDuration(file.ms)}
+                      </p>
+                    )}
+                    {file.errorCode && file.status === 'failed' && <ErrorNote error={{ code: file.errorCode, message: file.errorMessage ?? '' }} compact />}
+                  </div>
+                  {file.output && file.status === 'done' && (
+                    <div className="row-actions">
+                      {file.width && file.height && (
+                        <button type="button" className="link-button" onClick={() => onCompare({ key: file.output!.path, name: file.input.name, before: file.input, after: file.output!, width: file.width!, height: file.height! })}>
+                          Compare
+                        </button>
+                      )}
+                      {info.capabilities.shell && (
+                        <>
+                          <button type="button" className="link-button" onClick={() => void open(file, 'open')}>
+                            <Icon name="open" size={14} /> Open
+                          </button>
+                          <button type="button" className="link-button" onClick={() => void open(file, 'reveal')}>
+                            <Icon name="folder" size={14} /> Show in folder
+                          </button>
+                        </>
+                      )}
+                    </div>
+                  )}
+                </li>
+              ))}
+            </ul>
+          </details>
+        ))}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,321 @@
+import { useRef, useState, type Dispatch, type DragEvent, type FormEvent, type SetStateAction } from 'react';
+import type { AppSettings } from '../../shared/settings.js';
+import type { DeviceWithSettings } from '../../shared/devices.js';
+import type { InspectedPath, ModelSummary, QueueFile, QueueItem } from '../../shared/contract.js';
+import { DevicePanel } from '../components/DevicePanel.js';
+import { ErrorNote } from '../components/ErrorNote.js';
+import { Icon } from '../components/Icon.js';
+import { QueueCard } from '../components/QueueCard.js';
+import { useStudioContext } from '../hooks/use-api.js';
+import type { QueueState } from '../hooks/use-queue.js';
+
+export interface RestoreOptions {
+  modelId: string;
+  scale: number | 'model';
+  deviceId: string;
+  tile: number | 'auto';
+  batch: number | 'auto';
+  format: AppSettings['format'];
+  outDir: string;
+}
+
+const TILE_CHOICES: Array<number | 'auto'> = ['auto', 32, 64, 96, 128, 192, 256, 384, 512, 0];
+const BATCH_CHOICES: Array<number | 'auto'> = ['auto', 1, 2, 4, 8, 16];
+const FORMATS: Array<AppSettings['format']> = ['keep', 'png', 'jpeg', 'webp', 'tiff'];
+
+interface Props {
+  queue: QueueState;
+  draft: InspectedPath[];
+  /** Functional updates: adds from the dialog, a drop and a typed path may finish in any order. */
+  onDraftChange: Dispatch<SetStateAction<InspectedPath[]>>;
+  options: RestoreOptions;
+  onOptionsChange: (options: RestoreOptions) => void;
+  models: ModelSummary[];
+  devices: DeviceWithSettings[];
+  onCompare: (file: QueueFile) => void;
+}
+
+function orderForDisplay(items: QueueItem[]): QueueItem[] {
+  const rank = (i: QueueItem) => (i.state === 'running' || i.state === 'paused' ? 0 : i.state === 'queued' ? 1 : 2);
+  return [...items].sort((a, b) => rank(a) - rank(b) || (rank(a) === 2 ? (b.finishedAt ?? 0) - (a.finishedAt ?? 0) : a.createdAt - b.createdAt));
+}
+
+export function RestoreView({ queue, draft, onDraftChange, options, onOptionsChange, models, devices, onCompare }: Props) {
+  const { api, info, notify } = useStudioContext();
+  const [typedPath, setTypedPath] = useState('');
+  const [dragging, setDragging] = useState(false);
+  const [adding, setAdding] = useState(false);
+  const [starting, setStarting] = useState(false);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const snapshot = queue.snapshot;
+  const ready = draft.filter((d): d is Extract<InspectedPath, { ok: true }> => d.ok);
+  const model = models.find((m) => m.id === options.modelId);
+  const deviceNames = new Map(devices.map((d) => [d.id, d.name]));
+
+  async function addPaths(paths: string[]) {
+    if (paths.length === 0) return;
+    setAdding(true);
+    const result = await api.inspectFiles({ paths });
+    setAdding(false);
+    if (!result.ok) return notify({ kind: 'error', message: result.error.message });
+    onDraftChange((current) => {
+      const known = new Set(current.map((d) => d.path));
+      return [...current, ...result.value.filter((entry) => !known.has(entry.path))];
+    });
+  }
+
+  async function addFiles(files: File[]) {
+    if (files.length === 0) return;
+    setAdding(true);
+    const imported = await api.importFiles(files);
+    setAdding(false);
+    for (const failure of imported.failed) notify({ kind: 'error', message: failure.error.message });
+    await addPaths(imported.paths);
+  }
+
+  async function openDialog(mode: 'files' | 'folder') {
+    const result = await api.openPhotosDialog({ mode });
+    if (!result.ok) return notify({ kind: 'error', message: result.error.message });
+    await addPaths(result.value.paths);
+  }
+
+  async function chooseOutput() {
+    const result = await api.chooseFolderDialog({ title: 'Where should restored photos go?', defaultPath: options.outDir });
+    if (result.ok && result.value.path) onOptionsChange({ ...options, outDir: result.value.path });
+    else if (!result.ok) notify({ kind: 'error', message: result.error.message });
+  }
+
+  function onDrop(event: DragEvent) {
+    event.preventDefault();
+    setDragging(false);
+    void addFiles([...event.dataTransfer.files]);
+  }
+
+  function onSubmitPath(event: FormEvent) {
+    event.preventDefault();
+    const path = typedPath.trim();
+    if (!path) return;
+    setTypedPath('');
+    void addPaths([path]);
+  }
+
+  async function start() {
+    if (ready.length === 0) return;
+    setStarting(true);
+    const result = await api.startJob({
+      inputs: ready.map((d) => d.path),
+      outDir: options.outDir,
+      modelId: options.modelId,
+      ...(options.scale === 'model' ? {} : { scale: options.scale }),
+      tile: options.tile,
+      batch: options.batch,
+      ...(options.deviceId ? { deviceId: options.deviceId } : {}),
+      format: options.format,
+    });
+    setStarting(false);
+    if (!result.ok) return notify({ kind: 'error', message: result.error.message });
+    const started = new Set<InspectedPath>(ready);
+    onDraftChange((current) => current.filter((d) => !started.has(d)));
+  }
+
+  async function togglePause() {
+    const result = snapshot?.paused ? await api.resumeQueue() : await api.pauseQueue();
+    if (!result.ok) notify({ kind: 'error', message: result.error.message });
+  }
+
+  async function cancel(item: QueueItem) {
+    const result = await api.cancelJob({ queueId: item.id });
+    if (!result.ok) notify({ kind: 'error', message: result.error.message });
+  }
+
+  const items = orderForDisplay(snapshot?.items ?? []);
+  const anyFinished = items.some((i) => i.state === 'finished' || i.state === 'cancelled' || i.state === 'failed');
+
+  return (
+    <div className="view restore-view">
+      <header className="view-header">
+        <div>
+          <h1>Restore</h1>
+          <p className="subtle">Add old photos, choose how to restore them, and start. Originals are never changed.</p>
+        </div>
+      </header>
+      <div className="restore-layout">
+        <div className="restore-main">
+          <section
+            className={`card add-card${dragging ? ' dragging' : ''}`}
+            onDragOver={(e) => {
+              e.preventDefault();
+              setDragging(true);
+            }}
+            onDragLeave={() => setDragging(false)}
+            onDrop={onDrop}
+            data-testid="drop-zone"
+            aria-label="Photos to restore"
+          >
+            <div className="add-actions">
+              {info.capabilities.dialogs ? (
+                <>
+                  <button type="button" className="button" onClick={() => void openDialog('files')}>
+                    <Icon name="plus" /> Add photos…
+                  </button>
+                  <button type="button" className="button" onClick={() => void openDialog('folder')}>
+                    <Icon name="folder" /> Add folder…
+                  </button>
+                </>
+              ) : (
+                <>
+                  <button type="button" className="button" onClick={() => fileInput.current?.click()}>
+                    <Icon name="plus" /> Choose photos…
+                  </button>
+                  <input
+                    ref={fileInput}
+                    type="file"
+                    multiple
+                    accept="image/*,.tif,.tiff,.heic"
+                    hidden
+                    data-testid="add-photos-input"
+                    onChange={(e) => {
+                      const files = [...(e.currentTarget.files ?? [])];
+                      e.currentTarget.value = '';
+                      void addFiles(files);
+                    }}
+                  />
+                </>
+              )}
+              <form className="path-form" onSubmit={onSubmitPath}>
+                <input type="text" value={typedPath} onChange={(e) => setTypedPath(e.target.value)} placeholder="…or type the full path of a photo or folder" aria-label="Photo or folder path" data-testid="path-input" />
+                <button type="submit" className="button ghost" disabled={!typedPath.trim()} data-testid="add-path">
+                  Add
+                </button>
+              </form>
+            </div>
+            {draft.length === 0 ? (
+              <p className="drop-hint">{adding ? 'Adding…' : `Drop photos${info.capabilities.dialogs ? ' or folders' : ''} here`}</p>
+            ) : (
+              <ul className="draft-grid" aria-label="Ready to restore">
+                {draft.map((entry) => (
+                  <li key={entry.path || entry.name} className={`draft-item${entry.ok ? '' : ' invalid'}`} data-testid="draft-item">
+                    {entry.ok ? <img src={entry.thumbnailUrl} alt="" loading="lazy" /> : <div className="draft-error-thumb"><Icon name="alert" /></div>}
+                    <span className="draft-name" title={entry.path}>
+                      {entry.name}
+                    </span>
+                    {!entry.ok && <ErrorNote error={entry.error} compact />}
+                    <button type="button" className="icon-button remove" aria-label={`Remove ${entry.name}`} onClick={() => onDraftChange((current) => current.filter((d) => d !== entry))}>
+                      <Icon name="close" size={14} />
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+
+          <section className="card options-card" aria-label="Restore settings">
+            <div className="options-grid">
+              <label>
+                <span>Model</span>
+                <select value={options.modelId} onChange={(e) => onOptionsChange({ ...options, modelId: e.target.value, scale: 'model' })} data-testid="option-model">
+                  {models.filter((m) => m.task === 'restore-upscale').map((m) => (
+                    <option key={m.id} value={m.id}>
+                      {m.name}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                <span>Scale</span>
+                <select value={String(options.scale)} onChange={(e) => onOptionsChange({ ...options, scale: e.target.value === 'model' ? 'model' : Number(e.target.value) })} data-testid="option-scale">
+                  <option value="model">×{model?.scale ?? '?'} (model)</option>
+                  {Array.from({ length: Math.max(0, (model?.scale ?? 1) - 1) }, (_, i) => i + 1).map((s) => (
+                    <option key={s} value={s}>
+                      ×{s}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                <span>Device</span>
+                <select value={options.deviceId} onChange={(e) => onOptionsChange({ ...options, deviceId: e.target.value })} data-testid="option-device">
+                  <option value="">Automatic</option>
+                  {devices.filter((d) => d.settings.enabled).map((d) => (
+                    <option key={d.id} value={d.id}>
+                      {d.name}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                <span>Tile</span>
+                <select value={String(options.tile)} onChange={(e) => onOptionsChange({ ...options, tile: e.target.value === 'auto' ? 'auto' : Number(e.target.value) })} data-testid="option-tile">
+                  {TILE_CHOICES.map((t) => (
+                    <option key={t} value={t}>
+                      {t === 'auto' ? 'Automatic' : t === 0 ? 'Whole photo' : `${t} px`}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                <span>Batch</span>
+                <select value={String(options.batch)} onChange={(e) => onOptionsChange({ ...options, batch: e.target.value === 'auto' ? 'auto' : Number(e.target.value) })} data-testid="option-batch">
+                  {BATCH_CHOICES.map((b) => (
+                    <option key={b} value={b}>
+                      {b === 'auto' ? 'Automatic' : b}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                <span>Format</span>
+                <select value={options.format} onChange={(e) => onOptionsChange({ ...options, format: e.target.value as AppSettings['format'] })} data-testid="option-format">
+                  {FORMATS.map((f) => (
+                    <option key={f} value={f}>
+                      {f === 'keep' ? 'Same as original' : f.toUpperCase()}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label className="wide">
+                <span>Output folder</span>
+                <div className="input-with-button">
+                  <input type="text" value={options.outDir} onChange={(e) => onOptionsChange({ ...options, outDir: e.target.value })} data-testid="option-outdir" spellCheck={false} />
+                  {info.capabilities.dialogs && (
+                    <button type="button" className="button ghost" onClick={() => void chooseOutput()}>
+                      Browse…
+                    </button>
+                  )}
+                </div>
+              </label>
+            </div>
+            <div className="options-actions">
+              <button type="button" className="button primary" disabled={ready.length === 0 || starting || !options.outDir.trim()} onClick={() => void start()} data-testid="start-job">
+                <Icon name="play" /> {starting ? 'Starting…' : ready.length === 0 ? 'Restore' : `Restore ${ready.length} photo${ready.length === 1 ? '' : 's'}`}
+              </button>
+            </div>
+          </section>
+
+          <section className="queue-section" aria-labelledby="queue-title">
+            <header className="section-head">
+              <h2 id="queue-title">Queue {snapshot?.paused && <span className="chip chip-paused" data-testid="queue-paused">Paused</span>}</h2>
+              <div className="section-actions">
+                <button type="button" className="button ghost" onClick={() => void togglePause()} data-testid={snapshot?.paused ? 'resume-queue' : 'pause-queue'}>
+                  <Icon name={snapshot?.paused ? 'play' : 'pause'} size={16} /> {snapshot?.paused ? 'Resume' : 'Pause'}
+                </button>
+                {anyFinished && (
+                  <button type="button" className="button ghost" onClick={() => void api.clearFinished()}>
+                    Clear finished
+                  </button>
+                )}
+              </div>
+            </header>
+            {items.length === 0 && <p className="subtle empty">Nothing queued. Jobs you start appear here with each photo's progress.</p>}
+            {items.map((item) => (
+              <QueueCard key={item.id} item={item} live={queue.live} queuePaused={snapshot?.paused ?? false} onCancel={(i) => void cancel(i)} onCompare={(_, file) => onCompare(file)} />
+            ))}
+          </section>
+        </div>
+        <aside className="restore-side">
+          <DevicePanel readings={queue.readings} names={deviceNames} />
+        </aside>
+      </div>
+    </div>
+  );
+}

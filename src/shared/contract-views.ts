@@ -1,0 +1,198 @@
+/**
+ * The data the contract returns: plain, serialisable shapes (structured clone over IPC,
+ * JSON over the serve bridge). No functions, no class instances, no Dates.
+ */
+import type { ErrorInfo } from './errors.js';
+import type { MemoryReading, ProgressEvent, Stage } from './events.js';
+import type { ModelTask } from './model-manifest.js';
+import type { FormatChoiceName } from './settings.js';
+import type { WatchFolder } from './watch.js';
+
+export type HostKind = 'electron' | 'browser';
+
+/** What the host can do; the UI hides what it cannot (e.g. file dialogs in a browser). */
+export interface HostCapabilities {
+  /** Native open-file / choose-folder dialogs (Electron only). */
+  dialogs: boolean;
+  /** Open an output or reveal it in its folder (Electron only). */
+  shell: boolean;
+  /** Dropped or picked files are uploaded into an inbox folder (serve only). */
+  uploads: boolean;
+  /** Device discovery and per-device settings are wired. */
+  devices: boolean;
+  /** Watch folders are wired. */
+  watch: boolean;
+}
+
+export interface AppInfo {
+  version: string;
+  host: HostKind;
+  /** The data directory (history, settings, installed models). */
+  home: string;
+  /** Where restored photos go unless the user picks a folder. */
+  defaultOutputDir: string;
+  capabilities: HostCapabilities;
+}
+
+/**
+ * A photo the page may show. The URLs are capability URLs minted by the host for files the
+ * studio knows (queued, restored, in the history); the page never gets file-system access.
+ */
+export interface PhotoRef {
+  path: string;
+  name: string;
+  /** Small preview (fits 256 px). */
+  thumbnailUrl: string;
+  /** The whole image in a format the browser shows. */
+  imageUrl: string;
+}
+
+export interface PhotoError {
+  code: string;
+  message: string;
+  cause?: string;
+}
+
+/** An entry of files:inspect: a photo ready to queue, or a path that cannot be used and why. */
+export type InspectedPath = ({ ok: true } & PhotoRef) | { ok: false; path: string; name: string; error: PhotoError };
+
+export type QueueItemState = 'queued' | 'running' | 'paused' | 'finished' | 'cancelled' | 'failed';
+export type QueueFileStatus = 'queued' | 'running' | 'done' | 'failed' | 'skipped' | 'cancelled';
+
+export interface RestoredOutput extends PhotoRef {
+  width: number;
+  height: number;
+}
+
+export interface QueueFile extends PhotoRef {
+  status: QueueFileStatus;
+  /** The last stage reported for this photo. */
+  stage: Stage;
+  /** 0..1 for this photo. */
+  value: number;
+  tile: number;
+  tiles: number;
+  output?: RestoredOutput;
+  ms?: number;
+  error?: PhotoError;
+  notes?: string[];
+}
+
+/** The settings a job runs with, as the user chose them (absent = default / auto). */
+export interface JobSettingsView {
+  outDir: string;
+  modelId?: string;
+  scale?: number;
+  tile?: number | 'auto';
+  batch?: number | 'auto';
+  deviceId?: string;
+  format?: FormatChoiceName;
+  quality?: number;
+}
+
+export interface JobSummaryView {
+  succeeded: number;
+  failed: number;
+  skipped: number;
+  cancelled: boolean;
+  ms: number;
+}
+
+export interface QueueItem {
+  /** Queue ticket; the history's job id arrives with job-started. */
+  id: string;
+  jobId?: string;
+  state: QueueItemState;
+  settings: JobSettingsView;
+  files: QueueFile[];
+  model?: string;
+  device?: string;
+  createdAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+  /** The latest progress event of this job (what the device panel shows after a reload). */
+  progress?: ProgressEvent;
+  /** The whole job's remaining time, when it can be estimated. */
+  etaMs?: number;
+  /** Set when the job could not run at all (unknown model, output folder not writable...). */
+  error?: ErrorInfo;
+  warnings: string[];
+  summary?: JobSummaryView;
+  cancelRequested: boolean;
+}
+
+/** What the scheduler is using on one device, from the latest progress event there. */
+export interface DeviceReading {
+  device: string;
+  batchSize: number;
+  recommendedBatch: number;
+  tileSize: number;
+  memory?: MemoryReading;
+  at: number;
+}
+
+export interface QueueSnapshot {
+  paused: boolean;
+  items: QueueItem[];
+  /** Latest reading per device id. */
+  devices: Record<string, DeviceReading>;
+}
+
+export type HistoryJobStatus = 'running' | 'finished' | 'cancelled' | 'interrupted';
+
+export interface HistoryFile {
+  position: number;
+  input: PhotoRef;
+  output?: PhotoRef;
+  status: QueueFileStatus;
+  errorCode: string | null;
+  errorMessage: string | null;
+  width: number | null;
+  height: number | null;
+  ms: number | null;
+}
+
+export interface HistoryJob {
+  id: string;
+  kind: string;
+  status: HistoryJobStatus;
+  settings: Record<string, unknown>;
+  modelId: string;
+  deviceId: string;
+  createdAt: number;
+  finishedAt: number | null;
+  succeeded: number;
+  failed: number;
+  skipped: number;
+  ms: number | null;
+  files: HistoryFile[];
+}
+
+export interface ModelSummary {
+  id: string;
+  name: string;
+  task: ModelTask;
+  scale: number;
+  sizeBytes: number;
+  source: string;
+  licence: string;
+}
+
+/** One thing that happened in a watch folder (shown as "last events"). */
+export interface WatchActivity {
+  folderId: string;
+  at: number;
+  kind: string;
+  file?: string;
+  output?: string;
+  message: string;
+}
+
+export interface WatchFolderView extends WatchFolder {
+  recent: WatchActivity[];
+}
+
+export interface JobTicket {
+  queueId: string;
+  files: number;
+}

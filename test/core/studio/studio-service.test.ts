@@ -1,0 +1,180 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import type { AppInfo, HistoryJob, InspectedPath, JobTicket, QueueSnapshot } from '../../../src/shared/contract.js';
+import type { DeviceWithSettings } from '../../../src/shared/devices.js';
+import type { RestoreEvent } from '../../../src/shared/events.js';
+import type { Result } from '../../../src/shared/result.js';
+import { StudioRuntime } from '../../../src/core/studio/studio-runtime.js';
+import { AppSettingsStore } from '../../../src/core/studio/app-settings-store.js';
+
+const repo = fileURLToPath(new URL('../../../', import.meta.url));
+const fixture = join(repo, 'test/fixtures/e2e/chelsea.png');
+
+function value<T>(result: Result<unknown>): T {
+  if (!result.ok) assert.fail(`expected ok, got ${result.error.code}: ${result.error.message}`);
+  return result.value as T;
+}
+
+function errorCode(result: Result<unknown>): string {
+  assert.equal(result.ok, false, 'expected an error result');
+  return (result as { ok: false; error: { code: string } }).error.code;
+}
+
+/** The StudioService over the real core: SQLite, the bundled fast model, sharp, the real device service. */
+describe('StudioService with the real core', () => {
+  let home: string;
+  let input: string;
+  let out: string;
+  let runtime: StudioRuntime;
+  const events: RestoreEvent[] = [];
+  const opened: string[] = [];
+  const deviceEvents: DeviceWithSettings[][] = [];
+
+  before(() => {
+    home = mkdtempSync(join(tmpdir(), 'heirloom-studio-'));
+    input = join(home, 'in');
+    out = join(home, 'out');
+    mkdirSync(input);
+    copyFileSync(fixture, join(input, 'chelsea.png'));
+    writeFileSync(join(input, 'notes.txt'), 'not a photo');
+    runtime = new StudioRuntime({
+      home,
+      bundledModelsDir: join(repo, 'models'),
+      host: 'browser',
+      version: 'test',
+      imageUrl: (id, variant) => `img:${id}/${variant}`,
+      shell: { openPath: async (p) => void opened.push(`open ${p}`), showInFolder: (p) => void opened.push(`reveal ${p}`) },
+    });
+    runtime.studio.events.on('jobs:event', (e) => events.push(e));
+    runtime.studio.events.on('devices:changed', (list) => deviceEvents.push(list));
+  });
+
+  after(async () => {
+    await runtime.dispose();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  const call = (channel: string, payload: unknown = {}) => runtime.studio.dispatch(channel, payload);
+
+  it('describes the host and its capabilities', async () => {
+    const info = value<AppInfo>(await call('app:info'));
+    assert.equal(info.host, 'browser');
+    assert.equal(info.home, home);
+    assert.equal(info.defaultOutputDir, join(home, 'restored'));
+    assert.deepEqual(info.capabilities, { dialogs: false, shell: true, uploads: false, devices: true, watch: false });
+  });
+
+  it('inspects folders into photos, and says why a path cannot be used', async () => {
+    const entries = value<InspectedPath[]>(await call('files:inspect', { paths: [input, join(input, 'notes.txt'), join(home, 'missing.jpg'), 'relative.jpg'] }));
+    const byName = new Map(entries.map((e) => [e.name, e]));
+    const photo = byName.get('chelsea.png');
+    assert.ok(photo?.ok);
+    assert.match(photo.thumbnailUrl, /^img:[A-Za-z0-9_-]{22}\/thumbnail$/);
+    assert.equal(byName.get('notes.txt')?.ok, false);
+    assert.equal((byName.get('missing.jpg') as { error: { code: string } }).error.code, 'NOT_FOUND');
+    assert.equal((byName.get('relative.jpg') as { error: { code: string } }).error.code, 'USAGE');
+  });
+
+  it('restores a photo through the queue: events, snapshot, output, history', async () => {
+    const ticket = value<JobTicket>(await call('jobs:start', { inputs: [join(input, 'chelsea.png')], outDir: out, tile: 128 }));
+    assert.equal(ticket.files, 1);
+    await runtime.studio.whenIdle();
+    await new Promise((resolve) => setTimeout(resolve, 150)); // the throttle's trailing update
+    const types = events.map((e) => e.type);
+    assert.deepEqual([types[0], types.at(-1)], ['job-started', 'job-finished']);
+    const done = events.find((e) => e.type === 'file-done');
+    assert.ok(done && done.type === 'file-done');
+    assert.deepEqual([done.width, done.height], [384, 256]);
+    const meta = await sharp(done.output).metadata();
+    assert.deepEqual([meta.width, meta.height], [384, 256]);
+    const planned = events.filter((e) => e.type === 'progress' && e.recommendedBatch > 0);
+    assert.ok(planned.length > 0, 'progress carries the recommended batch size');
+
+    const snapshot = value<QueueSnapshot>(await call('jobs:queue'));
+    const item = snapshot.items.find((i) => i.id === ticket.queueId)!;
+    assert.equal(item.state, 'finished');
+    assert.equal(item.files[0]!.status, 'done');
+    assert.equal(item.files[0]!.output?.path, done.output);
+    assert.ok(snapshot.devices.cpu && snapshot.devices.cpu.recommendedBatch >= 1);
+
+    const history = value<HistoryJob[]>(await call('jobs:history', { limit: 5 }));
+    assert.equal(history[0]!.id, item.jobId);
+    assert.equal(history[0]!.files[0]!.output?.path, done.output);
+  });
+
+  it('serves granted images only: thumbnails and whole images of known files', async () => {
+    const snapshot = value<QueueSnapshot>(await call('jobs:queue'));
+    const file = snapshot.items[0]!.files[0]!;
+    const grant = /^img:([^/]+)\//.exec(file.output!.thumbnailUrl)![1]!;
+    const thumb = await runtime.studio.renderImage(grant, 'thumbnail');
+    assert.equal(thumb.contentType, 'image/webp');
+    assert.equal((await sharp(thumb.data).metadata()).width, 256);
+    const whole = await runtime.studio.renderImage(grant, 'image');
+    assert.equal(whole.contentType, 'image/png');
+    assert.equal((await sharp(whole.data).metadata()).width, 384);
+    await assert.rejects(runtime.studio.renderImage('A'.repeat(22), 'image'), { code: 'NOT_FOUND' });
+    await assert.rejects(runtime.studio.renderImage('../../etc/passwd', 'image'), { code: 'NOT_FOUND' });
+  });
+
+  it('re-runs a job from the history with the same settings into a new output', async () => {
+    const [job] = value<HistoryJob[]>(await call('jobs:history', { limit: 1 }));
+    value<JobTicket>(await call('jobs:rerun', { jobId: job!.id }));
+    await runtime.studio.whenIdle();
+    const history = value<HistoryJob[]>(await call('jobs:history', { limit: 5 }));
+    assert.equal(history.length, 2);
+    assert.equal(history[0]!.settings.tile, 128);
+    assert.equal(history[0]!.files[0]!.output?.name, 'chelsea (1).png');
+    assert.equal(errorCode(await call('jobs:rerun', { jobId: 'job-unknown' })), 'NOT_FOUND');
+  });
+
+  it('opens only outputs known to the history', async () => {
+    const [job] = value<HistoryJob[]>(await call('jobs:history', { limit: 1 }));
+    const output = job!.files[0]!.output!.path;
+    value(await call('shell:open-path', { path: output, action: 'reveal' }));
+    value(await call('shell:open-path', { path: output, action: 'open' }));
+    assert.deepEqual(opened, [`reveal ${output}`, `open ${output}`]);
+    assert.equal(errorCode(await call('shell:open-path', { path: join(input, 'chelsea.png'), action: 'open' })), 'PERMISSION_DENIED');
+    assert.equal(errorCode(await call('shell:open-path', { path: '/etc/passwd', action: 'open' })), 'PERMISSION_DENIED');
+    assert.equal(opened.length, 2);
+  });
+
+  it('reports what cannot start: unknown model, no photos, relative paths; and features this host lacks', async () => {
+    assert.equal(errorCode(await call('jobs:start', { inputs: [input], outDir: out, modelId: 'no-such-model' })), 'MODEL_NOT_FOUND');
+    mkdirSync(join(home, 'empty'));
+    assert.equal(errorCode(await call('jobs:start', { inputs: [join(home, 'empty')], outDir: out })), 'NOT_FOUND');
+    assert.equal(errorCode(await call('jobs:start', { inputs: ['photo.jpg'], outDir: out })), 'USAGE');
+    assert.equal(errorCode(await call('dialogs:open-photos', { mode: 'files' })), 'USAGE');
+    assert.equal(errorCode(await call('watch:list')), 'USAGE');
+    assert.equal(errorCode(await call('jobs:cancel', { queueId: 'q-nothing' })), 'NOT_FOUND');
+  });
+
+  it('keeps app settings in the data folder and validates them', async () => {
+    assert.equal(errorCode(await call('app-settings:set', { outputDir: 'relative/out' })), 'INVALID_SETTING');
+    const saved = value<{ outputDir?: string; format: string }>(await call('app-settings:set', { outputDir: out, format: 'png' }));
+    assert.equal(saved.outputDir, out);
+    assert.deepEqual(await AppSettingsStore.inHome(home).get(), { outputDir: out, format: 'png', keepMetadata: true, maxPixels: 200_000_000 });
+    assert.equal(value<AppInfo>(await call('app:info')).defaultOutputDir, out);
+    const cleared = value<{ outputDir?: string }>(await call('app-settings:set', { outputDir: null }));
+    assert.equal(cleared.outputDir, undefined);
+  });
+
+  it('changes device settings through the device service, persists them and announces devices:changed', async () => {
+    const devices = value<DeviceWithSettings[]>(await call('devices:list'));
+    const cpu = devices.find((d) => d.id === 'cpu');
+    assert.ok(cpu, 'the CPU is always a device');
+    const updated = value<DeviceWithSettings>(await call('settings:set', { deviceId: 'cpu', settings: { maxBatch: 3, memoryBudget: { kind: 'bytes', value: 512 * 1024 * 1024 } } }));
+    assert.equal(updated.settings.maxBatch, 3);
+    assert.deepEqual(updated.settings.memoryBudget, { kind: 'bytes', value: 512 * 1024 * 1024 });
+    assert.equal(deviceEvents.at(-1)?.find((d) => d.id === 'cpu')?.settings.maxBatch, 3);
+    assert.equal(value<DeviceWithSettings>(await call('settings:get', { deviceId: 'cpu' })).settings.maxBatch, 3);
+    // 16 px passes the payload schema (0..8192) but not the device service's rule (0 or 32..8192).
+    assert.equal(errorCode(await call('settings:set', { deviceId: 'cpu', settings: { tileSize: 16 } })), 'INVALID_SETTING');
+    assert.equal(errorCode(await call('settings:get', { deviceId: 'no-such-gpu' })), 'DEVICE_NOT_FOUND');
+    assert.ok(existsSync(join(home, 'heirloom.db')));
+  });
+});
