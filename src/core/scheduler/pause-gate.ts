@@ -22,8 +22,12 @@ export class PauseGate {
   async wait(signal?: AbortSignal): Promise<void> {
     if (!this.paused || signal?.aborted) return;
     await new Promise<void>((resolve) => {
-      this.waiters.push(resolve);
-      signal?.addEventListener('abort', () => resolve(), { once: true });
+      const onAbort = () => resolve();
+      this.waiters.push(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 }

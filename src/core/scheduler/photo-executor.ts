@@ -152,9 +152,15 @@ export class PhotoExecutor {
 
   private async waitForWork(): Promise<void> {
     if (this.options.signal?.aborted) return;
+    const signal = this.options.signal;
     await new Promise<void>((resolve) => {
-      this.waiters.push(resolve);
-      this.options.signal?.addEventListener('abort', () => resolve(), { once: true });
+      const onAbort = () => resolve();
+      // Remove the abort listener once woken: a long job waits thousands of times.
+      this.waiters.push(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
