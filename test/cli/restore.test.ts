@@ -82,7 +82,7 @@ test('restore --scale 2 resizes the model output, and a bad file fails alone wit
 
 test('usage errors exit with code 2', async () => {
   const dir = tempDir();
-  for (const args of [['restore', 'x.png'], ['restore', 'x.png', '--out', dir, '--tile', 'big'], ['restore', 'x.png', '--out', dir, '--scale', '9', '--home', join(dir, 'h')], ['frobnicate']]) {
+  for (const args of [['restore', dir, '--out', dir, '--home', join(dir, 'h')], ['restore', 'x.png'], ['restore', 'x.png', '--out', dir, '--tile', 'big'], ['restore', 'x.png', '--out', dir, '--scale', '9', '--home', join(dir, 'h')], ['frobnicate']]) {
     const run = await runCli(args);
     assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
     assert.ok(run.stderr.length > 0);

@@ -1,4 +1,3 @@
-import { promises as fs } from 'node:fs';
 import { resolve } from 'node:path';
 import { HeirloomError } from '../../shared/errors.js';
 import { DEFAULT_MODEL_ID, type ModelManifest } from '../../shared/model-manifest.js';
@@ -6,6 +5,7 @@ import type { RestoreEvent } from '../../shared/events.js';
 import type { MemoryBudget, Precision, ProviderName } from '../../shared/devices.js';
 import { DEFAULT_MAX_PIXELS, probeImage, type FormatChoice } from '../imaging/codec.js';
 import { collectInputs } from '../fs/collect-inputs.js';
+import { ensureWritableFolder } from '../fs/writable-folder.js';
 import type { ModelRegistry, InstalledModel } from '../models/model-registry.js';
 import type { SessionPool } from '../inference/session-pool.js';
 import type { SessionConfig } from '../inference/ort-backend.js';
@@ -141,6 +141,9 @@ export class RestoreEngine {
       throw new HeirloomError('USAGE', `--scale must be a whole number from 1 to ${manifest.scale} for model ${manifest.id}, got ${request.scale}.`);
     }
     const outDir = resolve(request.outDir);
+    if (!request.resumeJobId && request.inputs.some((input) => resolve(input) === outDir)) {
+      throw new HeirloomError('USAGE', `The output folder ${outDir} is also an input folder. Choose a separate output folder (for example ${outDir}/restored) so restored photos are never mixed with the originals.`);
+    }
     await ensureWritableFolder(outDir);
     const maxPixels = request.maxPixels ?? DEFAULT_MAX_PIXELS;
 
@@ -179,6 +182,7 @@ export class RestoreEngine {
     });
     const jobId = job.id;
     emit({ type: 'job-started', jobId, files: job.files, model: manifest.id, device: primary.deviceId });
+    if (job.files === 0) emit({ type: 'warning', jobId, code: 'NO_PHOTOS', message: `No photos were found in ${request.inputs.join(', ')}. Heirloom looks for JPEG, PNG, WebP, TIFF, GIF, BMP, HEIC and AVIF files, in sub-folders too.` });
     if (job.recoveryNote) emit({ type: 'warning', jobId, code: 'RECOVERED', message: job.recoveryNote });
     for (const skip of job.skipped) emit({ type: 'file-skipped', jobId, file: skip.file, reason: skip.reason, ...(skip.output ? { output: skip.output } : {}) });
     for (const device of devices) for (const w of device.warnings) emit({ type: 'warning', jobId, code: w.code, message: w.message, device: device.deviceId });
@@ -364,17 +368,5 @@ async function headerPixels(file: string, maxPixels: number): Promise<{ pixels?:
     return { pixels: info.width * info.height };
   } catch {
     return {};
-  }
-}
-
-/** The output folder is created and proven writable before any work starts. */
-export async function ensureWritableFolder(dir: string): Promise<void> {
-  try {
-    await fs.mkdir(dir, { recursive: true });
-    const probe = `${dir}/.heirloom-write-test-${process.pid}`;
-    await fs.writeFile(probe, '');
-    await fs.rm(probe);
-  } catch (error) {
-    throw new HeirloomError('OUTPUT_NOT_WRITABLE', `The output folder ${dir} cannot be created or written (${(error as Error).message}). Choose another folder or fix its permissions.`, { file: dir, cause: error });
   }
 }
