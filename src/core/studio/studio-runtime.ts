@@ -11,6 +11,8 @@ import { DeviceSettingsStore } from '../store/device-settings-store.js';
 import { CalibrationStore } from '../store/calibration-store.js';
 import { openDatabase, type Db } from '../store/database.js';
 import { JobStore } from '../store/job-store.js';
+import { recoverInterruptedJobs } from '../restore/job-recovery.js';
+import { ProcessOwner } from '../restore/process-owner.js';
 import { AppSettingsStore } from './app-settings-store.js';
 import { deviceSettingsPort } from './device-settings-adapter.js';
 import { PhotoCatalog, type ImageRenderer, type ImageUrlBuilder } from './photo-catalog.js';
@@ -87,6 +89,11 @@ export class StudioRuntime {
       this.db.close();
       throw error;
     }
+    // Unfinished restore jobs of a process that died (crash, power cut, kill) continue on launch;
+    // watch-folder jobs are resumed by the watch service itself.
+    void recoverInterruptedJobs(this.jobs, new ProcessOwner())
+      .then(() => this.studio.resumeInterrupted(this.jobs.interruptedJobs({ kind: 'restore' }).filter((job) => !job.watchFolderId)))
+      .catch((error: unknown) => options.log?.('could not resume interrupted jobs', error));
   }
 
   async dispose(): Promise<void> {

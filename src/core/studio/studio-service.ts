@@ -8,6 +8,8 @@ import { probeImage } from '../imaging/codec.js';
 import type { RenderedImage } from '../imaging/preview.js';
 import type { ModelRegistry } from '../models/model-registry.js';
 import type { RestoreRequest } from '../restore/restore-engine.js';
+import { resumeRequest } from '../restore/resume-request.js';
+import type { JobRecord } from '../store/job-store.js';
 import type { AppSettingsStore } from './app-settings-store.js';
 import { toHistoryJob } from './history-view.js';
 import { createInvokeDispatcher, type InvokeDispatcher } from './invoke-dispatcher.js';
@@ -236,6 +238,35 @@ export class StudioService {
     };
     const item = this.queue.enqueue({ request: restore, settings, files: entries.map((e) => e.path) });
     return { queueId: item.id, files: item.files.length };
+  }
+
+  /**
+   * On launch: restore jobs that a crash or kill left unfinished go back in the queue and
+   * continue where they stopped (their done photos are kept, not redone).
+   */
+  resumeInterrupted(jobs: JobRecord[]): number {
+    let resumed = 0;
+    for (const job of jobs) {
+      try {
+        const request = resumeRequest(job);
+        const unfinished = job.files.filter((f) => f.status !== 'done' && f.status !== 'skipped').map((f) => f.inputPath);
+        if (unfinished.length === 0) continue;
+        const settings: JobSettingsView = {
+          outDir: request.outDir,
+          ...(request.modelId ? { modelId: request.modelId } : {}),
+          ...(request.scale !== undefined ? { scale: request.scale } : {}),
+          ...(request.tile !== undefined ? { tile: request.tile } : {}),
+          ...(request.batch !== undefined ? { batch: request.batch } : {}),
+          ...(request.format ? { format: request.format } : {}),
+          ...(request.quality !== undefined ? { quality: request.quality } : {}),
+        };
+        this.queue.enqueue({ request, settings, files: unfinished });
+        resumed++;
+      } catch (error) {
+        this.options.log?.(`could not resume job ${job.id}`, error);
+      }
+    }
+    return resumed;
   }
 
   /** Queues a job from the history again: the same photos and settings, new outputs next to the old. */
