@@ -12,25 +12,40 @@ import { electronVersion, ensureNativeModules, stageApp, stageDir } from './stag
 
 const require = createRequire(import.meta.url);
 
-/** The Electron executable, or a sentence saying why there is none. */
+/**
+ * The Electron executable, or a sentence saying why there is none. Electron 45+ downloads its
+ * binary on first use: requiring the package does that download (or fails without network).
+ */
 export function findElectronBinary() {
-  const pathFile = join(root, 'node_modules', 'electron', 'path.txt');
-  if (!existsSync(pathFile)) {
-    return { problem: `Electron ${electronVersion()}'s binary is not installed (node_modules/electron/path.txt is missing: its download failed or was skipped).` };
-  }
   let binary;
   try {
-    binary = require('electron'); // in plain Node this is the executable's path
+    binary = require('electron'); // in plain Node this is the executable's path, downloaded if missing
   } catch (error) {
-    return { problem: `Electron's binary cannot be found (${error.message.split('\n')[0]}).` };
+    return { problem: `Electron ${electronVersion()}'s binary is not installed and could not be downloaded (${error.message.split('\n')[0]}).` };
   }
-  if (typeof binary !== 'string' || !existsSync(binary)) return { problem: `Electron's binary ${readFileSync(pathFile, 'utf8').trim()} is missing from node_modules/electron/dist.` };
+  if (typeof binary !== 'string' || !existsSync(binary)) {
+    const pathFile = join(root, 'node_modules', 'electron', 'path.txt');
+    const expected = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : 'the Electron executable';
+    return { problem: `Electron ${electronVersion()}'s binary (${expected}) is missing from node_modules/electron/dist and could not be downloaded.` };
+  }
   return { binary };
 }
 
 function fail(message) {
   process.stderr.write(`\nnpm start: ${message}\n`);
   process.exit(1);
+}
+
+/**
+ * Where the desktop window cannot open (no Electron binary, or its native modules cannot be
+ * built offline) the same studio is served to the browser instead, so `npm start` always
+ * gives the user the app. HEIRLOOM_NO_SERVE_FALLBACK=1 makes it fail instead.
+ */
+function serveInstead(problem) {
+  if (process.env.HEIRLOOM_NO_SERVE_FALLBACK) fail(`${problem}\n  The browser studio runs without Electron: npx heirloom serve\n`);
+  process.stderr.write(`\nnpm start: the desktop window cannot open: ${problem}\n  Starting the same studio for your browser instead (heirloom serve); open the address below.\n\n`);
+  const child = spawn(process.execPath, [join(root, 'bin', 'heirloom.mjs'), 'serve', ...process.argv.slice(2)], { stdio: 'inherit' });
+  child.on('exit', (code, signal) => process.exit(signal ? 0 : (code ?? 0)));
 }
 
 async function main() {
@@ -41,16 +56,12 @@ async function main() {
 
   const electron = findElectronBinary();
   if (electron.problem) {
-    fail(
-      `${electron.problem}\n` +
-        `  The desktop window cannot open without it. To install it when online: node node_modules/electron/install.js\n` +
-        `  Meanwhile the same studio runs in a browser: npx heirloom serve   (then open the address it prints)\n`,
-    );
+    return serveInstead(`${electron.problem}\n  To install it when online: node node_modules/electron/install.js`);
   }
   try {
     if (ensureNativeModules()) console.log('Native modules built for Electron in dist/electron-app/node_modules.');
   } catch (error) {
-    fail(`${error.message}\n  The browser studio does not need them: npx heirloom serve\n`);
+    return serveInstead(error.message);
   }
   const child = spawn(electron.binary, [stageDir, ...process.argv.slice(2)], {
     stdio: 'inherit',

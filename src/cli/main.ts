@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { HeirloomError, toErrorInfo } from '../shared/errors.js';
+import { registerBench } from './commands/bench.js';
 import { registerDevices } from './commands/devices.js';
 import { registerHistory } from './commands/history.js';
 import { registerModels } from './commands/models.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerDevices(program);
   registerSettings(program);
+  registerBench(program);
   registerWatch(program);
   return program;
 }
