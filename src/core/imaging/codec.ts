@@ -333,7 +333,7 @@ export async function encodeImage(request: EncodeRequest, path: string): Promise
       if (density) pipeline = pipeline.withDensity(density);
       blocks = prepareBlocks(meta, format, { width: request.width, height: request.height, ...(density ? { density } : {}) }, notes);
     }
-    pipeline = withFormat(pipeline, format, request.quality ?? DEFAULT_QUALITY[format]);
+    pipeline = withFormat(pipeline, format, request.quality ?? DEFAULT_QUALITY[format], request.width * request.height);
     try {
       if (format === 'tiff') {
         await pipeline.toFile(path);
@@ -406,10 +406,17 @@ async function spliceOrNote<T>(write: () => Promise<T> | T, notes: string[], fal
   }
 }
 
-function withFormat(pipeline: Sharp, format: OutputFormat, quality: number): Sharp {
+/**
+ * Above this many pixels JPEG skips Huffman optimisation: it makes libjpeg hold every DCT
+ * coefficient of the image (about 6 bytes a pixel: 560 MB for a 12000x8000 restore) for a
+ * file a few percent smaller; without it the encoder streams (+10 MB measured).
+ */
+const JPEG_OPTIMISE_MAX_PIXELS = 16_000_000;
+
+function withFormat(pipeline: Sharp, format: OutputFormat, quality: number, pixels: number): Sharp {
   switch (format) {
     case 'jpeg':
-      return pipeline.jpeg({ quality, mozjpeg: false, chromaSubsampling: quality >= 90 ? '4:4:4' : '4:2:0' });
+      return pipeline.jpeg({ quality, mozjpeg: false, optimiseCoding: pixels <= JPEG_OPTIMISE_MAX_PIXELS, chromaSubsampling: quality >= 90 ? '4:4:4' : '4:2:0' });
     case 'webp':
       return pipeline.webp({ quality });
     case 'png':
