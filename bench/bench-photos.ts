@@ -42,7 +42,21 @@ export async function squarePhotos(dir: string, count: number, side: number): Pr
   const out: string[] = [];
   for (let i = 0; i < count; i++) {
     const path = join(dir, `square-${side}-${String(i).padStart(2, '0')}.png`);
-    if (!existsSync(path)) await sharp(sources[i % sources.length]!).resize(side, side, { fit: 'cover', kernel: 'lanczos3' }).removeAlpha().toColourspace('srgb').png().toFile(path);
+    if (!existsSync(path)) {
+      // Distinct content per photo (a different window of a real photo): identical photos
+      // would be restored once and skipped after (each photo once, by content hash).
+      const src = sources[i % sources.length]!;
+      const meta = await sharp(src).metadata();
+      const round = Math.floor(i / sources.length);
+      const window = Math.min(meta.width!, meta.height!) - 24 * round;
+      await sharp(src)
+        .extract({ left: 12 * round, top: 12 * round, width: window, height: window })
+        .resize(side, side, { kernel: 'lanczos3' })
+        .removeAlpha()
+        .toColourspace('srgb')
+        .png()
+        .toFile(path);
+    }
     out.push(path);
   }
   return out;

@@ -86,7 +86,8 @@ describe('heirloom restore --faces', () => {
       const mine = faceEvents.filter((e) => e.file.endsWith(`/${name}`));
       assert.equal(Math.max(...mine.map((e) => e.faces!)), 2, `two faces found in ${name}`);
       const expected = planFaceBatch({ manifest: faceManifest, freeBytes: await readCpuAvailableMemory(), budget: { kind: 'fraction', value: 0.8 }, maxBatch: 8, faces: 2 }).batchSize;
-      if (expected === 2) assert.ok(mine.some((e) => e.batchSize === 2), `both faces of ${name} ran in one batch`);
+      // Both faces of the photo share a batch (with faces of another photo too when they finish together).
+      if (expected === 2) assert.ok(mine.some((e) => e.batchSize >= 2), `both faces of ${name} ran in one batch`);
     }
     const done = (events(b.stdout) as FileDoneEvent[]).filter((e) => e.type === 'file-done');
     assert.deepEqual(done.map((e) => e.notes).sort(), [['2 faces restored'], ['2 faces restored']]);

@@ -7,7 +7,7 @@ import type { PixelSource } from '../inference/tiler.js';
 import type { InstalledModel, ModelRegistry } from '../models/model-registry.js';
 import { planFaceBatch } from './face-batches.js';
 import { createFaceModelRunner, type FaceModelRunner } from './face-model-runner.js';
-import { restoreFaces, type FaceProgress } from './face-pipeline.js';
+import { restoreFacesInPhotos, type FaceProgress } from './face-pipeline.js';
 import type { FaceCanvas } from './paste-face.js';
 import { YuNetDetector, type YuNetOptions } from './yunet-detector.js';
 
@@ -46,9 +46,23 @@ export const FACE_MODEL_PREFERENCE = ['gfpgan-1.4', 'codeformer', 'gpen-bfr-512'
  * from the shared pool, and each photo's batch of faces is planned from the face model's
  * memory model and the device's free memory.
  */
+interface PendingPhoto {
+  photo: FacePassPhoto;
+  options: { onProgress?: (p: FaceProgress) => void; signal?: AbortSignal };
+  resolve: (result: { faces: number }) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Most photos whose faces are restored as one group (their canvases are held meanwhile). */
+export const MAX_FACE_GROUP = 8;
+
 export class FacePass {
-  /** Photos finish concurrently in the executor; their face passes take turns on the sessions. */
-  private turn: Promise<unknown> = Promise.resolve();
+  /**
+   * Photos whose backgrounds finish while a group is running wait here and go together into
+   * the next group, so faces from several photos share batches (the GPEN batch case).
+   */
+  private pending: PendingPhoto[] = [];
+  private flushing: Promise<void> | undefined;
 
   private constructor(
     readonly manifest: ModelManifest,
@@ -71,29 +85,53 @@ export class FacePass {
     return new FacePass(faceModel.manifest, weight, detector, model, device);
   }
 
-  /** Detects, restores and pastes back the faces of one photo, in its canvas. */
+  /** Detects, restores and pastes back the faces of one photo, in its canvas (grouped with photos finishing meanwhile). */
   restore(photo: FacePassPhoto, options: { onProgress?: (p: FaceProgress) => void; signal?: AbortSignal } = {}): Promise<{ faces: number }> {
-    const run = this.turn.then(() => this.restoreNow(photo, options));
-    this.turn = run.catch(() => undefined);
-    return run;
+    return new Promise((resolve, reject) => {
+      this.pending.push({ photo, options, resolve, reject });
+      this.flushing ??= this.flush().finally(() => (this.flushing = undefined));
+    });
   }
 
-  private async restoreNow(photo: FacePassPhoto, options: { onProgress?: (p: FaceProgress) => void; signal?: AbortSignal }): Promise<{ faces: number }> {
-    try {
-      return await this.runPipeline(photo, options);
-    } catch (error) {
-      if (error instanceof HeirloomError) throw error;
-      const what = photo.file ?? 'a photo';
-      throw new HeirloomError('INFERENCE_FAILED', `Restoring the faces of ${what} with ${this.manifest.id} failed (${(error as Error).message.split('\n')[0]}). Try another face model or restore without --faces.`, {
-        ...(photo.file ? { file: photo.file } : {}),
-        cause: error,
-      });
+  private async flush(): Promise<void> {
+    // Photos that finish in the same turn of the event loop join the first group.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.pending.length > 0) {
+      const group = this.pending.splice(0, MAX_FACE_GROUP);
+      try {
+        const counts = await this.restoreGroup(group);
+        group.forEach((p, i) => p.resolve({ faces: counts[i] ?? 0 }));
+      } catch (error) {
+        if (group.length === 1) {
+          group[0]!.reject(this.explain(error, group[0]!.photo));
+          continue;
+        }
+        // A bad photo fails alone: retry the group's photos one by one.
+        for (const p of group) {
+          try {
+            p.resolve({ faces: (await this.restoreGroup([p]))[0] ?? 0 });
+          } catch (single) {
+            p.reject(this.explain(single, p.photo));
+          }
+        }
+      }
     }
   }
 
-  private runPipeline(photo: FacePassPhoto, options: { onProgress?: (p: FaceProgress) => void; signal?: AbortSignal }): Promise<{ faces: number }> {
-    return restoreFaces(
-      { source: photo.image.pixels, canvas: photo.canvas, scale: photo.canvas.scale },
+  private explain(error: unknown, photo: FacePassPhoto): unknown {
+    if (error instanceof HeirloomError) return error;
+    const what = photo.file ?? 'a photo';
+    return new HeirloomError('INFERENCE_FAILED', `Restoring the faces of ${what} with ${this.manifest.id} failed (${(error as Error).message.split('\n')[0]}). Try another face model or restore without --faces.`, {
+      ...(photo.file ? { file: photo.file } : {}),
+      cause: error,
+    });
+  }
+
+  private restoreGroup(group: PendingPhoto[]): Promise<number[]> {
+    let last: FaceProgress | undefined;
+    const signal = group.find((p) => p.options.signal)?.options.signal;
+    return restoreFacesInPhotos(
+      group.map(({ photo }) => ({ source: photo.image.pixels, canvas: photo.canvas, scale: photo.canvas.scale })),
       {
         detector: this.detector,
         model: this.model,
@@ -107,10 +145,14 @@ export class FacePass {
             maxBatch: Math.min(this.device.maxBatch, this.model.maxBatch),
             faces,
           }).batchSize,
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
+        onProgress: (progress) => (last = progress),
+        ...(signal ? { signal } : {}),
       },
-    );
+    ).then((counts) => {
+      // Each photo hears about its own faces, and the batch size they shared with the group.
+      group.forEach((p, i) => p.options.onProgress?.({ ...(last ?? { stage: 'restoring', batchSize: 1, done: 0, total: 0 }), faces: counts[i] ?? 0 }));
+      return counts;
+    });
   }
 }
 

@@ -10,7 +10,7 @@ import type { ModelRegistry, InstalledModel } from '../models/model-registry.js'
 import type { SessionPool } from '../inference/session-pool.js';
 import type { SessionConfig } from '../inference/ort-backend.js';
 import type { JobStore } from '../store/job-store.js';
-import type { CalibrationStore } from '../store/calibration-store.js';
+import type { Calibration, CalibrationStore, TuningPoint } from '../store/calibration-store.js';
 import { MemoryMonitor, readCpuAvailableMemory, type FreeMemoryReader } from '../scheduler/memory-monitor.js';
 import { batchBytes, estimateBatchMemory, updateCalibration } from '../scheduler/memory-model.js';
 import { budgetBytes } from '../scheduler/batch-planner.js';
@@ -18,7 +18,7 @@ import { FaultInjector } from '../scheduler/out-of-memory.js';
 import type { PauseGate } from '../scheduler/pause-gate.js';
 import { startPeakMeasurement } from '../scheduler/peak-memory-probe.js';
 import { PhotoExecutor, type DeviceLane, type ExecutorPhoto } from '../scheduler/photo-executor.js';
-import { tuneTileAndBatch } from '../scheduler/tile-tuner.js';
+import { bestBatchFrom, tuneTileAndBatch } from '../scheduler/tile-tuner.js';
 import { FacePass, type FaceRequest } from '../faces/face-pass.js';
 import { DurableJob } from './durable-job.js';
 import { ProcessOwner } from './process-owner.js';
@@ -337,22 +337,44 @@ export class RestoreEngine {
 
   /** The user's tile, the device's setting, or the tuned one (measured once per device and model, then remembered). */
   private async chooseTile(request: RestoreRequest, device: ResolvedDevice, lane: DeviceLane, manifest: ModelManifest, jobId: string, emit: (e: RestoreEvent) => void): Promise<number> {
-    if (typeof request.tile === 'number') return request.tile;
-    if (typeof device.settings.tileSize === 'number') return device.settings.tileSize;
-    const stored = this.deps.calibration?.get(device.deviceId, manifest.id, lane.precision);
-    if (stored?.tunedTile !== undefined) return stored.tunedTile;
+    const stored = this.deps.calibration?.get(device.deviceId, manifest.id, lane.precision) ?? {};
+    const budget = budgetBytes(await lane.monitor.freeBytes(), lane.budget);
+    const fits = (tile: number, batch: number) =>
+      batch <= lane.maxBatch && batchBytes(estimateBatchMemory(manifest, (tile + 2 * manifest.tileOverlap) ** 2, lane.precision, lane.calibration), batch) <= budget;
+    const fixedTile = typeof request.tile === 'number' ? request.tile : typeof device.settings.tileSize === 'number' ? device.settings.tileSize : undefined;
+    if (fixedTile !== undefined) {
+      if (lane.fixedBatch === undefined) lane.usefulBatch = await this.usefulBatchAt(fixedTile, stored, fits, device, lane, manifest);
+      return fixedTile;
+    }
+    if (stored.tunedTile !== undefined) return stored.tunedTile;
     emit({ type: 'warning', jobId, code: 'TUNING', message: `Measuring the fastest tile size for ${manifest.id} on ${device.deviceId} (once; remembered for next time).`, device: device.deviceId });
-    const free = await lane.monitor.freeBytes();
-    const budget = budgetBytes(free, lane.budget);
-    const result = await tuneTileAndBatch({
-      run: lane.run,
-      pad: manifest.tileOverlap,
-      fits: (tile, batch) => batch <= lane.maxBatch && batchBytes(estimateBatchMemory(manifest, (tile + 2 * manifest.tileOverlap) ** 2, lane.precision, lane.calibration), batch) <= budget,
-    });
+    const result = await tuneTileAndBatch({ run: lane.run, pad: manifest.tileOverlap, fits });
     lane.usefulBatch = result.batch;
-    this.deps.calibration?.update(device.deviceId, manifest.id, lane.precision, { tunedTile: result.tile, tunedBatch: result.batch, tuning: result.points });
+    this.deps.calibration?.update(device.deviceId, manifest.id, lane.precision, { tunedTile: result.tile, tunedBatch: result.batch, tuning: mergePoints(stored.tuning, result.points) });
     return result.points.length > 0 ? result.tile : FALLBACK_TILE;
   }
+
+  /**
+   * With a tile the user chose and batch "auto": whether batching pays at that tile on this
+   * device, measured once (a few runs) and remembered with the other tuning points.
+   */
+  private async usefulBatchAt(tile: number, stored: Calibration, fits: (tile: number, batch: number) => boolean, device: ResolvedDevice, lane: DeviceLane, manifest: ModelManifest): Promise<number> {
+    const known = bestBatchFrom(stored.tuning ?? [], tile);
+    if (known !== undefined) return known;
+    // The whole photo as one tile has one shape per photo: nothing to batch; huge tiles are too costly to measure.
+    if (tile === 0 || tile > 512 || !fits(tile, 2)) return 1;
+    const result = await tuneTileAndBatch({ run: lane.run, pad: manifest.tileOverlap, tiles: [tile], fits });
+    this.deps.calibration?.update(device.deviceId, manifest.id, lane.precision, { tuning: mergePoints(stored.tuning, result.points) });
+    return result.batch;
+  }
+}
+
+/** Tuning points with newer measurements replacing older ones of the same tile and batch. */
+function mergePoints(old: readonly TuningPoint[] | undefined, fresh: readonly TuningPoint[]): TuningPoint[] {
+  const key = (p: TuningPoint) => `${p.tile}x${p.batch}`;
+  const merged = new Map((old ?? []).map((p) => [key(p), p]));
+  for (const p of fresh) merged.set(key(p), p);
+  return [...merged.values()];
 }
 
 /** The rest of what `heirloom resume` needs to run a job again with its own settings. */

@@ -84,3 +84,17 @@ function syntheticTiles(batch: number, side: number): Float32Array {
   }
   return data;
 }
+
+/**
+ * The batch that pays at `tile`, from measured points: the fastest per pixel, but a larger
+ * batch only when it beats batch 1 by `minGain`. Undefined when batch 1 was not measured.
+ */
+export function bestBatchFrom(points: readonly TuningPoint[], tile: number, minGain = 0.05): number | undefined {
+  const atTile = points.filter((p) => p.tile === tile);
+  const single = atTile.find((p) => p.batch === 1);
+  if (!single) return undefined;
+  let chosen = single;
+  for (const p of atTile) if (p.batch > 1 && p.usPerPixel < single.usPerPixel * (1 - minGain) && p.usPerPixel < chosen.usPerPixel) chosen = p;
+  return chosen.batch;
+}
+
