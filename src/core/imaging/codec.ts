@@ -420,7 +420,8 @@ function withFormat(pipeline: Sharp, format: OutputFormat, quality: number, pixe
     case 'webp':
       return pipeline.webp({ quality });
     case 'png':
-      return pipeline.png({ compressionLevel: 6 });
+      // zlib level 3: measured on a 1804x1200 restore, 130 ms for 4.21 MB against level 6's 282 ms for 4.19 MB.
+      return pipeline.png({ compressionLevel: 3 });
     case 'tiff':
       // LZW with the horizontal predictor: lossless, and it compresses 16-bit scans well.
       return pipeline.tiff({ compression: 'lzw', predictor: 'horizontal' });
