@@ -199,8 +199,10 @@ export class PhotoExecutor {
    */
   private wantsMorePhotos(): boolean {
     const photos = this.photosInQueue();
-    if (photos >= (this.options.maxPreparedPhotos ?? 4)) return false;
-    const wanted = this.options.lanes.reduce((sum, lane) => sum + 2 * (lane.fixedBatch ?? lane.usefulBatch), 0);
+    const batches = this.options.lanes.map((lane) => lane.fixedBatch ?? lane.usefulBatch);
+    // Enough small photos to fill the largest batch, however low the default cap.
+    if (photos >= Math.max(this.options.maxPreparedPhotos ?? 4, ...batches)) return false;
+    const wanted = batches.reduce((sum, batch) => sum + 2 * batch, 0);
     return photos === 0 || this.queue.length < wanted;
   }
 
