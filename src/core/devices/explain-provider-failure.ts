@@ -7,7 +7,7 @@ export function cudaProviderLibraries(platform: NodeJS.Platform): string[] {
     : ['libonnxruntime_providers_shared.so', 'libonnxruntime_providers_cuda.so'];
 }
 
-const INSTALL_CUDA = 'install them with "npm ci --onnxruntime-node-install=cuda12" (needs CUDA 12 and cuDNN 9; see docs/gpu.md)';
+const INSTALL_CUDA = 'install them with "npm install --onnxruntime-node-install=cuda12" (needs CUDA 12 and cuDNN 9; see docs/gpu.md)';
 
 /**
  * Turns a session-open error into a reason a user can act on. ONNX Runtime's messages carry

@@ -25,7 +25,7 @@ test('CUDA probe on this machine: without the provider libraries it fails and sa
   if (missing.length > 0) {
     assert.equal(outcome.ok, false);
     for (const file of missing) assert.ok(outcome.reason?.includes(file), outcome.reason);
-    assert.match(outcome.reason ?? '', /npm ci --onnxruntime-node-install=cuda12/);
+    assert.match(outcome.reason ?? '', /npm install --onnxruntime-node-install=cuda12/);
   } else {
     // A GPU machine with the libraries installed: either it runs, or the reason is the runtime's.
     assert.ok(outcome.ok || (outcome.reason ?? '').length > 0);
@@ -54,7 +54,7 @@ test('explanations name the cause and the fix', () => {
   );
   assert.equal(
     explainProviderFailure('cuda', CUDA_LOAD, { missingLibraries: ['libonnxruntime_providers_cuda.so'], libraryDir: '/ort/bin' }),
-    'the CUDA provider libraries are not installed (libonnxruntime_providers_cuda.so missing from /ort/bin); install them with "npm ci --onnxruntime-node-install=cuda12" (needs CUDA 12 and cuDNN 9; see docs/gpu.md)',
+    'the CUDA provider libraries are not installed (libonnxruntime_providers_cuda.so missing from /ort/bin); install them with "npm install --onnxruntime-node-install=cuda12" (needs CUDA 12 and cuDNN 9; see docs/gpu.md)',
   );
   assert.match(explainProviderFailure('cuda', CUDA_LOAD, context), /installed but cannot load its dependencies: the CUDA 12 runtime, cuDNN 9/);
   assert.match(explainProviderFailure('cuda', 'CUDA failure 100: no CUDA-capable device is detected ; GPU=0', context), /no CUDA-capable GPU is visible/);
