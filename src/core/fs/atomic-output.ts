@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, extname, join, resolve } from 'node:path';
+import { claimOutputPath, syncFile } from './claim-output.js';
 
 /** Suffix of in-progress outputs; the watcher and folder scans ignore it. */
 export const TEMP_SUFFIX = '.heirloom-tmp';
@@ -30,22 +31,15 @@ export function numberedName(path: string, n: number): string {
  * Returns the path actually written.
  */
 export async function commitOutput(tempPath: string, finalPath: string, overwrite: boolean, protectedPaths: string[] = []): Promise<string> {
-  const handle = await fs.open(tempPath, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  const written = overwrite ? await replaceUnprotected(tempPath, finalPath, protectedPaths) : await claimFreeName(tempPath, finalPath);
-  await syncFolder(dirname(written));
-  return written;
+  await syncFile(tempPath);
+  return overwrite ? replaceUnprotected(tempPath, finalPath, protectedPaths) : claimFreeName(tempPath, finalPath);
 }
 
 async function replaceUnprotected(tempPath: string, finalPath: string, protectedPaths: string[]): Promise<string> {
   for (let n = 0; n < MAX_NUMBERED; n++) {
     const candidate = numberedName(finalPath, n);
     if (await isProtected(candidate, protectedPaths)) continue;
-    await fs.rename(tempPath, candidate);
+    await claimOutputPath(tempPath, candidate, { replace: true });
     return candidate;
   }
   throw new Error(`No free output name near ${finalPath}`);
@@ -54,18 +48,7 @@ async function replaceUnprotected(tempPath: string, finalPath: string, protected
 async function claimFreeName(tempPath: string, finalPath: string): Promise<string> {
   for (let n = 0; n < MAX_NUMBERED; n++) {
     const candidate = numberedName(finalPath, n);
-    try {
-      await fs.link(tempPath, candidate);
-      await fs.unlink(tempPath);
-      return candidate;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') continue;
-      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV') throw error;
-      if (await exists(candidate)) continue;
-      await fs.rename(tempPath, candidate);
-      return candidate;
-    }
+    if ((await claimOutputPath(tempPath, candidate, { replace: false })) === 'claimed') return candidate;
   }
   throw new Error(`No free output name near ${finalPath}`);
 }
@@ -93,29 +76,7 @@ async function isProtected(candidate: string, protectedPaths: string[]): Promise
   return false;
 }
 
-/** Makes the rename itself durable; folders cannot be opened for syncing everywhere (Windows). */
-async function syncFolder(dir: string): Promise<void> {
-  let handle;
-  try {
-    handle = await fs.open(dir, 'r');
-    await handle.sync();
-  } catch {
-    // Best effort: the data itself was synced before the rename.
-  } finally {
-    await handle?.close();
-  }
-}
-
 /** Removes a temporary file if it is still there (after a failure or a cancel). */
 export async function discardTemp(tempPath: string): Promise<void> {
   await fs.rm(tempPath, { force: true });
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await fs.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
