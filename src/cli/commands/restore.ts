@@ -1,8 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { FormatChoice } from '../../core/imaging/codec.js';
 import { autoOrInt, intInRange, oneOf } from '../options.js';
-import { HumanReporter, JsonReporter } from '../reporter.js';
-import { CliServices } from '../services.js';
+import { runRestoreJob } from '../run-restore-job.js';
 import { parseProvider } from './devices.js';
 import type { ProviderName } from '../../shared/devices.js';
 
@@ -58,42 +57,24 @@ export function registerRestore(program: Command): void {
     .option('--json', 'machine-readable events on stdout, one JSON object per line')
     .option('--home <dir>', 'data directory (history, settings, models); default $HEIRLOOM_HOME or the app-data folder')
     .action(async (inputs: string[], options: RestoreOptions) => {
-      const reporter = options.json ? new JsonReporter() : new HumanReporter();
-      const services = new CliServices(options.home);
-      const abort = new AbortController();
-      const onSignal = () => abort.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      try {
-        const summary = await services.engine.run(
-          {
-            inputs,
-            outDir: options.out,
-            ...(options.model ? { modelId: options.model } : {}),
-            ...(options.scale ? { scale: options.scale } : {}),
-            tile: options.tile,
-            batch: options.batch,
-            ...(options.device ? { deviceId: options.device } : {}),
-            ...(options.provider ? { provider: options.provider } : {}),
-            format: options.format,
-            ...(options.quality ? { quality: options.quality } : {}),
-            overwrite: options.overwrite ?? false,
-            ...(options.stripMetadata ? { stripMetadata: true } : {}),
-            ...(options.maxPixels ? { maxPixels: options.maxPixels } : {}),
-            ...(options.threads ? { threads: options.threads } : {}),
-            ...(options.faces || options.faceModel || options.faceWeight !== undefined
-              ? { faces: { ...(options.faceModel ? { modelId: options.faceModel } : {}), ...(options.faceWeight !== undefined ? { weight: options.faceWeight } : {}) } }
-              : {}),
-          },
-          (event) => reporter.event(event),
-          abort.signal,
-        );
-        process.exitCode = summary.failed > 0 || summary.cancelled ? 1 : 0;
-      } finally {
-        reporter.close();
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        await services.dispose();
-      }
+      await runRestoreJob(options, () => ({
+        inputs,
+        outDir: options.out,
+        ...(options.model ? { modelId: options.model } : {}),
+        ...(options.scale ? { scale: options.scale } : {}),
+        tile: options.tile,
+        batch: options.batch,
+        ...(options.device ? { deviceId: options.device } : {}),
+        ...(options.provider ? { provider: options.provider } : {}),
+        format: options.format,
+        ...(options.quality ? { quality: options.quality } : {}),
+        overwrite: options.overwrite ?? false,
+        ...(options.stripMetadata ? { stripMetadata: true } : {}),
+        ...(options.maxPixels ? { maxPixels: options.maxPixels } : {}),
+        ...(options.threads ? { threads: options.threads } : {}),
+        ...(options.faces || options.faceModel || options.faceWeight !== undefined
+          ? { faces: { ...(options.faceModel ? { modelId: options.faceModel } : {}), ...(options.faceWeight !== undefined ? { weight: options.faceWeight } : {}) } }
+          : {}),
+      }));
     });
 }

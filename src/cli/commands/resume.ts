@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { HeirloomError } from '../../shared/errors.js';
 import { resumeRequest } from '../../core/restore/resume-request.js';
-import { HumanReporter, JsonReporter } from '../reporter.js';
-import { CliServices } from '../services.js';
+import { runRestoreJob } from '../run-restore-job.js';
 
 /**
  * `heirloom resume <jobId>`: continues a job with its own settings. Its queued and running
@@ -19,22 +18,10 @@ export function registerResume(program: Command): void {
     .option('--json', 'machine-readable events on stdout, one JSON object per line')
     .option('--home <dir>', 'data directory (history, settings, models); default $HEIRLOOM_HOME or the app-data folder')
     .action(async (jobId: string, options: { json?: boolean; home?: string }) => {
-      const reporter = options.json ? new JsonReporter() : new HumanReporter();
-      const services = new CliServices(options.home);
-      const abort = new AbortController();
-      const onSignal = () => abort.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      try {
+      await runRestoreJob(options, (services) => {
         const job = services.jobs.getJob(jobId);
         if (!job) throw new HeirloomError('NOT_FOUND', `There is no job ${jobId} in the history. List jobs with "heirloom history".`);
-        const summary = await services.engine.run(resumeRequest(job), (event) => reporter.event(event), abort.signal);
-        process.exitCode = summary.failed > 0 || summary.cancelled ? 1 : 0;
-      } finally {
-        reporter.close();
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        await services.dispose();
-      }
+        return resumeRequest(job);
+      });
     });
 }

@@ -1,6 +1,6 @@
 import { HeirloomError, toErrorInfo, type ErrorInfo } from '../../shared/errors.js';
 import type { MemoryBudget, Precision } from '../../shared/devices.js';
-import type { MemoryReading, Stage } from '../../shared/events.js';
+import type { MemoryReading, ProgressEvent, Stage } from '../../shared/events.js';
 import { extractTile, tileInputLength, type Tile } from '../inference/tiler.js';
 import { finishPhoto, preparePhoto, replanPhoto, tileDims, type BatchRunner, type PhotoResult, type PhotoSettings, type PreparedPhoto } from '../restore/restore-photo.js';
 import { planBatch } from './batch-planner.js';
@@ -36,19 +36,8 @@ export interface ExecutorPhoto {
   pixels?: number;
 }
 
-export interface ProgressUpdate {
-  position: number;
-  file: string;
-  stage: Stage;
-  tile: number;
-  tiles: number;
-  batchSize: number;
-  recommendedBatch: number;
-  tileSize: number;
-  device: string;
-  memory?: MemoryReading;
-  etaMs?: number;
-}
+/** A progress event as the executor knows it: the job's id and the 0..1 value are added by the engine. */
+export type ProgressUpdate = Omit<ProgressEvent, 'type' | 'jobId' | 'value' | 'faces'> & { position: number };
 
 export interface BackOffStep {
   deviceId: string;

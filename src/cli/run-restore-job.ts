@@ -1,0 +1,26 @@
+import type { RestoreRequest } from '../core/restore/restore-engine.js';
+import { HumanReporter, JsonReporter } from './reporter.js';
+import { CliServices } from './services.js';
+
+/**
+ * Runs one restore job for a command (restore, resume): events to the chosen reporter,
+ * Ctrl+C or SIGTERM cancels within a batch, exit code 1 when a photo failed or the job was
+ * cancelled, and the services are disposed whatever happens.
+ */
+export async function runRestoreJob(options: { json?: boolean; home?: string }, requestFor: (services: CliServices) => RestoreRequest): Promise<void> {
+  const reporter = options.json ? new JsonReporter() : new HumanReporter();
+  const services = new CliServices(options.home);
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const summary = await services.engine.run(requestFor(services), (event) => reporter.event(event), abort.signal);
+    process.exitCode = summary.failed > 0 || summary.cancelled ? 1 : 0;
+  } finally {
+    reporter.close();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await services.dispose();
+  }
+}
