@@ -190,7 +190,7 @@ export class RestoreEngine {
       emit({ type: 'warning', jobId, code: 'PRECISION_FALLBACK', message: `${device.deviceId} is set to fp16, but ${manifest.id} has only a float32 graph; it runs in fp32.`, device: device.deviceId });
     }
 
-    const lanes = await Promise.all(devices.map((device) => this.buildLane(device, model, request, jobId, emit)));
+    const lanes = await Promise.all(devices.map((device) => this.buildLane(device, model, request)));
     const tileSize = await this.chooseTile(request, devices[0]!, lanes[0]!, manifest, jobId, emit);
 
     let succeeded = 0;
@@ -287,7 +287,7 @@ export class RestoreEngine {
   }
 
   /** One lane per device: its session, memory model (calibrated from the store) and limits. */
-  private async buildLane(device: ResolvedDevice, model: InstalledModel, request: RestoreRequest, _jobId: string, _emit: (e: RestoreEvent) => void): Promise<DeviceLane> {
+  private async buildLane(device: ResolvedDevice, model: InstalledModel, request: RestoreRequest): Promise<DeviceLane> {
     const { manifest } = model;
     // The bundled graphs compute in float32 (fp16 weights are cast at load), so memory is
     // planned for fp32 whatever the setting says; run() warns when fp16 was asked for.
