@@ -2,6 +2,7 @@
 // Builds the desktop app's three parts into dist/:
 //   dist/renderer/     the React studio (Vite), also what `heirloom serve` serves
 //   dist/main/index.cjs     Electron main (esbuild; native modules stay external)
+//   dist/main/session-worker.cjs  the inference thread it starts (one per model session)
 //   dist/preload/index.cjs  the sandboxed preload: a self-contained CommonJS bundle
 //                           (a sandboxed preload can require only 'electron')
 // Usage: node scripts/build-app.mjs [--renderer] [--electron] [--out DIR]   (no flag: both;
@@ -24,10 +25,8 @@ export async function buildRenderer() {
 
 export async function buildElectron({ outDir = 'dist' } = {}) {
   const common = { bundle: true, sourcemap: true, logLevel: 'warning', absWorkingDir: root, legalComments: 'none' };
-  await esbuild({
+  const mainProcess = {
     ...common,
-    entryPoints: ['src/main/index.ts'],
-    outfile: `${outDir}/main/index.cjs`,
     platform: 'node',
     format: 'cjs',
     target: 'node22',
@@ -35,7 +34,10 @@ export async function buildElectron({ outDir = 'dist' } = {}) {
     // Core modules use import.meta.url (ESM); in the CommonJS bundle it is this file's URL.
     banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
     define: { 'import.meta.url': '__importMetaUrl' },
-  });
+  };
+  await esbuild({ ...mainProcess, entryPoints: ['src/main/index.ts'], outfile: `${outDir}/main/index.cjs` });
+  // The inference thread (src/core/inference/threaded-session.ts looks for it beside the main bundle).
+  await esbuild({ ...mainProcess, entryPoints: ['src/core/inference/session-worker.ts'], outfile: `${outDir}/main/session-worker.cjs` });
   await esbuild({
     ...common,
     entryPoints: ['src/preload/index.ts'],

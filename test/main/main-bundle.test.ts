@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,7 @@ describe('Electron main bundle (booted against a fake electron)', () => {
     refused: { ok: boolean; error: { code: string } };
     invalid: { ok: boolean; error: { code: string } };
     events: string[];
+    restore: { started: boolean; events: Array<{ type: string; output?: string; width?: number; height?: number; code?: string; message?: string }> };
   };
 
   before(() => {
@@ -81,6 +82,14 @@ describe('Electron main bundle (booted against a fake electron)', () => {
     assert.equal(report.invalid.error.code, 'INVALID_PAYLOAD');
     assert.equal(report.pausedOk, true);
     assert.ok(report.events.includes('jobs:queue-changed'), 'studio events reach the window');
+  });
+
+  it('restores a photo sent over IPC, the model running on the bundled inference thread', () => {
+    assert.ok(report.restore.started);
+    const done = report.restore.events.find((e) => e.type === 'file-done');
+    assert.ok(done, JSON.stringify(report.restore.events));
+    assert.deepEqual([done.width, done.height], [96, 80]);
+    assert.ok(existsSync(done.output!));
   });
 
   it('keeps the window in the app and shuts the core down before quitting', () => {

@@ -82,6 +82,21 @@ export class OutputCanvas {
     const oh = tile.owned.height * scale;
     const dx = tile.owned.x * scale;
     const dy = tile.owned.y * scale;
+    if (this.channels === 3 && this.data instanceof Uint8Array) {
+      // The common case, and the hot loop of the host's share of the work: a clamped view
+      // clamps (NaN and negatives to 0, never wrapping around) and rounds in the store itself.
+      const rgb = new Uint8ClampedArray(this.data.buffer, this.data.byteOffset, this.data.length);
+      for (let y = 0; y < oh; y++) {
+        let s = offset + (y0 + y) * srcW + x0;
+        let d = ((dy + y) * this.width + dx) * 3;
+        for (let x = 0; x < ow; x++, s++, d += 3) {
+          rgb[d] = output[s]! * 255;
+          rgb[d + 1] = output[s + plane]! * 255;
+          rgb[d + 2] = output[s + 2 * plane]! * 255;
+        }
+      }
+      return;
+    }
     const max = this.maxValue;
     const data = this.data;
     for (let y = 0; y < oh; y++) {

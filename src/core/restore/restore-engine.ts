@@ -303,6 +303,7 @@ export class RestoreEngine {
       precision,
       usefulBatch: stored.tunedBatch ?? 1,
       calibration: stored.memoryRatio ?? 1,
+      sharesHostCpu: device.session.provider === 'cpu',
       ...(typeof request.batch === 'number' ? { fixedBatch: Math.min(request.batch, 64) } : {}),
       ...(stored.learnedLimitPixels !== undefined ? { learnedLimitPixels: stored.learnedLimitPixels } : {}),
     };

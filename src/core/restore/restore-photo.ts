@@ -67,28 +67,27 @@ export function replanPhoto(photo: PreparedPhoto, tileSize: number, manifest: Mo
  * Everything after the last tile: reattach alpha, encode into a temporary file in the
  * output folder and move it into place. The original is only ever read.
  */
-export async function finishPhoto(photo: PreparedPhoto, settings: Pick<PhotoSettings, 'format' | 'quality' | 'overwrite' | 'stripMetadata' | 'outDir' | 'faces' | 'commit'>, signal?: AbortSignal): Promise<PhotoResult> {
+export async function finishPhoto(
+  photo: PreparedPhoto,
+  settings: Pick<PhotoSettings, 'format' | 'quality' | 'overwrite' | 'stripMetadata' | 'outDir' | 'faces' | 'commit'>,
+  signal?: AbortSignal,
+  /** Runs the CPU-heavy part (alpha, encoding) when the host CPU is free (see HostCpuTurns). */
+  hostCpuTurn: <T>(work: () => Promise<T>) => Promise<T> = (work) => work(),
+): Promise<PhotoResult> {
   const { image, canvas, file } = photo;
   const faces = settings.faces ? (await settings.faces(photo, signal)).faces : undefined;
   throwIfCancelled(signal, file);
-  const samples = image.hasAlpha ? await withAlpha(canvas, image) : canvas.data;
   const format = outputFormatFor(image.format, settings.format);
   const finalPath = join(settings.outDir, basename(file, extname(file)) + EXTENSION[format]);
   const temp = tempPathFor(finalPath);
   try {
-    const encoded = await encodeImage(
-      {
-        data: samples,
-        width: canvas.width,
-        height: canvas.height,
-        channels: (canvas.channels + (image.hasAlpha ? 1 : 0)) as 1 | 2 | 3 | 4,
-        bitDepth: canvas.bitDepth,
-        format,
-        ...(settings.quality === undefined ? {} : { quality: settings.quality }),
-        ...(settings.stripMetadata ? {} : { metadata: image.metadata }),
-      },
-      temp,
-    );
+    const encoded = await hostCpuTurn(async () => {
+      const data = image.hasAlpha ? await withAlpha(canvas, image) : canvas.data;
+      const channels = (canvas.channels + (image.hasAlpha ? 1 : 0)) as 1 | 2 | 3 | 4;
+      const quality = settings.quality === undefined ? {} : { quality: settings.quality };
+      const metadata = settings.stripMetadata ? {} : { metadata: image.metadata };
+      return encodeImage({ data, width: canvas.width, height: canvas.height, channels, bitDepth: canvas.bitDepth, format, ...quality, ...metadata }, temp);
+    });
     throwIfCancelled(signal, file);
     // The source itself is never replaced, even with --overwrite and the output folder its own.
     const output = settings.commit ? await settings.commit(temp, finalPath, file) : await commitOutput(temp, finalPath, settings.overwrite, [file]);

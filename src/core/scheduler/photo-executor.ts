@@ -7,6 +7,7 @@ import { planBatch } from './batch-planner.js';
 import { estimateBatchMemory } from './memory-model.js';
 import type { MemoryMonitor } from './memory-monitor.js';
 import { FaultInjector, isOutOfMemoryError } from './out-of-memory.js';
+import { turnsForLanes, type HostCpuTurns } from './host-cpu-turns.js';
 import { PauseGate } from './pause-gate.js';
 import { ThroughputMeter } from './throughput-meter.js';
 
@@ -26,6 +27,8 @@ export interface DeviceLane {
   calibration: number;
   /** Largest batch x padded-tile pixels known to fit after an out-of-memory error. */
   learnedLimitPixels?: number;
+  /** The device is the host CPU itself (CPU provider): host work competes with its inference. */
+  sharesHostCpu?: boolean;
 }
 
 export interface ExecutorPhoto {
@@ -71,6 +74,8 @@ export interface ExecutorOptions {
   backOff?: boolean;
   faults?: FaultInjector;
   pause?: PauseGate;
+  /** How host work and inference share the CPU; default: turns when every lane is the host CPU. */
+  turns?: HostCpuTurns;
   signal?: AbortSignal;
 }
 
@@ -108,6 +113,8 @@ export class PhotoExecutor {
   private preparing = 0;
   private waiters: Array<() => void> = [];
   private readonly laneBatchCap = new Map<string, number>();
+  /** Host work and inference take turns when every device is the host CPU (see HostCpuTurns). */
+  private readonly turns: HostCpuTurns;
 
   constructor(
     photos: ExecutorPhoto[],
@@ -117,6 +124,7 @@ export class PhotoExecutor {
     this.pending = [...photos];
     this.pause = options.pause ?? new PauseGate();
     this.faults = options.faults ?? new FaultInjector(undefined);
+    this.turns = options.turns ?? turnsForLanes(options.lanes);
   }
 
   async run(): Promise<void> {
@@ -167,7 +175,7 @@ export class PhotoExecutor {
       this.callbacks.started(photo);
       this.callbacks.progress(this.progressFor(photo, 'decoding', 0, 0, undefined));
       try {
-        const prepared = await preparePhoto(photo.file, this.settings);
+        const prepared = await this.turns.take('decode', () => preparePhoto(photo.file, this.settings));
         const state: PhotoState = { photo, prepared, remaining: new Set(prepared.plan.tiles.map((t) => t.index)), written: 0, failed: false };
         for (const tile of prepared.plan.tiles) this.queue.push({ state, tile, plan: prepared.plan });
         this.prepared++;
@@ -261,8 +269,15 @@ export class PhotoExecutor {
   }
 
   private async runBatch(lane: DeviceLane, items: QueuedTile[], recommended: number, memory: MemoryReading): Promise<void> {
+    // Encoding happens after the turn: it takes a turn of its own, and may wait for a free slot.
+    const completed = await this.turns.take('infer', () => this.inferBatch(lane, items, recommended, memory));
+    for (const state of completed) await this.finish(state);
+  }
+
+  /** Cuts, runs and writes back one batch; returns the photos whose last tile it wrote. */
+  private async inferBatch(lane: DeviceLane, items: QueuedTile[], recommended: number, memory: MemoryReading): Promise<PhotoState[]> {
     const live = items.filter((q) => !q.state.failed && q.state.prepared.plan === q.plan);
-    if (live.length === 0) return;
+    if (live.length === 0) return [];
     const plan = live[0]!.plan;
     const dims = tileDims(plan);
     const itemLength = tileInputLength(plan);
@@ -276,7 +291,7 @@ export class PhotoExecutor {
     } catch (error) {
       if (isOutOfMemoryError(error) && this.options.backOff !== false) {
         this.backOff(lane, live, error);
-        return;
+        return [];
       }
       const info = toErrorInfo(error, { code: isOutOfMemoryError(error) ? 'OUT_OF_MEMORY' : 'INFERENCE_FAILED' });
       for (const state of new Set(live.map((q) => q.state))) {
@@ -289,10 +304,11 @@ export class PhotoExecutor {
             : `${state.photo.file}: ${info.message}`,
         });
       }
-      return;
+      return [];
     }
     this.throughput.record(live.length * plan.coreWidth * plan.coreHeight, Date.now() - started);
     const outLength = output.length / live.length;
+    const completed: PhotoState[] = [];
     for (const [i, q] of live.entries()) {
       const state = q.state;
       if (state.failed || state.prepared.plan !== q.plan) continue;
@@ -302,8 +318,9 @@ export class PhotoExecutor {
       this.callbacks.progress(
         this.progressFor(state.photo, 'inferring', state.written, plan.tiles.length, { batch: live.length, recommended, tileSize: plan.coreWidth, device: lane.deviceId, memory }),
       );
-      if (state.remaining.size === 0) await this.finish(state);
+      if (state.remaining.size === 0) completed.push(state);
     }
+    return completed;
   }
 
   /** Halve the batch; at batch 1 halve the tile; at the floor move to another lane. The photo is never lost. */
@@ -374,7 +391,7 @@ export class PhotoExecutor {
     while (this.finishing.size >= limit) await Promise.race(this.finishing);
     const { photo, prepared } = state;
     this.callbacks.progress(this.progressFor(photo, 'encoding', prepared.plan.tiles.length, prepared.plan.tiles.length, undefined));
-    const task = finishPhoto(prepared, this.settings, this.options.signal)
+    const task = finishPhoto(prepared, this.settings, this.options.signal, (work) => this.turns.take('encode', work))
       .then((result) => this.callbacks.done(photo, result))
       .catch((error: unknown) => this.callbacks.failed(photo, toErrorInfo(error, { file: photo.file, code: 'ENCODE_FAILED' })))
       .finally(() => this.finishing.delete(task));

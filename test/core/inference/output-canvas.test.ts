@@ -19,3 +19,11 @@ test('the canvas writes only owned regions, at 8 bit, and grey photos get luma',
   await grey.writeTile(plan.tiles[0]!, new Float32Array([1, 0, 1, 0, 1, 0]), 0);
   assert.deepEqual([...grey.data], [255, 0]);
 });
+
+test('8-bit RGB output clamps NaN, negatives and overshoot without wrapping around, and rounds', async () => {
+  const plan = planTiles(3, 1, 0, 0);
+  const canvas = new OutputCanvas(plan, 1, 1, 3, 8);
+  // planes R, G, B of three pixels
+  await canvas.writeTile(plan.tiles[0]!, new Float32Array([Number.NaN, -3, 1.7, -1e-6, 0.2, 1, 0.999, 1e9, -Infinity]), 0);
+  assert.deepEqual([...canvas.data], [0, 0, 255, 0, 51, 255, 255, 255, 0]);
+});

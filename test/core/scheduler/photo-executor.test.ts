@@ -6,6 +6,7 @@ import { PhotoExecutor, type BackOffStep, type DeviceLane, type ExecutorPhoto, t
 import { MemoryMonitor } from '../../../src/core/scheduler/memory-monitor.js';
 import { FaultInjector } from '../../../src/core/scheduler/out-of-memory.js';
 import { PauseGate } from '../../../src/core/scheduler/pause-gate.js';
+import { HostCpuTurns, type HostWork } from '../../../src/core/scheduler/host-cpu-turns.js';
 import type { PhotoResult, PhotoSettings } from '../../../src/core/restore/restore-photo.js';
 import type { ErrorInfo } from '../../../src/shared/errors.js';
 import { fakeManifest, fakeRunner, type FakeRunnerLog } from '../../helpers/fake-model.js';
@@ -150,3 +151,35 @@ test('pause holds work and resume finishes it', async () => {
   const result = await running;
   assert.equal(result.done.size, 2);
 });
+
+/** Records which host work ran and how much of it ran at once (the model run counts as host work while it is in flight). */
+class RecordingTurns extends HostCpuTurns {
+  readonly kinds = new Set<HostWork>();
+  active = 0;
+  most = 0;
+  override async take<T>(kind: HostWork, work: () => Promise<T> | T): Promise<T> {
+    return super.take(kind, async () => {
+      this.kinds.add(kind);
+      this.most = Math.max(this.most, ++this.active);
+      try {
+        return await work();
+      } finally {
+        this.active--;
+      }
+    });
+  }
+}
+
+for (const enabled of [true, false]) {
+  test(`decoding, inference and encoding ${enabled ? 'take turns on the host CPU' : 'overlap beside an accelerator'}`, async () => {
+    const dir = tempDir();
+    const input = await photos(dir, [[48, 48], [48, 48], [48, 48], [48, 48]]);
+    const turns = new RecordingTurns(enabled);
+    // A slow device (20 ms a batch), so decoding and encoding have time to overlap it when allowed.
+    const result = await runExecutor(input, { settings: settings(join(dir, 'out'), 16), lanes: [lane({ batches: [], shapes: [] }, { usefulBatch: 1, sharesHostCpu: enabled }, 20)], turns });
+    assert.equal(result.done.size, 4);
+    assert.deepEqual([...turns.kinds].sort(), ['decode', 'encode', 'infer']);
+    if (enabled) assert.equal(turns.most, 1, 'never two at once');
+    else assert.ok(turns.most >= 2, `host work overlapped inference (most at once: ${turns.most})`);
+  });
+}

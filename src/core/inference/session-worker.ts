@@ -1,0 +1,61 @@
+/**
+ * An inference thread: owns one ONNX Runtime session. onnxruntime-node's run() computes on
+ * the thread that calls it, so calling it here keeps the main thread's event loop (the
+ * Electron main process, progress events, decoding and encoding of other photos) free
+ * while the model runs. Started by threaded-session.ts; speaks session-messages.ts.
+ */
+import { parentPort } from 'node:worker_threads';
+import { ModelSession, type TensorData } from './ort-backend.js';
+import type { SessionReply, SessionRequest } from './session-messages.js';
+
+const port = parentPort;
+if (!port) throw new Error('session-worker.ts runs only as a worker thread (see threaded-session.ts).');
+
+let session: ModelSession | undefined;
+
+type ReplyValue = Extract<SessionReply, { ok: true }>['value'];
+
+async function handle(request: SessionRequest): Promise<{ value: ReplyValue; transfer: ArrayBuffer[] }> {
+  switch (request.kind) {
+    case 'open': {
+      if (session) throw new Error('This inference thread already has a session.');
+      session = await ModelSession.open(request.model, request.config);
+      return { value: { inputNames: [...session.inputNames], outputNames: [...session.outputNames], inputs: [...session.inputs], outputs: [...session.outputs] }, transfer: [] };
+    }
+    case 'run': {
+      if (!session) throw new Error('The inference thread has no open session.');
+      const outputs = await session.run(request.inputs);
+      return { value: outputs, transfer: transferable(outputs) };
+    }
+    case 'dispose': {
+      await session?.dispose();
+      session = undefined;
+      return { value: null, transfer: [] };
+    }
+  }
+}
+
+/** Output buffers move to the main thread instead of being copied (each buffer once). */
+function transferable(outputs: Record<string, TensorData>): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const t of Object.values(outputs)) if (t.data.buffer instanceof ArrayBuffer) buffers.add(t.data.buffer);
+  return [...buffers];
+}
+
+port.on('message', (request: SessionRequest) => {
+  void handle(request).then(
+    ({ value, transfer }) => {
+      const reply: SessionReply = { id: request.id, ok: true, value };
+      try {
+        port.postMessage(reply, transfer);
+      } catch {
+        // A buffer the runtime owns cannot be moved: send a copy instead.
+        port.postMessage(reply);
+      }
+    },
+    (error: unknown) => {
+      const reply: SessionReply = { id: request.id, ok: false, error: { name: (error as Error)?.name ?? 'Error', message: (error as Error)?.message ?? String(error) } };
+      port.postMessage(reply);
+    },
+  );
+});
