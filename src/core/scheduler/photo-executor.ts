@@ -1,7 +1,7 @@
 import { HeirloomError, toErrorInfo, type ErrorInfo } from '../../shared/errors.js';
 import type { MemoryBudget, Precision } from '../../shared/devices.js';
 import type { MemoryReading, ProgressEvent, Stage } from '../../shared/events.js';
-import { extractTile, tileInputLength, type Tile } from '../inference/tiler.js';
+import { extractTile, tileInputLength, type Tile, type TilePlan } from '../inference/tiler.js';
 import { finishPhoto, preparePhoto, replanPhoto, tileDims, type BatchRunner, type PhotoResult, type PhotoSettings, type PreparedPhoto } from '../restore/restore-photo.js';
 import { planBatch } from './batch-planner.js';
 import { estimateBatchMemory } from './memory-model.js';
@@ -113,6 +113,8 @@ export class PhotoExecutor {
   private preparing = 0;
   private waiters: Array<() => void> = [];
   private readonly laneBatchCap = new Map<string, number>();
+  /** When each lane's last batch came back (device time excludes the wait behind it). */
+  private readonly laneDoneAt = new Map<string, number>();
   /** Host work and inference take turns when every device is the host CPU (see HostCpuTurns). */
   private readonly turns: HostCpuTurns;
 
@@ -211,19 +213,44 @@ export class PhotoExecutor {
     return this.pending.length === 0 && this.preparing === 0;
   }
 
+  /**
+   * Takes batches until the queue is done. On an accelerator the next batch is handed to
+   * the device before the last one is written back, so the device never waits for the
+   * host; on the host CPU each batch is one turn (see HostCpuTurns).
+   */
   private async laneLoop(lane: DeviceLane): Promise<void> {
-    for (;;) {
-      await this.pause.wait(this.options.signal);
-      if (this.options.signal?.aborted) return;
-      const batch = await this.takeBatch(lane);
-      if (batch === 'done') return;
-      if (batch === 'wait') {
-        await this.waitForWork();
-        continue;
+    let writingBack: Promise<void> = Promise.resolve();
+    try {
+      for (;;) {
+        await this.pause.wait(this.options.signal);
+        if (this.options.signal?.aborted) return;
+        const batch = await this.takeBatch(lane);
+        if (batch === 'done') return;
+        if (batch === 'wait') {
+          await writingBack;
+          await this.waitForWork();
+          continue;
+        }
+        if (lane.sharesHostCpu) {
+          const completed = await this.turns.take('infer', () => this.completeBatch(lane, this.submitBatch(lane, batch.items), batch.recommended, batch.memory));
+          await this.finishAll(completed);
+        } else {
+          const submitted = this.submitBatch(lane, batch.items);
+          await writingBack;
+          // At most two batches are with the device: the one running and the one queued behind it.
+          writingBack = this.turns.take('infer', () => this.completeBatch(lane, submitted, batch.recommended, batch.memory)).then((completed) => this.finishAll(completed));
+        }
+        this.notify();
       }
-      await this.runBatch(lane, batch.items, batch.recommended, batch.memory);
+    } finally {
+      await writingBack;
       this.notify();
     }
+  }
+
+  private async finishAll(completed: PhotoState[]): Promise<void> {
+    // Encoding happens outside the batch's turn: it takes a turn of its own, and may wait for a free slot.
+    for (const state of completed) await this.finish(state);
   }
 
   /** The oldest tile's shape, and as many tiles of that shape as the plan allows. */
@@ -268,29 +295,37 @@ export class PhotoExecutor {
     return { batch: plan.batchSize, memory: { budgetBytes: plan.budgetBytes, estimateBytes: plan.expectedBytes, freeBytes } };
   }
 
-  private async runBatch(lane: DeviceLane, items: QueuedTile[], recommended: number, memory: MemoryReading): Promise<void> {
-    // Encoding happens after the turn: it takes a turn of its own, and may wait for a free slot.
-    const completed = await this.turns.take('infer', () => this.inferBatch(lane, items, recommended, memory));
-    for (const state of completed) await this.finish(state);
-  }
-
-  /** Cuts, runs and writes back one batch; returns the photos whose last tile it wrote. */
-  private async inferBatch(lane: DeviceLane, items: QueuedTile[], recommended: number, memory: MemoryReading): Promise<PhotoState[]> {
+  /** Cuts the batch's tiles and hands them to the device; the run is in flight when this returns. */
+  private submitBatch(lane: DeviceLane, items: QueuedTile[]): SubmittedBatch | undefined {
     const live = items.filter((q) => !q.state.failed && q.state.prepared.plan === q.plan);
-    if (live.length === 0) return [];
+    if (live.length === 0) return undefined;
     const plan = live[0]!.plan;
     const dims = tileDims(plan);
     const itemLength = tileInputLength(plan);
     const input = new Float32Array(itemLength * live.length);
     live.forEach((q, i) => extractTile(q.state.prepared.image.pixels, q.plan, q.tile, input, i * itemLength));
-    const started = Date.now();
+    const submitted = Date.now();
+    const output = (async () => {
+      this.faults.check(live.length, dims.width * dims.height);
+      return lane.run(input, [live.length, 3, dims.height, dims.width]);
+    })();
+    // Handled in completeBatch; never an unhandled rejection while the previous batch is written back.
+    output.catch(() => {});
+    return { live, plan, output, submitted };
+  }
+
+  /** Waits for the batch's output and writes it back; returns the photos whose last tile it wrote. */
+  private async completeBatch(lane: DeviceLane, batch: SubmittedBatch | undefined, recommended: number, memory: MemoryReading): Promise<PhotoState[]> {
+    if (!batch) return [];
+    const { live, plan } = batch;
     let output: Float32Array;
     try {
-      this.faults.check(live.length, dims.width * dims.height);
-      output = await lane.run(input, [live.length, 3, dims.height, dims.width]);
+      output = await batch.output;
     } catch (error) {
       if (isOutOfMemoryError(error) && this.options.backOff !== false) {
-        this.backOff(lane, live, error);
+        // A batch queued behind one that already backed off may hold tiles of a re-cut photo: those are gone.
+        const current = live.filter((q) => !q.state.failed && q.state.prepared.plan === q.plan);
+        if (current.length > 0) this.backOff(lane, current, error);
         return [];
       }
       const info = toErrorInfo(error, { code: isOutOfMemoryError(error) ? 'OUT_OF_MEMORY' : 'INFERENCE_FAILED' });
@@ -306,7 +341,11 @@ export class PhotoExecutor {
       }
       return [];
     }
-    this.throughput.record(live.length * plan.coreWidth * plan.coreHeight, Date.now() - started);
+    // Device time of this batch: from when it was handed over, or when the one before it finished.
+    const now = Date.now();
+    const started = Math.max(batch.submitted, this.laneDoneAt.get(lane.deviceId) ?? 0);
+    this.laneDoneAt.set(lane.deviceId, now);
+    this.throughput.record(live.length * plan.coreWidth * plan.coreHeight, now - started);
     const outLength = output.length / live.length;
     const completed: PhotoState[] = [];
     for (const [i, q] of live.entries()) {
@@ -422,6 +461,14 @@ export class PhotoExecutor {
       ...(eta !== undefined ? { etaMs: eta } : {}),
     };
   }
+}
+
+interface SubmittedBatch {
+  live: QueuedTile[];
+  plan: TilePlan;
+  output: Promise<Float32Array>;
+  /** When it was handed to the device. */
+  submitted: number;
 }
 
 function sameShape(q: QueuedTile, dims: { width: number; height: number }): boolean {

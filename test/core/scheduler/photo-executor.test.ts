@@ -183,3 +183,27 @@ for (const enabled of [true, false]) {
     else assert.ok(turns.most >= 2, `host work overlapped inference (most at once: ${turns.most})`);
   });
 }
+
+for (const sharesHostCpu of [false, true]) {
+  test(`${sharesHostCpu ? 'on the host CPU one batch is in flight at a time' : 'an accelerator gets the next batch before the last is written back (two in flight, never more)'}`, async () => {
+    const dir = tempDir();
+    const input = await photos(dir, [[64, 64], [64, 64]]);
+    const slow = lane({ batches: [], shapes: [] }, { usefulBatch: 1, sharesHostCpu }, 15);
+    const run = slow.run;
+    let inFlight = 0;
+    let most = 0;
+    slow.run = async (i, d) => {
+      most = Math.max(most, ++inFlight);
+      try {
+        return await run(i, d);
+      } finally {
+        inFlight--;
+      }
+    };
+    const result = await runExecutor(input, { settings: settings(join(dir, 'out'), 16), lanes: [slow] });
+    assert.equal(result.done.size, 2);
+    assert.equal(most, sharesHostCpu ? 1 : 2);
+    const reference = await runExecutor(input, { settings: settings(join(dir, 'ref'), 0), lanes: [lane({ batches: [], shapes: [] })] });
+    for (const p of input) assert.equal(psnr((await readRaw(result.done.get(p.file)!.output)).data, (await readRaw(reference.done.get(p.file)!.output)).data), Infinity);
+  });
+}
