@@ -20,5 +20,6 @@ export interface ThreadError {
 }
 
 export type SessionReply =
-  | { id: number; ok: true; value: OpenedSession | Record<string, TensorData> | null }
+  /** `recycled`: the run's input buffers, handed back so they are freed by the main thread's collector (see threaded-session.ts). */
+  | { id: number; ok: true; value: OpenedSession | Record<string, TensorData> | null; recycled?: ArrayBuffer[] }
   | { id: number; ok: false; error: ThreadError };

@@ -15,7 +15,7 @@ let session: ModelSession | undefined;
 
 type ReplyValue = Extract<SessionReply, { ok: true }>['value'];
 
-async function handle(request: SessionRequest): Promise<{ value: ReplyValue; transfer: ArrayBuffer[] }> {
+async function handle(request: SessionRequest): Promise<{ value: ReplyValue; transfer: ArrayBuffer[]; recycled?: ArrayBuffer[] }> {
   switch (request.kind) {
     case 'open': {
       if (session) throw new Error('This inference thread already has a session.');
@@ -25,7 +25,7 @@ async function handle(request: SessionRequest): Promise<{ value: ReplyValue; tra
     case 'run': {
       if (!session) throw new Error('The inference thread has no open session.');
       const outputs = await session.run(request.inputs);
-      return { value: outputs, transfer: transferable(outputs) };
+      return { value: outputs, transfer: transferable(outputs), recycled: Object.values(request.inputs).map((t) => t.data.buffer as ArrayBuffer) };
     }
     case 'dispose': {
       await session?.dispose();
@@ -44,13 +44,12 @@ function transferable(outputs: Record<string, TensorData>): ArrayBuffer[] {
 
 port.on('message', (request: SessionRequest) => {
   void handle(request).then(
-    ({ value, transfer }) => {
-      const reply: SessionReply = { id: request.id, ok: true, value };
+    ({ value, transfer, recycled = [] }) => {
       try {
-        port.postMessage(reply, transfer);
+        port.postMessage({ id: request.id, ok: true, value, recycled } satisfies SessionReply, [...transfer, ...recycled]);
       } catch {
         // A buffer the runtime owns cannot be moved: send a copy instead.
-        port.postMessage(reply);
+        port.postMessage({ id: request.id, ok: true, value } satisfies SessionReply);
       }
     },
     (error: unknown) => {

@@ -63,9 +63,21 @@ export class ThreadedSession {
     return this.stopped === undefined;
   }
 
-  /** Inputs are copied to the thread (callers may reuse them); outputs move back without a copy. */
+  /**
+   * Inputs are copied (callers may reuse theirs) and the copies move to the thread and back:
+   * the inference thread allocates almost nothing in JavaScript, so its collector seldom
+   * runs, and buffers left there piled up (+426 MB on a 6000x4000 scan). Outputs move here
+   * without a copy.
+   */
   async run(inputs: Record<string, InputTensorData>): Promise<Record<string, TensorData>> {
-    return (await this.request({ kind: 'run', inputs })) as Record<string, TensorData>;
+    const moved: Record<string, InputTensorData> = {};
+    const transfer: ArrayBuffer[] = [];
+    for (const [name, tensor] of Object.entries(inputs)) {
+      const data = tensor.data.slice();
+      moved[name] = { data, dims: tensor.dims };
+      transfer.push(data.buffer as ArrayBuffer);
+    }
+    return (await this.request({ kind: 'run', inputs: moved }, transfer)) as Record<string, TensorData>;
   }
 
   async dispose(): Promise<void> {
@@ -78,14 +90,14 @@ export class ThreadedSession {
     }
   }
 
-  private request(message: Request): Promise<unknown> {
+  private request(message: Request, transfer: ArrayBuffer[] = []): Promise<unknown> {
     if (this.stopped) return Promise.reject(this.threadStopped(this.stopped));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       // Keep the process alive while the thread works for us, and only then.
       if (this.pending.size === 1) this.worker.ref();
-      this.worker.postMessage({ ...message, id } as SessionRequest);
+      this.worker.postMessage({ ...message, id } as SessionRequest, transfer);
     });
   }
 
