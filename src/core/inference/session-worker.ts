@@ -8,8 +8,8 @@ import { parentPort } from 'node:worker_threads';
 import { ModelSession, type TensorData } from './ort-backend.js';
 import type { SessionReply, SessionRequest } from './session-messages.js';
 
+if (!parentPort) throw new Error('session-worker.ts runs only as a worker thread (see threaded-session.ts).');
 const port = parentPort;
-if (!port) throw new Error('session-worker.ts runs only as a worker thread (see threaded-session.ts).');
 
 let session: ModelSession | undefined;
 
@@ -42,8 +42,15 @@ function transferable(outputs: Record<string, TensorData>): ArrayBuffer[] {
   return [...buffers];
 }
 
+// One request at a time, in order: a dispose must never release the session under a run
+// that is still to start (the runtime schedules its native run for later in the loop).
+let previous: Promise<unknown> = Promise.resolve();
 port.on('message', (request: SessionRequest) => {
-  void handle(request).then(
+  previous = previous.then(() => answer(request));
+});
+
+function answer(request: SessionRequest): Promise<void> {
+  return handle(request).then(
     ({ value, transfer, recycled = [] }) => {
       try {
         port.postMessage({ id: request.id, ok: true, value, recycled } satisfies SessionReply, [...transfer, ...recycled]);
@@ -57,4 +64,4 @@ port.on('message', (request: SessionRequest) => {
       port.postMessage(reply);
     },
   );
-});
+}

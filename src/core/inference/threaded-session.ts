@@ -80,6 +80,11 @@ export class ThreadedSession {
     return (await this.request({ kind: 'run', inputs: moved }, transfer)) as Record<string, TensorData>;
   }
 
+  /**
+   * Releases the session after any run already asked for, then ends the thread. The thread
+   * is never terminated under a running model: the runtime's native code would abort the
+   * whole process when it returns into a torn-down thread.
+   */
   async dispose(): Promise<void> {
     if (!this.alive) return;
     try {
