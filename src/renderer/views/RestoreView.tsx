@@ -2,6 +2,7 @@ import { useRef, useState, type Dispatch, type DragEvent, type FormEvent, type S
 import type { AppSettings } from '../../shared/settings.js';
 import type { DeviceWithSettings } from '../../shared/devices.js';
 import type { InspectedPath, ModelSummary, QueueFile, QueueItem } from '../../shared/contract.js';
+import { FormatOptions, RestoreModelOptions } from '../components/ChoiceOptions.js';
 import { DevicePanel } from '../components/DevicePanel.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { Icon } from '../components/Icon.js';
@@ -21,7 +22,6 @@ export interface RestoreOptions {
 
 const TILE_CHOICES: Array<number | 'auto'> = ['auto', 32, 64, 96, 128, 192, 256, 384, 512, 0];
 const BATCH_CHOICES: Array<number | 'auto'> = ['auto', 1, 2, 4, 8, 16];
-const FORMATS: Array<AppSettings['format']> = ['keep', 'png', 'jpeg', 'webp', 'tiff'];
 
 interface Props {
   queue: QueueState;
@@ -214,11 +214,7 @@ export function RestoreView({ queue, draft, onDraftChange, options, onOptionsCha
               <label>
                 <span>Model</span>
                 <select value={options.modelId} onChange={(e) => onOptionsChange({ ...options, modelId: e.target.value, scale: 'model' })} data-testid="option-model">
-                  {models.filter((m) => m.task === 'restore-upscale').map((m) => (
-                    <option key={m.id} value={m.id}>
-                      {m.name}
-                    </option>
-                  ))}
+                  <RestoreModelOptions models={models} />
                 </select>
               </label>
               <label>
@@ -266,11 +262,7 @@ export function RestoreView({ queue, draft, onDraftChange, options, onOptionsCha
               <label>
                 <span>Format</span>
                 <select value={options.format} onChange={(e) => onOptionsChange({ ...options, format: e.target.value as AppSettings['format'] })} data-testid="option-format">
-                  {FORMATS.map((f) => (
-                    <option key={f} value={f}>
-                      {f === 'keep' ? 'Same as original' : f.toUpperCase()}
-                    </option>
-                  ))}
+                  <FormatOptions />
                 </select>
               </label>
               <label className="wide">

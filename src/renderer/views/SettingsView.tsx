@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { DeviceWithSettings } from '../../shared/devices.js';
 import type { ModelSummary } from '../../shared/contract.js';
 import type { AppSettings } from '../../shared/settings.js';
+import { FormatOptions, RestoreModelOptions } from '../components/ChoiceOptions.js';
 import { DeviceSettingsCard } from '../components/DeviceSettingsCard.js';
 import { useStudioContext } from '../hooks/use-api.js';
 
@@ -104,11 +105,7 @@ export function SettingsView({ devices, onDevicesChange, models, appSettings, on
               <label>
                 <span>Format</span>
                 <select value={draft.format} onChange={(e) => setDraft({ ...draft, format: e.target.value as AppSettings['format'] })} data-testid="app-format">
-                  <option value="keep">Same as original</option>
-                  <option value="png">PNG</option>
-                  <option value="jpeg">JPEG</option>
-                  <option value="webp">WebP</option>
-                  <option value="tiff">TIFF</option>
+                  <FormatOptions />
                 </select>
               </label>
               <label>
@@ -120,11 +117,7 @@ export function SettingsView({ devices, onDevicesChange, models, appSettings, on
                 <span>Default model</span>
                 <select value={draft.modelId} onChange={(e) => setDraft({ ...draft, modelId: e.target.value })}>
                   <option value="">Heirloom’s default</option>
-                  {models.filter((m) => m.task === 'restore-upscale').map((m) => (
-                    <option key={m.id} value={m.id}>
-                      {m.name}
-                    </option>
-                  ))}
+                  <RestoreModelOptions models={models} />
                 </select>
               </label>
               <label>

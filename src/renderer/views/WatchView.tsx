@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { ModelSummary, WatchActivity, WatchFolderView } from '../../shared/contract.js';
 import type { FormatChoiceName } from '../../shared/settings.js';
+import { FormatOptions, RestoreModelOptions } from '../components/ChoiceOptions.js';
 import { Icon } from '../components/Icon.js';
 import { formatWhen } from '../format.js';
 import { useStudioContext } from '../hooks/use-api.js';
@@ -97,21 +98,13 @@ export function WatchView({ models }: { models: ModelSummary[] }) {
           <label>
             <span>Model</span>
             <select value={form.modelId} onChange={(e) => setForm({ ...form, modelId: e.target.value })}>
-              {models.filter((m) => m.task === 'restore-upscale').map((m) => (
-                <option key={m.id} value={m.id}>
-                  {m.name}
-                </option>
-              ))}
+              <RestoreModelOptions models={models} />
             </select>
           </label>
           <label>
             <span>Format</span>
             <select value={form.format} onChange={(e) => setForm({ ...form, format: e.target.value as FormatChoiceName })}>
-              <option value="keep">Same as original</option>
-              <option value="png">PNG</option>
-              <option value="jpeg">JPEG</option>
-              <option value="webp">WebP</option>
-              <option value="tiff">TIFF</option>
+              <FormatOptions />
             </select>
           </label>
         </div>
