@@ -2,8 +2,9 @@ import { resolve } from 'node:path';
 import { HeirloomError } from '../../shared/errors.js';
 import { DEFAULT_MODEL_ID, type ModelManifest } from '../../shared/model-manifest.js';
 import type { RestoreEvent } from '../../shared/events.js';
+import type { JobSettingsView } from '../../shared/contract-views.js';
 import type { MemoryBudget, Precision, ProviderName } from '../../shared/devices.js';
-import { DEFAULT_MAX_PIXELS, probeImage, type FormatChoice } from '../imaging/codec.js';
+import { DEFAULT_MAX_PIXELS, probeImage } from '../imaging/codec.js';
 import { collectInputs } from '../fs/collect-inputs.js';
 import { ensureWritableFolder } from '../fs/writable-folder.js';
 import type { ModelRegistry, InstalledModel } from '../models/model-registry.js';
@@ -25,19 +26,11 @@ import { ProcessOwner } from './process-owner.js';
 import { restoreFingerprint } from './restore-fingerprint.js';
 import type { BatchRunner, PhotoSettings } from './restore-photo.js';
 
-export interface RestoreRequest {
+/** What to restore and how: the settings a user picks (JobSettingsView: output folder, model, scale, tile, batch, device, format, quality) and the rest. */
+export interface RestoreRequest extends JobSettingsView {
   inputs: string[];
-  outDir: string;
-  modelId?: string;
-  /** Output scale 1..model scale; defaults to the model's. */
-  scale?: number;
-  tile?: number | 'auto';
-  batch?: number | 'auto';
-  deviceId?: string;
   /** Overrides the device's provider for this run. */
   provider?: ProviderName;
-  format?: FormatChoice;
-  quality?: number;
   overwrite?: boolean;
   /** Write outputs without the source's EXIF, XMP, IPTC and ICC profile (--strip-metadata). */
   stripMetadata?: boolean;

@@ -1,7 +1,8 @@
+import type { HistoryJob, HistoryJobStatus, QueueFileStatus } from '../../shared/contract-views.js';
 import type { Db } from './database.js';
 
-export type JobStatus = 'running' | 'finished' | 'cancelled' | 'interrupted';
-export type FileStatus = 'queued' | 'running' | 'done' | 'failed' | 'skipped' | 'cancelled';
+export type JobStatus = HistoryJobStatus;
+export type FileStatus = QueueFileStatus;
 
 export interface JobFileRecord {
   position: number;
@@ -21,19 +22,8 @@ export interface JobFileRecord {
   outputBytes?: number | null;
 }
 
-export interface JobRecord {
-  id: string;
-  kind: string;
-  status: JobStatus;
-  settings: Record<string, unknown>;
-  modelId: string;
-  deviceId: string;
-  createdAt: number;
-  finishedAt: number | null;
-  succeeded: number;
-  failed: number;
-  skipped: number;
-  ms: number | null;
+/** A job as stored: what the history page shows (HistoryJob), with the store's own file rows and bookkeeping. */
+export interface JobRecord extends Omit<HistoryJob, 'files'> {
   files: JobFileRecord[];
   /** The settings that decide the outputs (see restore-fingerprint.ts). */
   fingerprint?: string | null;
