@@ -13,18 +13,7 @@ import { openDatabase } from '../../src/core/store/database.js';
 import { JobStore, type JobRecord } from '../../src/core/store/job-store.js';
 import { TEMP_SUFFIX } from '../../src/core/fs/atomic-output.js';
 import { PHOTOS } from '../helpers/engine.js';
-
-/** Deterministic PRNG (mulberry32): a failing run can be replayed from its seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../helpers/seeded-random.js';
 
 export interface TinyPhoto {
   name: string;

@@ -13,7 +13,8 @@ import { StudioRuntime } from '../../src/core/studio/studio-runtime.js';
 import { serveImageUrl, startServeServer, type RunningServe } from '../../src/cli/serve/serve-server.js';
 import { createServeToken, tokenMatches } from '../../src/cli/serve/serve-token.js';
 import { safeFileName, UploadInbox } from '../../src/cli/serve/upload-inbox.js';
-import { malformedPayloads, mulberry32 } from '../shared/payload-fuzzer.js';
+import { malformedPayloads } from '../shared/payload-fuzzer.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const fixture = join(repo, 'test/fixtures/e2e/coins.png');
@@ -153,7 +154,7 @@ describe('heirloom serve bridge', () => {
     const socket = await connect(socketUrl);
     assert.ok(socket instanceof WebSocket);
     const client = new Client(socket);
-    const random = mulberry32(424242);
+    const random = seededRandom(424242);
     const payloads = malformedPayloads(99, 36); // 864 schema-invalid requests on real channels...
     let sent = 0;
     let id = 1;

@@ -4,17 +4,7 @@
  * valid request (a key dropped, a wrong type, an unknown key, hostile strings and numbers).
  */
 import { INVOKE, type InvokeChannel, type InvokeRequest } from '../../src/shared/contract.js';
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../helpers/seeded-random.js';
 
 /** One valid request per channel: the base the mutations start from. */
 export const VALID_REQUESTS: { [C in InvokeChannel]: InvokeRequest<C> } = {
@@ -104,7 +94,7 @@ export function mutatedPayload(channel: InvokeChannel, random: Random, clonable 
 
 /** `count` payloads per channel that its schema rejects (valid ones the mutations produce are skipped). */
 export function malformedPayloads(seed: number, perChannel: number, clonable = false): Array<{ channel: InvokeChannel; payload: unknown }> {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const result: Array<{ channel: InvokeChannel; payload: unknown }> = [];
   for (const channel of Object.keys(INVOKE) as InvokeChannel[]) {
     let made = 0;

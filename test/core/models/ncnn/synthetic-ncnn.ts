@@ -3,6 +3,7 @@
  * with deterministic pseudo-random weights, so the converter can be tested on every layer type
  * without shipping model files. Blobs follow ncnn's rule of one reader each: use split().
  */
+import { seededRandom } from '../../../helpers/seeded-random.js';
 
 export type WeightEncoding = 'float32' | 'float16' | 'lut8' | 'int8';
 
@@ -33,7 +34,7 @@ export class NcnnModelBuilder {
   private next: () => number;
 
   constructor(seed = 1) {
-    this.next = mulberry32(seed);
+    this.next = seededRandom(seed);
   }
 
   input(options: { channels: number; declareChannels?: boolean; name?: string }): string {
@@ -191,13 +192,3 @@ function concat(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
