@@ -10,8 +10,7 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { convertNcnnToOnnx } from '../src/core/models/ncnn/convert-ncnn-to-onnx.js';
-import { installModelFolder } from '../src/core/models/ncnn/install-model-folder.js';
-import type { ModelFolderFile } from '../src/core/models/ncnn/install-model-folder.js';
+import { installModelDir, type InMemoryFile } from '../src/core/models/catalog/install-model-dir.js';
 import { readNcnnSource } from '../src/core/models/ncnn/read-ncnn-source.js';
 import { MODEL_FILE_NAME, buildRestoreUpscaleManifest } from '../src/core/models/ncnn/restore-upscale-manifest.js';
 
@@ -81,7 +80,7 @@ OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
 OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
 `;
 
-async function convertBundledModel(model: BundledModel, sourceDir: string): Promise<ModelFolderFile[]> {
+async function convertBundledModel(model: BundledModel, sourceDir: string): Promise<InMemoryFile[]> {
   const started = performance.now();
   const source = await readNcnnSource(join(sourceDir, `${model.id}.param`), join(sourceDir, `${model.id}.bin`));
   const conversion = convertNcnnToOnnx(source);
@@ -115,7 +114,7 @@ async function convertBundledModel(model: BundledModel, sourceDir: string): Prom
 }
 
 /** Names of the files in models/<id>/ that differ from a fresh conversion. */
-async function differingFiles(modelDir: string, files: readonly ModelFolderFile[]): Promise<string[]> {
+async function differingFiles(modelDir: string, files: readonly InMemoryFile[]): Promise<string[]> {
   const differing: string[] = [];
   for (const file of files) {
     const expected = typeof file.contents === 'string' ? Buffer.from(file.contents, 'utf8') : Buffer.from(file.contents);
@@ -137,7 +136,7 @@ async function main(): Promise<void> {
       if (differing.length > 0) failed = true;
       console.log(differing.length === 0 ? `${model.id}: identical to models/${model.id}` : `${model.id}: DIFFERS from models/${model.id}: ${differing.join(', ')}`);
     } else {
-      await installModelFolder(modelsDir, model.id, files, { overwrite: true });
+      await installModelDir(modelsDir, model.id, files, { replace: true });
       console.log(`${model.id}: written to models/${model.id}/`);
     }
   }

@@ -3,8 +3,14 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { HeirloomError } from '../../../shared/errors.js';
 
-/** A file of the new model folder: written from memory, or moved (renamed) from a finished download. */
-export type InstallFile = { name: string; contents: string | Uint8Array } | { name: string; moveFrom: string } | { name: string; copyFrom: string };
+/** A file of the new model folder written from memory (a converted graph, a manifest). */
+export interface InMemoryFile {
+  name: string;
+  contents: string | Uint8Array;
+}
+
+/** A file of the new model folder: written from memory, moved (renamed) from a finished download, or copied. */
+export type InstallFile = InMemoryFile | { name: string; moveFrom: string } | { name: string; copyFrom: string };
 
 /**
  * Installs `<modelsDir>/<id>/` all at once: files go into a hidden staging folder in

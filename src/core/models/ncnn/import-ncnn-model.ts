@@ -4,7 +4,7 @@ import type { ModelManifest } from '../../../shared/model-manifest.js';
 import { ModelManifestSchema } from '../../../shared/model-manifest.js';
 import type { NcnnConversion } from './convert-ncnn-to-onnx.js';
 import { convertNcnnToOnnx } from './convert-ncnn-to-onnx.js';
-import { installModelFolder } from './install-model-folder.js';
+import { installModelDir } from '../catalog/install-model-dir.js';
 import { modelIdFromFileName } from './model-id-from-file-name.js';
 import { readNcnnSource } from './read-ncnn-source.js';
 import { MODEL_FILE_NAME, buildRestoreUpscaleManifest } from './restore-upscale-manifest.js';
@@ -57,14 +57,14 @@ export async function importNcnnModel(options: ImportNcnnModelOptions): Promise<
     source: 'imported',
     origin: `Imported with "heirloom models import" from ${basename(paramFile)} (sha256 ${conversion.paramSha256}) and ${basename(options.binPath)} (sha256 ${conversion.binSha256}).`,
   });
-  await installModelFolder(
+  await installModelDir(
     options.modelsDir,
     id,
     [
       { name: MODEL_FILE_NAME, contents: conversion.onnx },
       { name: 'manifest.json', contents: `${JSON.stringify(manifest, null, 2)}\n` },
     ],
-    { overwrite: options.overwrite === true },
+    { replace: options.overwrite === true },
   );
   return manifest;
 }
