@@ -10,7 +10,10 @@ import { HeirloomError } from '../../shared/errors.js';
 import type { InputTensorData, SessionConfig, TensorData, TensorInfo } from './ort-backend.js';
 import type { OpenedSession, SessionReply, SessionRequest, ThreadError } from './session-messages.js';
 
-type Request = SessionRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+/** Omit applied to each member of a union (plain Omit would merge the members). */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** A request before it is numbered. */
+type Request = DistributiveOmit<SessionRequest, 'id'>;
 
 /** The worker's file: a sibling bundle in the packaged app, or a boot file that loads the TypeScript source through tsx. */
 function workerEntry(): URL {
