@@ -14,6 +14,12 @@ const owned = [
   { name: 'systeminformation', owner: 'src/core/devices/**' },
 ];
 
+/**
+ * core's folders from the bottom up: a folder may import the ones before it, never the ones
+ * after it. Files at core's top level (the composition root) may import any folder.
+ */
+const CORE_ORDER = ['fs', 'imaging', 'inference', 'models', 'store', 'scheduler', 'devices', 'faces', 'repair', 'stages', 'restore', 'watch', 'studio'];
+
 const ownedRestriction = (except) =>
   owned
     .filter((o) => o.owner !== except)
@@ -46,19 +52,28 @@ export default tseslint.config(
       ],
     },
   },
-  // core/ is plain Node; each native library is imported only by its owner module.
-  ...[null, ...owned.map((o) => o.owner)].map((owner) => ({
-    files: owner ? [owner] : ['src/core/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [{ name: 'electron', message: 'core/ is plain Node: it runs in tests and the CLI.' }, ...ownedRestriction(owner)],
-          patterns: [{ group: ['**/main/**', '**/renderer/**', '**/preload/**', '**/cli/**'], message: 'core/ must not depend on its callers.' }],
-        },
-      ],
-    },
-  })),
+  // core/ is plain Node; each native library is imported only by its owner module, and each
+  // folder imports only the folders below it (CORE_ORDER), so core has no cycles.
+  ...CORE_ORDER.flatMap((folder, level) =>
+    [null, ...owned.filter((o) => o.owner.startsWith(`src/core/${folder}/`)).map((o) => o.owner)].map((owner) => ({
+      files: owner ? [owner] : [`src/core/${folder}/**/*.ts`],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            paths: [{ name: 'electron', message: 'core/ is plain Node: it runs in tests and the CLI.' }, ...ownedRestriction(owner)],
+            patterns: [
+              { group: ['**/main/**', '**/renderer/**', '**/preload/**', '**/cli/**'], message: 'core/ must not depend on its callers.' },
+              ...CORE_ORDER.slice(level + 1).map((above) => ({
+                group: [`../${above}/**`, `../../${above}/**`, `**/core/${above}/**`],
+                message: `core/${folder} sits below core/${above} (see CORE_ORDER in eslint.config.js): pass what it needs in, or move the shared piece down.`,
+              })),
+            ],
+          },
+        ],
+      },
+    })),
+  ),
   {
     files: ['src/renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },

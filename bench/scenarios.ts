@@ -7,7 +7,8 @@ import { join, resolve } from 'node:path';
 import { CliServices } from '../src/cli/services.js';
 import { ModelSession } from '../src/core/inference/ort-backend.js';
 import { extractTile, tileInputLength } from '../src/core/inference/tiler.js';
-import { preparePhoto, tileDims } from '../src/core/restore/restore-photo.js';
+import { tileDims } from '../src/core/inference/tiler.js';
+import { preparePhoto } from '../src/core/stages/photo-pipeline.js';
 import { FaultInjector } from '../src/core/scheduler/out-of-memory.js';
 import { RestoreEngine } from '../src/core/restore/restore-engine.js';
 import { estimateBatchMemory } from '../src/core/scheduler/memory-model.js';
@@ -91,7 +92,7 @@ async function pipeline(args: { model: string; count: number; tile: number; scal
   const { manifest, path } = await s.models.get(args.model);
   const tiles: Array<{ data: Float32Array; dims: number[] }> = [];
   for (const p of photos) {
-    const prepared = await preparePhoto(p, { manifest, scale: args.scale, tileSize: args.tile, maxPixels: 1e9 });
+    const prepared = await preparePhoto(p, { manifest, scale: args.scale, tileSize: args.tile, maxPixels: 1e9, format: 'keep', overwrite: false, outDir: '.' });
     const d = tileDims(prepared.plan);
     for (const tile of prepared.plan.tiles) {
       const data = new Float32Array(tileInputLength(prepared.plan));

@@ -1,41 +1,9 @@
-import { bundledModelsDir, homeLayout, resolveHome } from '../core/app-paths.js';
-import { SessionPool } from '../core/inference/session-pool.js';
-import { ModelRegistry } from '../core/models/model-registry.js';
-import { openDatabase, type Db } from '../core/store/database.js';
-import { JobStore } from '../core/store/job-store.js';
-import { CalibrationStore } from '../core/store/calibration-store.js';
-import { RestoreEngine } from '../core/restore/restore-engine.js';
-import { DeviceService } from '../core/devices/device-service.js';
-import { systemDiscoverySources } from '../core/devices/discovery-sources.js';
-import { ProviderProbe } from '../core/devices/provider-probe.js';
-import { DeviceSettingsStore } from '../core/store/device-settings-store.js';
+import { bundledModelsDir, resolveHome } from '../core/app-paths.js';
+import { CoreServices } from '../core/core-services.js';
 
-/** The CLI's composition root: builds the core services once per command, disposes them after. */
-export class CliServices {
-  readonly home: string;
-  readonly db: Db;
-  readonly models: ModelRegistry;
-  readonly sessions = new SessionPool();
-  readonly jobs: JobStore;
-  readonly calibration: CalibrationStore;
-  readonly devices: DeviceService;
-  readonly engine: RestoreEngine;
-
+/** The CLI's services: core's composition root over the data directory a command names. */
+export class CliServices extends CoreServices {
   constructor(homeOption?: string) {
-    this.home = resolveHome(homeOption);
-    const layout = homeLayout(this.home);
-    this.db = openDatabase(layout.database);
-    this.models = new ModelRegistry(bundledModelsDir(), layout.models);
-    this.jobs = new JobStore(this.db);
-    this.calibration = new CalibrationStore(this.db);
-    // One prober per process: a provider probe costs a session open, so its answer is kept.
-    this.devices = new DeviceService(new DeviceSettingsStore(this.db), systemDiscoverySources(new ProviderProbe().probe));
-    this.engine = new RestoreEngine({ models: this.models, sessions: this.sessions, jobs: this.jobs, calibration: this.calibration, devices: this.devices });
-  }
-
-  async dispose(): Promise<void> {
-    this.devices.dispose();
-    await this.sessions.dispose();
-    this.db.close();
+    super({ home: resolveHome(homeOption), bundledModelsDir: bundledModelsDir() });
   }
 }

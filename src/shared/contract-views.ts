@@ -5,7 +5,7 @@
 import type { ErrorInfo } from './errors.js';
 import type { MemoryReading, ProgressEvent, Stage } from './events.js';
 import type { ModelTask } from './model-manifest.js';
-import type { FormatChoiceName } from './settings.js';
+import type { JobSettings } from './job-settings.js';
 import type { WatchFolder } from './watch.js';
 
 export type HostKind = 'electron' | 'browser';
@@ -78,16 +78,9 @@ export interface QueueFile extends PhotoRef {
   notes?: string[];
 }
 
-/** The settings a job runs with, as the user chose them (absent = default / auto). */
-export interface JobSettingsView {
+/** The settings a job runs with, as the user chose them (absent = default / auto): the job settings record and its output folder. */
+export interface JobSettingsView extends JobSettings {
   outDir: string;
-  modelId?: string;
-  scale?: number;
-  tile?: number | 'auto';
-  batch?: number | 'auto';
-  deviceId?: string;
-  format?: FormatChoiceName;
-  quality?: number;
 }
 
 export interface JobSummaryView {

@@ -23,6 +23,7 @@ import type { ErrorInfo } from './errors.js';
 import type { RestoreEvent } from './events.js';
 import type { Result } from './result.js';
 import { FormatChoiceSchema, type AppSettings } from './settings.js';
+import { JobSettingsSchema } from './job-settings.js';
 import { WatchPresetSchema } from './watch.js';
 
 export * from './contract-channels.js';
@@ -50,18 +51,16 @@ const Empty = z.strictObject({});
 
 // ---- Request schemas ------------------------------------------------------------------
 
-export const JobStartRequestSchema = z.strictObject({
-  inputs: z.array(PathSchema).min(1, 'add at least one photo').max(10_000),
-  /** Absent: the output folder from app settings. */
-  outDir: PathSchema.optional(),
-  modelId: ModelIdSchema.optional(),
-  scale: z.number().int().min(1).max(8).optional(),
-  tile: z.union([z.literal('auto'), z.number().int().min(0).max(8192)]).optional(),
-  batch: z.union([z.literal('auto'), z.number().int().min(1).max(64)]).optional(),
-  deviceId: IdSchema.optional(),
-  format: FormatChoiceSchema.optional(),
-  quality: z.number().int().min(1).max(100).optional(),
-});
+/** A job from the studio: photos, an output folder (absent: the app's), and the job settings record. */
+export const JobStartRequestSchema = JobSettingsSchema.omit({ maxPixels: true, stripMetadata: true, overwrite: true, provider: true, threads: true })
+  .extend({
+    inputs: z.array(PathSchema).min(1, 'add at least one photo').max(10_000),
+    /** Absent: the output folder from app settings. */
+    outDir: PathSchema.optional(),
+    modelId: ModelIdSchema.optional(),
+    deviceId: IdSchema.optional(),
+  })
+  .strict();
 export type JobStartRequest = z.infer<typeof JobStartRequestSchema>;
 
 export const QueueIdRequestSchema = z.strictObject({ queueId: IdSchema });

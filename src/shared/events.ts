@@ -3,7 +3,11 @@
  * what the app sends over IPC, and what the watcher logs. One contract for all of them.
  */
 
-export type Stage = 'queued' | 'decoding' | 'inferring' | 'encoding' | 'done' | 'failed' | 'skipped';
+/**
+ * Where a photo is: decoding, then each stage that works on it (repairing damage, restoring
+ * faded colour, "inferring" for the super-resolution network, faces), then encoding.
+ */
+export type Stage = 'queued' | 'decoding' | 'repairing' | 'fading' | 'inferring' | 'faces' | 'encoding' | 'done' | 'failed' | 'skipped';
 
 export interface MemoryReading {
   /** Bytes the scheduler allows itself on this device. */
@@ -44,6 +48,8 @@ export interface FileDoneEvent {
   ms: number;
   /** Notes the user should see (e.g. "first page of 3 restored"). */
   notes?: string[];
+  /** Milliseconds each stage took, in the order they ran: decode, repair, fading, upscale, faces, encode. */
+  stageMs?: Record<string, number>;
 }
 
 export interface FileFailedEvent {

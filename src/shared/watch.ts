@@ -1,23 +1,17 @@
 import { z } from 'zod';
-import { ProviderNameSchema } from './devices.js';
+import { FaceSettingsSchema, JobSettingsSchema, ModelChoiceSchema } from './job-settings.js';
 import type { RestoreEvent } from './events.js';
 import { FormatChoiceSchema } from './settings.js';
 
 /**
- * What a watch folder does with each new photo. modelId, scale, faces and format decide the
- * result (with the content hash: what "already restored" means); device, provider, tile,
- * batch and threads only decide where and how fast.
+ * What a watch folder does with each new photo: the job settings record (job-settings.ts),
+ * with a model always named. `faces` is also read as a plain switch (true = the default face
+ * model), as presets were first stored.
  */
-export const WatchPresetSchema = z.object({
-  modelId: z.string().min(1),
-  scale: z.number().int().min(1).max(8).optional(),
-  faces: z.boolean().default(false),
+export const WatchPresetSchema = JobSettingsSchema.extend({
+  modelId: ModelChoiceSchema,
+  faces: z.union([z.boolean(), FaceSettingsSchema]).default(false),
   format: FormatChoiceSchema.default('keep'),
-  deviceId: z.string().min(1).optional(),
-  provider: ProviderNameSchema.optional(),
-  tile: z.union([z.number().int().min(0).max(8192), z.literal('auto')]).optional(),
-  batch: z.union([z.number().int().min(1).max(64), z.literal('auto')]).optional(),
-  threads: z.number().int().min(1).max(256).optional(),
 });
 export type WatchPreset = z.infer<typeof WatchPresetSchema>;
 

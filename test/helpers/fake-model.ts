@@ -1,5 +1,5 @@
 import type { ModelManifest } from '../../src/shared/model-manifest.js';
-import type { BatchRunner } from '../../src/core/restore/restore-photo.js';
+import type { BatchRunner } from '../../src/core/inference/tiler.js';
 
 /**
  * A stand-in restoration model for scheduler tests that need no ONNX Runtime: a 3x3 box

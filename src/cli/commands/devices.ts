@@ -35,7 +35,7 @@ export function registerDevices(program: Command): void {
     .action(async (options: { json?: boolean; home?: string }) => {
       const services = new CliServices(options.home);
       try {
-        const [devices, { notes }] = await Promise.all([services.devices.list(), services.devices.discover()]);
+        const [devices, { notes }] = await Promise.all([services.devices.service.list(), services.devices.service.discover()]);
         for (const device of devices) {
           if (options.json) process.stdout.write(`${JSON.stringify(device)}\n`);
           else process.stdout.write(describeDevice(device));

@@ -19,9 +19,9 @@ export function registerSettings(program: Command): void {
     .option('--home <dir>', 'data directory')
     .action(async (deviceId: string | undefined, options: { json?: boolean; home?: string }) => {
       await withServices(options, async (services) => {
-        const devices = deviceId ? [await getPresentOrStored(services, deviceId, options)] : await services.devices.list();
+        const devices = deviceId ? [await getPresentOrStored(services, deviceId, options)] : await services.devices.service.list();
         for (const device of devices) if (device) print(device, options.json);
-        if (!deviceId) for (const absent of await services.devices.absentDeviceSettings()) printAbsent(absent, options.json);
+        if (!deviceId) for (const absent of await services.devices.service.absentDeviceSettings()) printAbsent(absent, options.json);
       });
     });
 
@@ -34,7 +34,7 @@ export function registerSettings(program: Command): void {
     .option('--home <dir>', 'data directory')
     .action(async (deviceId: string, assignments: string[], options: { json?: boolean; home?: string }) => {
       await withServices(options, async (services) => {
-        print(await services.devices.updateSettings(deviceId, assignments), options.json);
+        print(await services.devices.service.updateSettings(deviceId, assignments), options.json);
       });
     });
 }
@@ -57,9 +57,9 @@ async function withServices(options: { json?: boolean; home?: string }, work: (s
 /** A device id that is not present but has stored values is shown from the store. */
 async function getPresentOrStored(services: CliServices, deviceId: string, options: { json?: boolean }): Promise<DeviceView | undefined> {
   try {
-    return await services.devices.get(deviceId);
+    return await services.devices.service.get(deviceId);
   } catch (error) {
-    const stored = (await services.devices.absentDeviceSettings()).find((s) => s.deviceId === deviceId);
+    const stored = (await services.devices.service.absentDeviceSettings()).find((s) => s.deviceId === deviceId);
     if (!stored || !(error instanceof HeirloomError) || error.code !== 'DEVICE_NOT_FOUND') throw error;
     printAbsent(stored, options.json);
     return undefined;

@@ -1,46 +1,28 @@
 import type { Command } from 'commander';
 import { DEFAULT_MODEL_ID } from '../../shared/model-manifest.js';
-import { HeirloomError } from '../../shared/errors.js';
-import type { ProviderName } from '../../shared/devices.js';
-import type { FormatChoiceName } from '../../shared/settings.js';
 import type { WatchEvent, WatchPreset } from '../../shared/watch.js';
 import { WatchStore } from '../../core/store/watch-store.js';
 import { WatchService } from '../../core/watch/watch-service.js';
-import { autoOrInt, intInRange, oneOf } from '../options.js';
+import { intInRange } from '../options.js';
+import { addJobSettingsOptions, jobSettingsFromOptions, type JobSettingsOptions } from '../job-settings-options.js';
+import { resolveUpscale } from '../../core/stages/upscale-stage.js';
 import { CliServices } from '../services.js';
-import { parseProvider } from './devices.js';
 
-interface WatchOptions {
+interface WatchOptions extends JobSettingsOptions {
   out: string;
   model: string;
-  scale?: number;
-  faces?: boolean;
-  format: FormatChoiceName;
-  device?: string;
-  provider?: ProviderName;
-  tile: number | 'auto';
-  batch: number | 'auto';
-  threads?: number;
   stableMs: number;
   json?: boolean;
   home?: string;
 }
 
 export function registerWatch(program: Command): void {
-  program
+  const command = program
     .command('watch')
     .description('restore every photo that appears in a folder (and its subfolders) until stopped; picks up where it left off')
     .argument('<dir>', 'the folder to watch')
-    .requiredOption('-o, --out <dir>', 'output folder (created if missing; may be inside the watched folder)')
-    .option('-m, --model <id>', 'model id (see "heirloom models")', DEFAULT_MODEL_ID)
-    .option('-s, --scale <n>', 'output scale, 1 up to the model scale', intInRange('--scale', 1, 8))
-    .option('--faces', 'also restore faces (the default face model)')
-    .option('-f, --format <format>', 'output format: keep, png, jpeg, webp, tiff', oneOf('--format', ['keep', 'png', 'jpeg', 'webp', 'tiff'] as const), 'keep')
-    .option('-d, --device <id>', 'device id (see "heirloom devices")')
-    .option('--provider <name>', 'execution provider: cpu, webgpu, cuda, dml, coreml', parseProvider)
-    .option('-t, --tile <n|auto>', 'tile size in input pixels; 0 = whole image', autoOrInt('--tile', 0, 8192), 'auto')
-    .option('-b, --batch <n|auto>', 'tiles per batch', autoOrInt('--batch', 1, 64), 'auto')
-    .option('--threads <n>', 'CPU threads for inference', intInRange('--threads', 1, 256))
+    .requiredOption('-o, --out <dir>', 'output folder (created if missing; may be inside the watched folder)');
+  addJobSettingsOptions(command, { model: DEFAULT_MODEL_ID })
     .option('--stable-ms <n>', 'a file is taken once its size has not changed for this long', intInRange('--stable-ms', 50, 600_000), 2000)
     .option('--json', 'machine-readable events on stdout, one JSON object per line (watch events have type "watch")')
     .option('--home <dir>', 'data directory (history, settings, models); default $HEIRLOOM_HOME or the app-data folder')
@@ -50,17 +32,8 @@ export function registerWatch(program: Command): void {
       const print = options.json ? (event: WatchEvent) => process.stdout.write(`${JSON.stringify(event)}\n`) : printForPeople;
       const off = service.on(print);
       try {
-        const preset: WatchPreset = {
-          modelId: options.model,
-          faces: options.faces ?? false,
-          format: options.format,
-          ...(options.scale ? { scale: options.scale } : {}),
-          ...(options.device ? { deviceId: options.device } : {}),
-          ...(options.provider ? { provider: options.provider } : {}),
-          tile: options.tile,
-          batch: options.batch,
-          ...(options.threads ? { threads: options.threads } : {}),
-        };
+        const { faces, ...settings } = jobSettingsFromOptions(options);
+        const preset: WatchPreset = { ...settings, modelId: options.model, format: options.format ?? 'keep', faces: faces ?? false };
         await checkPreset(services, preset);
         const folder = await service.ensure({ path: dir, outDir: options.out, preset });
         const stop = new Promise<void>((resolve) => {
@@ -81,9 +54,7 @@ export function registerWatch(program: Command): void {
 
 /** Fails fast on a preset that can never run (unknown model, scale beyond it) instead of retrying it forever. */
 async function checkPreset(services: CliServices, preset: WatchPreset): Promise<void> {
-  const { manifest } = await services.models.get(preset.modelId);
-  if (manifest.task !== 'restore-upscale') throw new HeirloomError('USAGE', `Model ${manifest.id} is a ${manifest.task} model; pick a restoration model (see "heirloom models").`);
-  if (preset.scale !== undefined && preset.scale > manifest.scale) throw new HeirloomError('USAGE', `--scale must be a whole number from 1 to ${manifest.scale} for model ${manifest.id}, got ${preset.scale}.`);
+  await resolveUpscale({ modelId: preset.modelId, ...(preset.scale !== undefined ? { scale: preset.scale } : {}) }, services.models);
 }
 
 function printForPeople(event: WatchEvent): void {

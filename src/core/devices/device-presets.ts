@@ -1,5 +1,5 @@
 import type { DeviceSettings, MemoryBudget, Precision, ProviderName } from '../../shared/devices.js';
-import { CPU_LANE_DEFAULTS } from '../restore/restore-engine.js';
+import { CPU_LANE_DEFAULTS } from './device-resolver.js';
 import type { DiscoveredDevice } from './discover-devices.js';
 
 /**

@@ -1,7 +1,7 @@
 import { DeviceSettingsSchema, type DeviceKind, type DeviceSettings, type DeviceWithSettings, type ProviderName } from '../../shared/devices.js';
 import { HeirloomError } from '../../shared/errors.js';
 import type { SessionConfig } from '../inference/ort-backend.js';
-import type { DeviceResolver, ResolvedDevice } from '../restore/restore-engine.js';
+import type { DeviceResolver, ResolvedDevice } from './device-resolver.js';
 import type { DeviceSettingsStore } from '../store/device-settings-store.js';
 import { presetSettings, enabledByDefault, providerSupportsFp16 } from './device-presets.js';
 import { discoverDevices, probeDevice, providerLabel, type DiscoveredDevice, type Discovery } from './discover-devices.js';

@@ -9,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { HeirloomError } from '../../shared/errors.js';
-import type { PixelSource } from '../inference/tiler.js';
+import type { PixelSource } from './pixel-source.js';
 import { exifFitsJpeg, insertJpegMetadata } from './jpeg-metadata.js';
 import { exifForOutput, serialiseExif, withoutMakerNote } from './exif-block.js';
 import { readPhotoMetadata, resetXmpOrientation, type PhotoMetadata } from './photo-metadata.js';

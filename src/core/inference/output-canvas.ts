@@ -1,5 +1,6 @@
 import { resizeSamples16 } from '../imaging/resample.js';
-import type { Tile, TilePlan } from './tiler.js';
+import type { PixelSource } from '../imaging/pixel-source.js';
+import { planTiles, type Tile, type TilePlan } from './tiler.js';
 
 /**
  * The restored photo at the requested scale, filled tile by tile. Each tile's model output
@@ -26,6 +27,16 @@ export class OutputCanvas {
     const length = this.width * this.height * channels;
     this.data = bitDepth === 16 ? new Uint16Array(length) : new Uint8Array(length);
     this.maxValue = bitDepth === 16 ? 65535 : 255;
+  }
+
+  /** The photo itself as the canvas, when no network changes its size (`--model none`). */
+  static fromImage(source: PixelSource, channels: 1 | 3, bitDepth: 8 | 16): OutputCanvas {
+    const canvas = new OutputCanvas(planTiles(source.width, source.height, 0, 0), 1, 1, channels, bitDepth);
+    const { data, stride } = source;
+    for (let p = 0, s = 0, d = 0; p < source.width * source.height; p++, s += stride) {
+      for (let c = 0; c < channels; c++) canvas.data[d++] = data[s + c]!;
+    }
+    return canvas;
   }
 
   /**

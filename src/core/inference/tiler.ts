@@ -1,3 +1,6 @@
+import type { PixelSource } from '../imaging/pixel-source.js';
+export type { PixelSource } from '../imaging/pixel-source.js';
+
 /**
  * Tiles are the unit of work. A photo is cut into tiles of one shape (so tiles from many
  * photos batch together); each tile carries `pad` pixels of real context on every side
@@ -77,17 +80,6 @@ export function reflectIndex(i: number, length: number): number {
   return m < length ? m : period - m;
 }
 
-/** Pixels to feed the model: interleaved 8- or 16-bit samples of the colour channels. */
-export interface PixelSource {
-  width: number;
-  height: number;
-  /** Samples per pixel in `data` (colour channels come first). */
-  stride: number;
-  data: Uint8Array | Uint16Array;
-  /** Largest sample value (255 or 65535), to map samples to 0..1. */
-  maxValue: number;
-}
-
 /**
  * Writes one padded tile as planar float32 RGB (0..1) into `target` at `offset`
  * (a batch buffer). A single-channel source is broadcast to three channels.
@@ -123,4 +115,12 @@ export function extractTile(source: PixelSource, plan: TilePlan, tile: Tile, tar
 /** Input elements of one padded tile (3 channels). */
 export function tileInputLength(plan: TilePlan): number {
   return 3 * (plan.coreWidth + 2 * plan.pad) * (plan.coreHeight + 2 * plan.pad);
+}
+
+/** Runs a model on a batch: input N x 3 x H x W (0..1), output N x C x sH x sW. */
+export type BatchRunner = (input: Float32Array, dims: [number, number, number, number]) => Promise<Float32Array>;
+
+/** The padded shape every tile of a plan has. */
+export function tileDims(plan: TilePlan): { width: number; height: number } {
+  return { width: plan.coreWidth + 2 * plan.pad, height: plan.coreHeight + 2 * plan.pad };
 }

@@ -193,6 +193,31 @@ export class DurableJob {
     return new DurableJob(options, jobId, toRun, skipped, recovery, fingerprint);
   }
 
+  /** A photo's work begins (its state is in the store before any output exists). */
+  started(position: number): void {
+    this.options.jobs.markFileRunning(this.id, position);
+  }
+
+  /** A photo's output is in place. */
+  done(position: number, output: { outputPath: string; width: number; height: number; ms: number }): void {
+    this.options.jobs.markFileDone(this.id, position, output);
+  }
+
+  /** A photo failed (it is reported; the rest of the job goes on). */
+  failed(position: number, error: { code: string; message: string; ms?: number }): void {
+    this.options.jobs.markFileFailed(this.id, position, error);
+  }
+
+  /** A photo was stopped by a cancel: `resume` takes it again. */
+  cancelled(position: number): void {
+    this.options.jobs.markFileCancelled(this.id, position);
+  }
+
+  /** The job's end: finished, or cancelled (its unfinished photos wait for `resume`). */
+  finish(status: 'finished' | 'cancelled', ms: number): void {
+    this.options.jobs.finishJob(this.id, { status, ms });
+  }
+
   /**
    * Moves a finished output into place (PhotoSettings.commit). The name is chosen first -
    * the usual one, else "name (1)", ...: never the original, never a name another photo

@@ -1,18 +1,18 @@
 import { resolve } from 'node:path';
 import { HeirloomError } from '../../shared/errors.js';
-import { DEFAULT_MODEL_ID, type ModelManifest } from '../../shared/model-manifest.js';
+import type { ModelManifest } from '../../shared/model-manifest.js';
 import type { RestoreEvent } from '../../shared/events.js';
-import type { JobSettingsView } from '../../shared/contract-views.js';
-import type { MemoryBudget, Precision, ProviderName } from '../../shared/devices.js';
+import { compactSettings, JobSettingsSchema, type JobSettings, type StoredJobSettings } from '../../shared/job-settings.js';
+import type { Precision } from '../../shared/devices.js';
 import { DEFAULT_MAX_PIXELS, probeImage } from '../imaging/codec.js';
 import { collectInputs } from '../fs/collect-inputs.js';
 import { ensureWritableFolder } from '../fs/writable-folder.js';
 import type { ModelRegistry, InstalledModel } from '../models/model-registry.js';
 import type { SessionPool } from '../inference/session-pool.js';
-import type { SessionConfig } from '../inference/ort-backend.js';
+import type { BatchRunner } from '../inference/tiler.js';
 import type { JobStore } from '../store/job-store.js';
 import type { Calibration, CalibrationStore, TuningPoint } from '../store/calibration-store.js';
-import { MemoryMonitor, readCpuAvailableMemory, type FreeMemoryReader } from '../scheduler/memory-monitor.js';
+import { MemoryMonitor } from '../scheduler/memory-monitor.js';
 import { batchBytes, estimateBatchMemory, updateCalibration } from '../scheduler/memory-model.js';
 import { budgetBytes } from '../scheduler/batch-planner.js';
 import { FaultInjector } from '../scheduler/out-of-memory.js';
@@ -20,24 +20,19 @@ import type { PauseGate } from '../scheduler/pause-gate.js';
 import { startPeakMeasurement } from '../scheduler/peak-memory-probe.js';
 import { PhotoExecutor, type DeviceLane, type ExecutorPhoto } from '../scheduler/photo-executor.js';
 import { bestBatchFrom, tuneTileAndBatch } from '../scheduler/tile-tuner.js';
-import { FacePass, type FaceRequest } from '../faces/face-pass.js';
+import { cpuOnly, type DeviceResolver, type ResolvedDevice } from '../devices/device-resolver.js';
+import { photoWork } from '../stages/photo-pipeline.js';
+import { closeStages, openStages } from '../stages/stage-list.js';
+import type { OpenedStage } from '../stages/stage-definition.js';
+import { resolveUpscale, type UpscaleChoice } from '../stages/upscale-stage.js';
 import { DurableJob } from './durable-job.js';
 import { ProcessOwner } from './process-owner.js';
 import { restoreFingerprint } from './restore-fingerprint.js';
-import type { BatchRunner, PhotoSettings } from './restore-photo.js';
 
-/** What to restore and how: the settings a user picks (JobSettingsView: output folder, model, scale, tile, batch, device, format, quality) and the rest. */
-export interface RestoreRequest extends JobSettingsView {
+/** What to restore (inputs, output folder) and how (the job's settings record), and which job this is. */
+export interface RestoreRequest extends JobSettings {
   inputs: string[];
-  /** Overrides the device's provider for this run. */
-  provider?: ProviderName;
-  overwrite?: boolean;
-  /** Write outputs without the source's EXIF, XMP, IPTC and ICC profile (--strip-metadata). */
-  stripMetadata?: boolean;
-  maxPixels?: number;
-  threads?: number;
-  /** Restore faces too (--faces, --face-model, --face-weight). */
-  faces?: FaceRequest;
+  outDir: string;
   /** Continue this job (heirloom resume): its unfinished photos, with its recorded settings (see resumeRequest). */
   resumeJobId?: string;
   /** Restore again what an earlier job already restored with the same settings (default: skip it). */
@@ -45,6 +40,11 @@ export interface RestoreRequest extends JobSettingsView {
   /** History kind ('restore', 'watch') and the watch folder the job belongs to. */
   kind?: string;
   watchFolderId?: string;
+}
+
+/** The settings record of a request (what the history keeps), without the job's own fields. */
+export function jobSettingsOf(request: RestoreRequest): JobSettings {
+  return compactSettings(Object.fromEntries(Object.keys(JobSettingsSchema.shape).map((key) => [key, request[key as keyof JobSettings]])) as JobSettings);
 }
 
 export interface RestoreSummary {
@@ -55,40 +55,6 @@ export interface RestoreSummary {
   cancelled: boolean;
   ms: number;
 }
-
-/** Scheduler settings of one device (from the per-device settings; defaults for the CPU). */
-export interface LaneSettings {
-  memoryBudget: MemoryBudget;
-  maxBatch: number;
-  precision: Precision;
-  tileSize: number | 'auto';
-}
-
-/** Turns the user's device choice into session configurations (devices/ implements it). */
-export interface DeviceResolver {
-  /** The devices this run uses: the one asked for, or every enabled device sharing the queue. */
-  resolve(request: { deviceId?: string; provider?: ProviderName; threads?: number }): Promise<ResolvedDevice[]>;
-}
-
-export interface ResolvedDevice {
-  deviceId: string;
-  session: SessionConfig;
-  settings: LaneSettings;
-  /** Free-memory reader for this device (CPU: available RAM within the cgroup). */
-  readFreeMemory: FreeMemoryReader;
-  /** Shown to the user as warning events, e.g. a provider that fell back to the CPU. */
-  warnings: Array<{ code: string; message: string }>;
-}
-
-export const CPU_LANE_DEFAULTS: LaneSettings = { memoryBudget: { kind: 'fraction', value: 0.8 }, maxBatch: 8, precision: 'fp32', tileSize: 'auto' };
-
-/** Without device discovery: the CPU, always available. */
-export const cpuOnly: DeviceResolver = {
-  async resolve(request) {
-    const warnings = request.deviceId && request.deviceId !== 'cpu' ? [{ code: 'DEVICE_NOT_FOUND', message: `Device ${request.deviceId} is unknown; using the CPU.` }] : [];
-    return [{ deviceId: 'cpu', session: { provider: 'cpu', ...(request.threads ? { threads: request.threads } : {}) }, settings: CPU_LANE_DEFAULTS, readFreeMemory: () => readCpuAvailableMemory(), warnings }];
-  },
-};
 
 export interface RestoreEngineDeps {
   models: ModelRegistry;
@@ -126,13 +92,7 @@ export class RestoreEngine {
   async run(request: RestoreRequest, emit: (event: RestoreEvent) => void, controls: RunControls | AbortSignal = {}): Promise<RestoreSummary> {
     const { signal, pause, backOff } = controls instanceof AbortSignal ? { signal: controls, pause: undefined, backOff: undefined } : controls;
     const started = Date.now();
-    const model = await this.deps.models.get(request.modelId ?? DEFAULT_MODEL_ID);
-    const { manifest } = model;
-    if (manifest.task !== 'restore-upscale') throw new HeirloomError('USAGE', `Model ${manifest.id} is a ${manifest.task} model; pick a restoration model (see "heirloom models").`);
-    const scale = request.scale ?? manifest.scale;
-    if (!Number.isInteger(scale) || scale < 1 || scale > manifest.scale) {
-      throw new HeirloomError('USAGE', `--scale must be a whole number from 1 to ${manifest.scale} for model ${manifest.id}, got ${request.scale}.`);
-    }
+    const upscale = await resolveUpscale(request, this.deps.models);
     const outDir = resolve(request.outDir);
     if (!request.resumeJobId && request.inputs.some((input) => resolve(input) === outDir)) {
       throw new HeirloomError('USAGE', `The output folder ${outDir} is also an input folder. Choose a separate output folder (for example ${outDir}/restored) so restored photos are never mixed with the originals.`);
@@ -141,50 +101,69 @@ export class RestoreEngine {
     const maxPixels = request.maxPixels ?? DEFAULT_MAX_PIXELS;
 
     const entries = request.resumeJobId ? [] : await collectInputs(request.inputs, { exclude: [outDir] });
-    const devices = await (this.deps.devices ?? cpuOnly).resolve({
-      ...(request.deviceId ? { deviceId: request.deviceId } : {}),
-      ...(request.provider ? { provider: request.provider } : {}),
-      ...(request.threads ? { threads: request.threads } : {}),
-    });
+    const devices = await (this.deps.devices ?? cpuOnly).resolve(compactSettings({ deviceId: request.deviceId, provider: request.provider, threads: request.threads }));
     const primary = devices[0];
     if (!primary) throw new HeirloomError('DEVICE_NOT_FOUND', 'No device is enabled. Enable one in settings ("heirloom settings set cpu enabled=true").');
-    const facePass = request.faces
-      ? await FacePass.open({ models: this.deps.models, sessions: this.deps.sessions }, request.faces, {
-          session: primary.session,
-          freeBytes: () => this.monitorFor(primary).freeBytes(),
-          budget: primary.settings.memoryBudget,
-          maxBatch: primary.settings.maxBatch,
-          precision: primary.settings.precision,
-        })
-      : undefined;
-
-    // Durable: every photo is in the store (queued, or skipped when already restored) before work starts.
-    const job = await DurableJob.open({
-      jobs: this.deps.jobs,
-      owner: this.deps.owner ?? new ProcessOwner(),
-      entries,
-      fingerprint: restoreFingerprint({ outDir, modelId: manifest.id, scale, format: request.format, quality: request.quality, stripMetadata: request.stripMetadata, faces: request.faces }),
-      settings: { inputs: request.inputs, outDir, modelId: manifest.id, scale, tile: request.tile ?? 'auto', batch: request.batch ?? 'auto', format: request.format ?? 'keep', overwrite: request.overwrite ?? false, ...(facePass ? { faces: { modelId: facePass.manifest.id, weight: facePass.weight } } : {}), ...recordedRunSettings(request) },
-      modelId: manifest.id,
-      deviceId: devices.map((d) => d.deviceId).join(','),
-      overwrite: request.overwrite ?? false,
-      ...(request.resumeJobId ? { resumeJobId: request.resumeJobId } : {}),
-      ...(request.redo ? { redo: true } : {}),
-      ...(request.kind ? { kind: request.kind } : {}),
-      ...(request.watchFolderId ? { watchFolderId: request.watchFolderId } : {}),
+    let jobId = '';
+    const stages = await openStages(request, {
+      models: this.deps.models,
+      sessions: this.deps.sessions,
+      device: { deviceId: primary.deviceId, session: primary.session, freeBytes: () => this.monitorFor(primary).freeBytes(), budget: primary.settings.memoryBudget, maxBatch: primary.settings.maxBatch, precision: primary.settings.precision },
+      progress: (file, update) => emit({ type: 'progress', jobId, file, stage: 'inferring', value: 0, tile: 0, tiles: 0, batchSize: 0, recommendedBatch: 0, tileSize: 0, device: primary.deviceId, ...update }),
     });
+    try {
+      const recorded: StoredJobSettings = compactSettings({ ...jobSettingsOf(request), ...Object.assign({}, ...stages.map((s) => s.resolved ?? {})), inputs: request.inputs, outDir, modelId: upscale.modelId, scale: upscale.scale, tile: request.tile ?? 'auto', batch: request.batch ?? 'auto', format: request.format ?? 'keep', overwrite: request.overwrite ?? false });
+      // Durable: every photo is in the store (queued, or skipped when already restored) before work starts.
+      const job = await DurableJob.open({
+        jobs: this.deps.jobs,
+        owner: this.deps.owner ?? new ProcessOwner(),
+        entries,
+        fingerprint: restoreFingerprint({ ...request, outDir, modelId: upscale.modelId, scale: upscale.scale }),
+        settings: recorded,
+        modelId: upscale.modelId,
+        deviceId: devices.map((d) => d.deviceId).join(','),
+        overwrite: request.overwrite ?? false,
+        ...compactSettings({ resumeJobId: request.resumeJobId, redo: request.redo || undefined, kind: request.kind, watchFolderId: request.watchFolderId }),
+      });
+      jobId = job.id;
+      return await this.runJob({ request, emit, signal, pause, backOff, started, upscale, outDir, maxPixels, devices, stages, job });
+    } finally {
+      await closeStages(stages);
+    }
+  }
+
+  private async runJob(run: {
+    request: RestoreRequest;
+    emit: (event: RestoreEvent) => void;
+    signal: AbortSignal | undefined;
+    pause: PauseGate | undefined;
+    backOff: boolean | undefined;
+    started: number;
+    upscale: UpscaleChoice;
+    outDir: string;
+    maxPixels: number;
+    devices: ResolvedDevice[];
+    stages: OpenedStage[];
+    job: DurableJob;
+  }): Promise<RestoreSummary> {
+    const { request, emit, signal, pause, backOff, started, upscale, outDir, maxPixels, devices, stages, job } = run;
+    const primary = devices[0]!;
     const jobId = job.id;
-    emit({ type: 'job-started', jobId, files: job.files, model: manifest.id, device: primary.deviceId });
+    emit({ type: 'job-started', jobId, files: job.files, model: upscale.modelId, device: primary.deviceId });
     if (job.files === 0) emit({ type: 'warning', jobId, code: 'NO_PHOTOS', message: `No photos were found in ${request.inputs.join(', ')}. Heirloom looks for JPEG, PNG, WebP, TIFF, GIF, BMP, HEIC and AVIF files, in sub-folders too.` });
     if (job.recoveryNote) emit({ type: 'warning', jobId, code: 'RECOVERED', message: job.recoveryNote });
     for (const skip of job.skipped) emit({ type: 'file-skipped', jobId, file: skip.file, reason: skip.reason, ...(skip.output ? { output: skip.output } : {}) });
     for (const device of devices) for (const w of device.warnings) emit({ type: 'warning', jobId, code: w.code, message: w.message, device: device.deviceId });
-    for (const device of devices.filter((d) => d.settings.precision === 'fp16')) {
-      emit({ type: 'warning', jobId, code: 'PRECISION_FALLBACK', message: `${device.deviceId} is set to fp16, but ${manifest.id} has only a float32 graph; it runs in fp32.`, device: device.deviceId });
+    const manifest = upscale.model?.manifest;
+    if (manifest) {
+      for (const device of devices.filter((d) => d.settings.precision === 'fp16')) {
+        emit({ type: 'warning', jobId, code: 'PRECISION_FALLBACK', message: `${device.deviceId} is set to fp16, but ${manifest.id} has only a float32 graph; it runs in fp32.`, device: device.deviceId });
+      }
     }
 
-    const lanes = await Promise.all(devices.map((device) => this.buildLane(device, model, request)));
-    const tileSize = await this.chooseTile(request, devices[0]!, lanes[0]!, manifest, jobId, emit);
+    const model = upscale.model;
+    const lanes = model ? await Promise.all(devices.map((device) => this.buildLane(device, model, request))) : [];
+    const tileSize = model ? await this.chooseTile(request, primary, lanes[0]!, model.manifest, jobId, emit) : 0;
 
     let succeeded = 0;
     let failed = 0;
@@ -193,44 +172,34 @@ export class RestoreEngine {
     for (const { position, ...entry } of job.toRun) {
       if (entry.error) {
         failed++;
-        this.deps.jobs.markFileFailed(jobId, position, entry.error);
+        job.failed(position, entry.error);
         emit({ type: 'file-failed', jobId, file: entry.path, code: entry.error.code, message: entry.error.message });
         continue;
       }
       photos.push({ position, file: entry.path, ...(await headerPixels(entry.path, maxPixels)) });
     }
 
-    const settings: PhotoSettings = {
-      manifest,
-      scale,
+    const work = photoWork({
+      ...(manifest ? { manifest } : {}),
+      scale: upscale.scale,
       tileSize,
-      batchSize: typeof request.batch === 'number' ? request.batch : 1,
       format: request.format ?? 'keep',
       overwrite: request.overwrite ?? false,
       stripMetadata: request.stripMetadata ?? false,
       maxPixels,
       outDir,
       commit: job.commit,
-      ...(request.quality === undefined ? {} : { quality: request.quality }),
-      ...(facePass
-        ? {
-            faces: (photo, faceSignal) =>
-              facePass.restore(photo, {
-                ...(faceSignal ? { signal: faceSignal } : {}),
-                onProgress: (p) =>
-                  emit({ type: 'progress', jobId, file: photo.file, stage: 'inferring', value: 1, tile: photo.plan.tiles.length, tiles: photo.plan.tiles.length, batchSize: p.batchSize, recommendedBatch: p.batchSize, tileSize: photo.plan.coreWidth, device: primary.deviceId, faces: p.faces }),
-              }),
-          }
-        : {}),
-    };
+      stages,
+      ...compactSettings({ quality: request.quality }),
+    });
     const startedAt = new Map<number, number>();
     const executor = new PhotoExecutor(
       photos,
-      { settings, lanes, faults: this.deps.faults ?? FaultInjector.fromEnv(), ...(pause ? { pause } : {}), ...(signal ? { signal } : {}), ...(backOff === false ? { backOff: false } : {}) },
+      { work, lanes, faults: this.deps.faults ?? FaultInjector.fromEnv(), ...compactSettings({ pause, signal, backOff: backOff === false ? false : undefined }) },
       {
         started: (photo) => {
           startedAt.set(photo.position, Date.now());
-          this.deps.jobs.markFileRunning(jobId, photo.position);
+          job.started(photo.position);
         },
         progress: (u) => {
           const { position: _position, ...rest } = u;
@@ -239,35 +208,37 @@ export class RestoreEngine {
         done: (photo, result) => {
           succeeded++;
           const ms = Date.now() - (startedAt.get(photo.position) ?? started);
-          this.deps.jobs.markFileDone(jobId, photo.position, { outputPath: result.output, width: result.width, height: result.height, ms });
-          emit({ type: 'file-done', jobId, file: photo.file, output: result.output, width: result.width, height: result.height, ms, ...(result.notes.length ? { notes: result.notes } : {}) });
+          job.done(photo.position, { outputPath: result.output, width: result.width, height: result.height, ms });
+          emit({ type: 'file-done', jobId, file: photo.file, output: result.output, width: result.width, height: result.height, ms, stageMs: result.stageMs, ...(result.notes.length ? { notes: result.notes } : {}) });
         },
         failed: (photo, error) => {
           if (error.code === 'CANCELLED') {
             cancelled = true;
-            this.deps.jobs.markFileCancelled(jobId, photo.position);
+            job.cancelled(photo.position);
             return;
           }
           failed++;
-          this.deps.jobs.markFileFailed(jobId, photo.position, { code: error.code, message: error.message, ms: Date.now() - (startedAt.get(photo.position) ?? Date.now()) });
+          job.failed(photo.position, { code: error.code, message: error.message, ms: Date.now() - (startedAt.get(photo.position) ?? Date.now()) });
           emit({ type: 'file-failed', jobId, file: photo.file, code: error.code, message: error.message, ...(error.cause ? { cause: error.cause } : {}) });
         },
         backOff: (step) => emit({ type: 'warning', jobId, code: 'OUT_OF_MEMORY_BACKOFF', message: step.message, device: step.deviceId }),
-        learnedLimit: (deviceId, pixels) => this.deps.calibration?.update(deviceId, manifest.id, lanes.find((l) => l.deviceId === deviceId)?.precision ?? 'fp32', { learnedLimitPixels: pixels }),
+        learnedLimit: (deviceId, pixels) => {
+          if (manifest) this.deps.calibration?.update(deviceId, manifest.id, lanes.find((l) => l.deviceId === deviceId)?.precision ?? 'fp32', { learnedLimitPixels: pixels });
+        },
       },
     );
     await executor.run();
     if (signal?.aborted) cancelled = true;
     const ms = Date.now() - started;
-    this.deps.jobs.finishJob(jobId, { status: cancelled ? 'cancelled' : 'finished', ms });
+    job.finish(cancelled ? 'cancelled' : 'finished', ms);
     emit({ type: 'job-finished', jobId, succeeded, failed, skipped: job.skipped.length, cancelled, ms });
     return { jobId, succeeded, failed, skipped: job.skipped.length, cancelled, ms };
   }
 
   /** The fingerprint of the settings that decide a request's outputs: with a content hash, what "already restored" means. */
-  async fingerprintFor(request: Pick<RestoreRequest, 'outDir' | 'modelId' | 'scale' | 'format' | 'quality' | 'stripMetadata' | 'faces'>): Promise<string> {
-    const { manifest } = await this.deps.models.get(request.modelId ?? DEFAULT_MODEL_ID);
-    return restoreFingerprint({ outDir: resolve(request.outDir), modelId: manifest.id, scale: request.scale ?? manifest.scale, format: request.format, quality: request.quality, stripMetadata: request.stripMetadata, faces: request.faces });
+  async fingerprintFor(request: Pick<RestoreRequest, 'outDir'> & JobSettings): Promise<string> {
+    const upscale = await resolveUpscale(request, this.deps.models);
+    return restoreFingerprint({ ...request, outDir: resolve(request.outDir), modelId: upscale.modelId, scale: upscale.scale });
   }
 
   private monitorFor(device: ResolvedDevice): MemoryMonitor {
@@ -369,12 +340,6 @@ function mergePoints(old: readonly TuningPoint[] | undefined, fresh: readonly Tu
   const merged = new Map((old ?? []).map((p) => [key(p), p]));
   for (const p of fresh) merged.set(key(p), p);
   return [...merged.values()];
-}
-
-/** The rest of what `heirloom resume` needs to run a job again with its own settings. */
-function recordedRunSettings(request: RestoreRequest): Record<string, unknown> {
-  const { quality, stripMetadata, maxPixels, deviceId, provider, threads } = request;
-  return { quality, stripMetadata, maxPixels, deviceId, provider, threads };
 }
 
 /** Header-only size for the ETA; failures surface later, when the photo is decoded. */

@@ -1,8 +1,9 @@
 import { HeirloomError, toErrorInfo, type ErrorInfo } from '../../shared/errors.js';
 import type { MemoryBudget, Precision } from '../../shared/devices.js';
+import type { ModelManifest } from '../../shared/model-manifest.js';
 import type { MemoryReading, ProgressEvent, Stage } from '../../shared/events.js';
-import { extractTile, tileInputLength, type Tile, type TilePlan } from '../inference/tiler.js';
-import { finishPhoto, preparePhoto, replanPhoto, tileDims, type BatchRunner, type PhotoResult, type PhotoSettings, type PreparedPhoto } from '../restore/restore-photo.js';
+import { extractTile, tileDims, tileInputLength, type BatchRunner, type Tile, type TilePlan } from '../inference/tiler.js';
+import type { PhotoResult, PhotoWork, PreparedPhoto } from './photo-work.js';
 import { planBatch } from './batch-planner.js';
 import { estimateBatchMemory } from './memory-model.js';
 import type { MemoryMonitor } from './memory-monitor.js';
@@ -62,7 +63,8 @@ export interface ExecutorCallbacks {
 }
 
 export interface ExecutorOptions {
-  settings: PhotoSettings;
+  /** What happens to each photo around the network (decode, stages, encode). */
+  work: PhotoWork;
   lanes: DeviceLane[];
   /** Smallest tile the back-off may reach. */
   tileFloor?: number;
@@ -138,8 +140,15 @@ export class PhotoExecutor {
     for (const item of this.queue.splice(0)) this.failPhoto(item.state, cancelledOr(this.options.signal, item.state.photo.file));
   }
 
-  private get settings(): PhotoSettings {
-    return this.options.settings;
+  private get work(): PhotoWork {
+    return this.options.work;
+  }
+
+  /** The network the lanes run; only asked for once tiles exist, which needs one. */
+  private get network(): ModelManifest {
+    const network = this.work.network;
+    if (!network) throw new HeirloomError('INTERNAL', 'Tiles were queued for a job without a network.');
+    return network;
   }
 
   /** Wakes every lane and the decoder: the queue changed. */
@@ -177,10 +186,16 @@ export class PhotoExecutor {
       this.callbacks.started(photo);
       this.callbacks.progress(this.progressFor(photo, 'decoding', 0, 0, undefined));
       try {
-        const prepared = await this.turns.take('decode', () => preparePhoto(photo.file, this.settings));
+        const prepared = await this.turns.take('decode', () => this.work.prepare(photo.file, (stage) => this.callbacks.progress(this.progressFor(photo, stage, 0, 0, undefined))));
         const state: PhotoState = { photo, prepared, remaining: new Set(prepared.plan.tiles.map((t) => t.index)), written: 0, failed: false };
-        for (const tile of prepared.plan.tiles) this.queue.push({ state, tile, plan: prepared.plan });
-        this.prepared++;
+        if (prepared.plan.tiles.length === 0) {
+          // No network runs on this photo (--model none): straight on to its last stages.
+          await this.finish(state);
+        } else {
+          prepared.networkStartedAt = Date.now();
+          for (const tile of prepared.plan.tiles) this.queue.push({ state, tile, plan: prepared.plan });
+          this.prepared++;
+        }
       } catch (error) {
         this.callbacks.failed(photo, toErrorInfo(error, { file: photo.file, code: 'DECODE_FAILED' }));
       } finally {
@@ -287,7 +302,7 @@ export class PhotoExecutor {
     const plan = planBatch({
       freeBytes,
       budget: lane.budget,
-      estimateFor: () => estimateBatchMemory(this.settings.manifest, paddedPixels, lane.precision, lane.calibration),
+      estimateFor: () => estimateBatchMemory(this.network, paddedPixels, lane.precision, lane.calibration),
       tileCandidates: [tileSize],
       maxBatch: lane.maxBatch,
       ...(lane.learnedLimitPixels !== undefined ? { learnedLimitItems: lane.learnedLimitPixels, paddedPixelsFor: () => paddedPixels } : {}),
@@ -390,8 +405,8 @@ export class PhotoExecutor {
       const other = this.options.lanes.find((l) => l.deviceId !== lane.deviceId && l.deviceId !== state.pinnedLane);
       if (other) {
         state.pinnedLane = other.deviceId;
-        this.restartPhoto(state, this.settings.tileSize || currentTile);
-        this.reportBackOff(lane, state, { batch: 1, tile: currentTile }, { batch: 1, tile: this.settings.tileSize || currentTile, deviceId: other.deviceId }, cause);
+        this.restartPhoto(state, this.work.tileSize || currentTile);
+        this.reportBackOff(lane, state, { batch: 1, tile: currentTile }, { batch: 1, tile: this.work.tileSize || currentTile, deviceId: other.deviceId }, cause);
         continue;
       }
       this.failPhoto(state, new HeirloomError('OUT_OF_MEMORY', `${state.photo.file} does not fit in the device's memory even at batch 1 and tile ${currentTile}. Lower the memory use of other programs or restore it on another device.`, { file: state.photo.file, cause: error }).toInfo());
@@ -411,7 +426,7 @@ export class PhotoExecutor {
   /** Re-cuts a photo with a smaller tile; its queued tiles of the old plan are dropped. */
   private restartPhoto(state: PhotoState, tileSize: number): void {
     for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i]!.state === state) this.queue.splice(i, 1);
-    state.prepared = replanPhoto(state.prepared, tileSize, this.settings.manifest);
+    state.prepared = { ...this.work.replan(state.prepared, tileSize), networkStartedAt: state.prepared.networkStartedAt ?? Date.now() };
     state.remaining = new Set(state.prepared.plan.tiles.map((t) => t.index));
     state.written = 0;
     this.queue.unshift(...state.prepared.plan.tiles.map((tile) => ({ state, tile, plan: state.prepared.plan })));
@@ -429,8 +444,13 @@ export class PhotoExecutor {
     const limit = this.options.maxFinishing ?? 2;
     while (this.finishing.size >= limit) await Promise.race(this.finishing);
     const { photo, prepared } = state;
-    this.callbacks.progress(this.progressFor(photo, 'encoding', prepared.plan.tiles.length, prepared.plan.tiles.length, undefined));
-    const task = finishPhoto(prepared, this.settings, this.options.signal, (work) => this.turns.take('encode', work))
+    const tiles = prepared.plan.tiles.length;
+    const task = this.work
+      .finish(prepared, {
+        ...(this.options.signal ? { signal: this.options.signal } : {}),
+        turn: (work) => this.turns.take('encode', work),
+        onStage: (stage) => this.callbacks.progress(this.progressFor(photo, stage, tiles, tiles, undefined)),
+      })
       .then((result) => this.callbacks.done(photo, result))
       .catch((error: unknown) => this.callbacks.failed(photo, toErrorInfo(error, { file: photo.file, code: 'ENCODE_FAILED' })))
       .finally(() => this.finishing.delete(task));
@@ -455,7 +475,7 @@ export class PhotoExecutor {
       tiles,
       batchSize: batch?.batch ?? 0,
       recommendedBatch: batch?.recommended ?? 0,
-      tileSize: batch?.tileSize ?? this.settings.tileSize,
+      tileSize: batch?.tileSize ?? this.work.tileSize,
       device: batch?.device ?? this.options.lanes[0]?.deviceId ?? 'cpu',
       ...(batch ? { memory: batch.memory } : {}),
       ...(eta !== undefined ? { etaMs: eta } : {}),

@@ -1,5 +1,5 @@
 import type { TuningPoint } from '../store/calibration-store.js';
-import type { BatchRunner } from '../restore/restore-photo.js';
+import type { BatchRunner } from '../inference/tiler.js';
 
 export const TILE_CANDIDATES = [64, 128, 192, 256] as const;
 export const BATCH_CANDIDATES = [1, 2, 4] as const;

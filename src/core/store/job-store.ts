@@ -1,3 +1,4 @@
+import { parseStoredSettings } from '../../shared/job-settings.js';
 import type { HistoryJob, HistoryJobStatus, QueueFileStatus } from '../../shared/contract-views.js';
 import type { Db } from './database.js';
 
@@ -255,7 +256,7 @@ export class JobStore {
       settings: string;
       watch_folder_id: string | null;
     }>;
-    return rows.map((r) => ({ id: r.id, kind: r.kind, owner: r.owner, settings: JSON.parse(r.settings) as Record<string, unknown>, watchFolderId: r.watch_folder_id }));
+    return rows.map((r) => ({ id: r.id, kind: r.kind, owner: r.owner, settings: readSettings(r.settings), watchFolderId: r.watch_folder_id }));
   }
 
   /** Interrupted jobs, oldest first (optionally those of one watch folder): what a start-up resumes. */
@@ -352,7 +353,7 @@ export class JobStore {
       id: row.id,
       kind: row.kind,
       status: row.status,
-      settings: JSON.parse(row.settings) as Record<string, unknown>,
+      settings: readSettings(row.settings),
       modelId: row.model_id,
       deviceId: row.device_id,
       createdAt: row.created_at,
@@ -367,6 +368,24 @@ export class JobStore {
       watchFolderId: row.watch_folder_id,
     };
   }
+}
+
+/**
+ * A job's settings as stored: parsed with the shared schema (the database is a boundary),
+ * so a field an older version wrote that this one cannot read is dropped, not trusted. A
+ * row that is not a settings record at all is kept as it is for the history to show;
+ * `resume` refuses it with a message.
+ */
+function readSettings(text: string): Record<string, unknown> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return {};
+  }
+  const parsed = parseStoredSettings(raw);
+  if ('settings' in parsed) return parsed.settings;
+  return typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
 }
 
 function toFileRecord(f: FileRow): JobFileRecord {

@@ -1,16 +1,8 @@
 import { join } from 'node:path';
 import type { HostKind } from '../../shared/contract-views.js';
-import { homeLayout } from '../app-paths.js';
-import { SessionPool } from '../inference/session-pool.js';
-import { ModelRegistry } from '../models/model-registry.js';
-import { DeviceService } from '../devices/device-service.js';
-import { systemDiscoverySources } from '../devices/discovery-sources.js';
-import { ProviderProbe } from '../devices/provider-probe.js';
-import { RestoreEngine, type DeviceResolver } from '../restore/restore-engine.js';
-import { DeviceSettingsStore } from '../store/device-settings-store.js';
-import { CalibrationStore } from '../store/calibration-store.js';
-import { openDatabase, type Db } from '../store/database.js';
-import { JobStore } from '../store/job-store.js';
+import { CoreServices, systemDevices, type CoreDevices } from '../core-services.js';
+import type { RestoreEngine } from '../restore/restore-engine.js';
+import type { Db } from '../store/database.js';
 import { recoverInterruptedJobs } from '../restore/job-recovery.js';
 import { ProcessOwner } from '../restore/process-owner.js';
 import { AppSettingsStore } from './app-settings-store.js';
@@ -37,48 +29,36 @@ export interface StudioRuntimeOptions {
    * Device discovery and settings over this runtime's database. Default: the real
    * DeviceService (src/core/devices), as the CLI builds it; tests may pass their own.
    */
-  devices?: (db: Db) => { settings: DeviceSettingsPort; resolver: DeviceResolver; dispose?(): void };
+  devices?: (db: Db) => CoreDevices<DeviceSettingsPort>;
   watch?: (deps: { db: Db; engine: RestoreEngine }) => WatchPort & { dispose?(): Promise<void> | void };
   log?: (message: string, error?: unknown) => void;
 }
 
 /**
- * The core services the studio runs on, built once per process (Electron main or
- * `heirloom serve`) and disposed together. Mirrors the CLI's CliServices and adds the studio.
+ * The studio over core's composition root (CoreServices, the same the CLI uses), built once
+ * per process (Electron main or `heirloom serve`) and disposed together.
  */
 export class StudioRuntime {
-  readonly db: Db;
-  readonly models: ModelRegistry;
-  readonly sessions = new SessionPool();
-  readonly jobs: JobStore;
-  readonly calibration: CalibrationStore;
-  readonly engine: RestoreEngine;
+  readonly core: CoreServices<DeviceSettingsPort>;
   readonly studio: StudioService;
   private readonly watch: (WatchPort & { dispose?(): Promise<void> | void }) | undefined;
-  private readonly devices: { settings: DeviceSettingsPort; resolver: DeviceResolver; dispose?(): void };
 
   constructor(options: StudioRuntimeOptions) {
-    const layout = homeLayout(options.home);
-    this.db = openDatabase(layout.database);
+    this.core = new CoreServices<DeviceSettingsPort>({ home: options.home, bundledModelsDir: options.bundledModelsDir, devices: options.devices ?? studioDevices });
+    const { db, engine, jobs, models } = this.core;
     try {
-      this.models = new ModelRegistry(options.bundledModelsDir, layout.models);
-      this.jobs = new JobStore(this.db);
-      this.calibration = new CalibrationStore(this.db);
-      const devices = (options.devices ?? systemDevices)(this.db);
-      this.devices = devices;
-      this.engine = new RestoreEngine({ models: this.models, sessions: this.sessions, jobs: this.jobs, calibration: this.calibration, devices: devices.resolver });
-      this.watch = options.watch?.({ db: this.db, engine: this.engine });
+      this.watch = options.watch?.({ db, engine });
       this.studio = new StudioService({
         host: options.host,
         version: options.version,
         home: options.home,
         defaultOutputDir: options.defaultOutputDir ?? join(options.home, 'restored'),
-        runner: this.engine,
-        history: this.jobs,
-        models: this.models,
+        runner: engine,
+        history: jobs,
+        models,
         appSettings: AppSettingsStore.inHome(options.home),
         photos: new PhotoCatalog(options.imageUrl, options.imageRenderer),
-        devices: devices.settings,
+        devices: this.core.devices.service,
         ...(this.watch ? { watch: this.watch } : {}),
         ...(options.dialogs ? { dialogs: options.dialogs } : {}),
         ...(options.shell ? { shell: options.shell } : {}),
@@ -86,27 +66,33 @@ export class StudioRuntime {
         ...(options.log ? { log: options.log } : {}),
       });
     } catch (error) {
-      this.db.close();
+      void this.core.dispose();
       throw error;
     }
     // Unfinished restore jobs of a process that died (crash, power cut, kill) continue on launch;
     // watch-folder jobs are resumed by the watch service itself.
-    void recoverInterruptedJobs(this.jobs, new ProcessOwner())
-      .then(() => this.studio.resumeInterrupted(this.jobs.interruptedJobs({ kind: 'restore' }).filter((job) => !job.watchFolderId)))
+    void recoverInterruptedJobs(jobs, new ProcessOwner())
+      .then(() => this.studio.resumeInterrupted(jobs.interruptedJobs({ kind: 'restore' }).filter((job) => !job.watchFolderId)))
       .catch((error: unknown) => options.log?.('could not resume interrupted jobs', error));
+  }
+
+  get db(): Db {
+    return this.core.db;
+  }
+
+  get engine(): RestoreEngine {
+    return this.core.engine;
   }
 
   async dispose(): Promise<void> {
     await this.studio.dispose();
     await this.watch?.dispose?.();
-    this.devices.dispose?.();
-    await this.sessions.dispose();
-    this.db.close();
+    await this.core.dispose();
   }
 }
 
-/** The real devices: discovery and provider probes once per process, settings in SQLite. */
-function systemDevices(db: Db): { settings: DeviceSettingsPort; resolver: DeviceResolver; dispose(): void } {
-  const service = new DeviceService(new DeviceSettingsStore(db), systemDiscoverySources(new ProviderProbe().probe));
-  return { settings: deviceSettingsPort(service), resolver: service, dispose: () => service.dispose() };
+/** The real devices, seen through the studio's settings port. */
+function studioDevices(db: Db): CoreDevices<DeviceSettingsPort> {
+  const devices = systemDevices(db);
+  return { ...devices, service: deviceSettingsPort(devices.service) };
 }

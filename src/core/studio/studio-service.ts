@@ -7,7 +7,8 @@ import { collectInputs } from '../fs/collect-inputs.js';
 import { probeImage } from '../imaging/codec.js';
 import type { RenderedImage } from '../imaging/preview.js';
 import type { ModelRegistry } from '../models/model-registry.js';
-import type { RestoreRequest } from '../restore/restore-engine.js';
+import { jobSettingsOf, type RestoreRequest } from '../restore/restore-engine.js';
+import { compactSettings, NO_UPSCALE_MODEL } from '../../shared/job-settings.js';
 import { resumeRequest } from '../restore/resume-request.js';
 import type { JobRecord } from '../store/job-store.js';
 import type { AppSettingsStore } from './app-settings-store.js';
@@ -199,8 +200,10 @@ export class StudioService {
   private async startJob(request: InvokeParsed<'jobs:start'>, redo = false): Promise<JobTicket> {
     const app = await this.options.appSettings.get();
     const outDir = resolve(request.outDir ?? app.outputDir ?? this.options.defaultOutputDir);
-    const modelId = request.modelId ?? app.modelId ?? DEFAULT_MODEL_ID;
-    await this.options.models.get(modelId); // an unknown model fails here, with the installed list, not later in the queue
+    const { inputs: _inputs, outDir: _outDir, ...asked } = request;
+    const jobSettings = compactSettings({ ...asked, modelId: request.modelId ?? app.modelId ?? DEFAULT_MODEL_ID, tile: request.tile ?? 'auto', batch: request.batch ?? 'auto', format: request.format ?? app.format, quality: request.quality ?? app.quality });
+    // An unknown model fails here, with the installed list, not later in the queue.
+    if (jobSettings.modelId !== NO_UPSCALE_MODEL) await this.options.models.get(jobSettings.modelId!);
     for (const input of request.inputs) {
       if (!isAbsolute(input)) throw new HeirloomError('USAGE', `"${input}" is not a full path. Add photos with the buttons, by dropping them, or type a full path (like /home/you/Pictures/old).`, { file: input });
     }
@@ -208,31 +211,14 @@ export class StudioService {
     if (entries.length === 0) {
       throw new HeirloomError('NOT_FOUND', `No photos were found in ${request.inputs.length === 1 ? request.inputs[0] : 'the folders you added'}. Add JPEG, PNG, TIFF or WebP photos, or folders that contain them.`);
     }
-    const format = request.format ?? app.format;
-    const quality = request.quality ?? app.quality;
-    const settings: JobSettingsView = {
-      outDir,
-      modelId,
-      ...(request.scale !== undefined ? { scale: request.scale } : {}),
-      tile: request.tile ?? 'auto',
-      batch: request.batch ?? 'auto',
-      ...(request.deviceId ? { deviceId: request.deviceId } : {}),
-      format,
-      ...(quality !== undefined ? { quality } : {}),
-    };
+    const settings: JobSettingsView = { outDir, ...jobSettings };
     const restore: RestoreRequest = {
+      ...jobSettings,
       inputs: request.inputs,
       outDir,
-      modelId,
-      tile: settings.tile!,
-      batch: settings.batch!,
-      format,
       maxPixels: app.maxPixels,
       // The app setting "keep photo metadata" (EXIF, XMP, IPTC, ICC) decides for every job.
       stripMetadata: !app.keepMetadata,
-      ...(request.scale !== undefined ? { scale: request.scale } : {}),
-      ...(request.deviceId ? { deviceId: request.deviceId } : {}),
-      ...(quality !== undefined ? { quality } : {}),
       // A re-run asks for new outputs; any other job skips photos already restored with these settings.
       ...(redo ? { redo: true } : {}),
     };
@@ -251,15 +237,7 @@ export class StudioService {
         const request = resumeRequest(job);
         const unfinished = job.files.filter((f) => f.status !== 'done' && f.status !== 'skipped').map((f) => f.inputPath);
         if (unfinished.length === 0) continue;
-        const settings: JobSettingsView = {
-          outDir: request.outDir,
-          ...(request.modelId ? { modelId: request.modelId } : {}),
-          ...(request.scale !== undefined ? { scale: request.scale } : {}),
-          ...(request.tile !== undefined ? { tile: request.tile } : {}),
-          ...(request.batch !== undefined ? { batch: request.batch } : {}),
-          ...(request.format ? { format: request.format } : {}),
-          ...(request.quality !== undefined ? { quality: request.quality } : {}),
-        };
+        const settings: JobSettingsView = { outDir: request.outDir, ...jobSettingsOf(request) };
         this.queue.enqueue({ request, settings, files: unfinished });
         resumed++;
       } catch (error) {

@@ -3,6 +3,7 @@ import { basename, dirname, resolve } from 'node:path';
 import type { WatchActivity, WatchFolderView } from '../../shared/contract-views.js';
 import { HeirloomError, toErrorInfo } from '../../shared/errors.js';
 import type { RestoreEvent } from '../../shared/events.js';
+import type { JobSettings } from '../../shared/job-settings.js';
 import { WatchPresetSchema, type WatchEvent, type WatchEventKind, type WatchFolder, type WatchPreset, type WatchState } from '../../shared/watch.js';
 import { sha256File } from '../fs/content-hash.js';
 import { isRetriableFailure, usableOutput } from '../restore/durable-job.js';
@@ -13,14 +14,13 @@ import { ensureWritableFolder } from '../fs/writable-folder.js';
 import { resumeRequest } from '../restore/resume-request.js';
 import type { JobStore } from '../store/job-store.js';
 import type { WatchFolderRecord, WatchStore } from '../store/watch-store.js';
-import type { WatchPort } from '../studio/ports.js';
 import { BurstQueue, type QueuedFile } from './burst-queue.js';
 import { FolderWatcher } from './folder-watcher.js';
 
 /** What the service needs from the RestoreEngine. */
 export interface WatchEngine {
   run(request: RestoreRequest, emit: (event: RestoreEvent) => void, controls: RunControls): Promise<RestoreSummary>;
-  fingerprintFor(request: Pick<RestoreRequest, 'outDir' | 'modelId' | 'scale' | 'format' | 'quality' | 'stripMetadata' | 'faces'>): Promise<string>;
+  fingerprintFor(request: Pick<RestoreRequest, 'outDir'> & JobSettings): Promise<string>;
 }
 
 export interface WatchServiceDeps {
@@ -65,7 +65,7 @@ interface ActiveFolder {
  * The app starts it on launch (and plugs it into the studio as its WatchPort); `heirloom
  * watch` starts it for one folder.
  */
-export class WatchService implements WatchPort {
+export class WatchService {
   private readonly owner: ProcessOwner;
   private readonly options: Required<WatchServiceOptions>;
   private readonly active = new Map<string, ActiveFolder>();
@@ -421,22 +421,9 @@ export class WatchService implements WatchPort {
 
 /** The restore request of a watch folder's preset (inputs filled in per job). */
 export function requestFor(record: WatchFolderRecord): RestoreRequest {
-  const p = record.preset;
-  return {
-    inputs: [],
-    outDir: record.outDir,
-    modelId: p.modelId,
-    format: p.format,
-    kind: 'watch',
-    watchFolderId: record.id,
-    ...(p.scale !== undefined ? { scale: p.scale } : {}),
-    ...(p.faces ? { faces: {} } : {}),
-    ...(p.deviceId ? { deviceId: p.deviceId } : {}),
-    ...(p.provider ? { provider: p.provider } : {}),
-    ...(p.tile !== undefined ? { tile: p.tile } : {}),
-    ...(p.batch !== undefined ? { batch: p.batch } : {}),
-    ...(p.threads !== undefined ? { threads: p.threads } : {}),
-  };
+  const { faces, ...settings } = record.preset;
+  const faceSettings = faces === true ? {} : faces === false ? undefined : faces;
+  return { ...settings, ...(faceSettings ? { faces: faceSettings } : {}), inputs: [], outDir: record.outDir, kind: 'watch', watchFolderId: record.id };
 }
 
 /** One line of a folder's recent activity, for the studio. */

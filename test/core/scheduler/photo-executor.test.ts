@@ -7,7 +7,8 @@ import { MemoryMonitor } from '../../../src/core/scheduler/memory-monitor.js';
 import { FaultInjector } from '../../../src/core/scheduler/out-of-memory.js';
 import { PauseGate } from '../../../src/core/scheduler/pause-gate.js';
 import { HostCpuTurns, type HostWork } from '../../../src/core/scheduler/host-cpu-turns.js';
-import type { PhotoResult, PhotoSettings } from '../../../src/core/restore/restore-photo.js';
+import type { PhotoResult } from '../../../src/core/scheduler/photo-work.js';
+import { photoWork, type PhotoSettings } from '../../../src/core/stages/photo-pipeline.js';
 import type { ErrorInfo } from '../../../src/shared/errors.js';
 import { fakeManifest, fakeRunner, type FakeRunnerLog } from '../../helpers/fake-model.js';
 import { psnr, readRaw, tempDir, writeTestPhoto } from '../../helpers/images.js';
@@ -30,7 +31,7 @@ function lane(log: FakeRunnerLog, overrides: Partial<DeviceLane> = {}, delayMs =
 
 function settings(outDir: string, tileSize: number): PhotoSettings {
   mkdirSync(outDir, { recursive: true });
-  return { manifest: fakeManifest(2), scale: 2, tileSize, batchSize: 1, format: 'png', overwrite: false, maxPixels: 1e9, outDir };
+  return { manifest: fakeManifest(2), scale: 2, tileSize, format: 'png', overwrite: false, maxPixels: 1e9, outDir };
 }
 
 async function runExecutor(photos: ExecutorPhoto[], options: ConstructorParameters<typeof PhotoExecutor>[1]) {
@@ -56,8 +57,8 @@ test('tiled output equals whole-image output, across photos of several sizes', a
   const dir = tempDir();
   const input = await photos(dir, [[45, 30], [64, 64], [17, 50]]);
   const log = { batches: [], shapes: [] };
-  const tiled = await runExecutor(input, { settings: settings(join(dir, 'tiled'), 16), lanes: [lane(log)] });
-  const whole = await runExecutor(input, { settings: settings(join(dir, 'whole'), 0), lanes: [lane({ batches: [], shapes: [] })] });
+  const tiled = await runExecutor(input, { work: photoWork(settings(join(dir, 'tiled'), 16)), lanes: [lane(log)] });
+  const whole = await runExecutor(input, { work: photoWork(settings(join(dir, 'whole'), 0)), lanes: [lane({ batches: [], shapes: [] })] });
   assert.equal(tiled.failed.size, 0, JSON.stringify([...tiled.failed.values()]));
   for (const p of input) {
     const a = await readRaw(tiled.done.get(p.file)!.output);
@@ -72,7 +73,7 @@ test('equal-shaped tiles from different photos are batched together', async () =
   const dir = tempDir();
   const input = await photos(dir, [[16, 16], [16, 16], [16, 16], [16, 16]]);
   const log: FakeRunnerLog = { batches: [], shapes: [] };
-  const result = await runExecutor(input, { settings: settings(join(dir, 'out'), 16), lanes: [lane(log, { usefulBatch: 4 })], maxPreparedPhotos: 4 });
+  const result = await runExecutor(input, { work: photoWork(settings(join(dir, 'out'), 16)), lanes: [lane(log, { usefulBatch: 4 })], maxPreparedPhotos: 4 });
   assert.equal(result.done.size, 4);
   assert.ok(Math.max(...log.batches) > 1, `batches ${log.batches}`);
   const withBatch = result.progress.filter((p) => p.stage === 'inferring' && p.batchSize > 1);
@@ -86,7 +87,7 @@ test('out of memory: the batch halves, then the tile halves, and every photo sti
   const log: FakeRunnerLog = { batches: [], shapes: [] };
   // Padded 16-px tiles are 20x20 = 400 px; the simulated device fails above 300 px per batch.
   const result = await runExecutor(input, {
-    settings: settings(join(dir, 'out'), 16),
+    work: photoWork(settings(join(dir, 'out'), 16)),
     lanes: [lane(log, { fixedBatch: 4 })],
     faults: new FaultInjector(300),
     tileFloor: 8,
@@ -97,7 +98,7 @@ test('out of memory: the batch halves, then the tile halves, and every photo sti
   assert.ok(steps.includes('4x16->2x16'), steps.join(' '));
   assert.ok(steps.includes('2x16->1x16'), steps.join(' '));
   assert.ok(steps.includes('1x16->1x8'), steps.join(' '));
-  const reference = await runExecutor(input, { settings: settings(join(dir, 'ref'), 0), lanes: [lane({ batches: [], shapes: [] })] });
+  const reference = await runExecutor(input, { work: photoWork(settings(join(dir, 'ref'), 0)), lanes: [lane({ batches: [], shapes: [] })] });
   for (const p of input) {
     const a = await readRaw(result.done.get(p.file)!.output);
     const b = await readRaw(reference.done.get(p.file)!.output);
@@ -108,7 +109,7 @@ test('out of memory: the batch halves, then the tile halves, and every photo sti
 test('without back-off (naive fixed batch), out of memory fails the photos with OUT_OF_MEMORY', async () => {
   const dir = tempDir();
   const input = await photos(dir, [[16, 16], [16, 16]]);
-  const result = await runExecutor(input, { settings: settings(join(dir, 'out'), 16), lanes: [lane({ batches: [], shapes: [] }, { fixedBatch: 2 })], faults: new FaultInjector(500), backOff: false });
+  const result = await runExecutor(input, { work: photoWork(settings(join(dir, 'out'), 16)), lanes: [lane({ batches: [], shapes: [] }, { fixedBatch: 2 })], faults: new FaultInjector(500), backOff: false });
   assert.equal(result.done.size, 0);
   assert.deepEqual([...result.failed.values()].map((e) => e.code), ['OUT_OF_MEMORY', 'OUT_OF_MEMORY']);
 });
@@ -125,7 +126,7 @@ test('cancel stops within a batch and leaves no output or temporary file', async
     if (log.batches.length === 2) abort.abort();
     return run(i, d);
   };
-  const result = await runExecutor(input, { settings: settings(out, 16), lanes: [slow], signal: abort.signal });
+  const result = await runExecutor(input, { work: photoWork(settings(out, 16)), lanes: [slow], signal: abort.signal });
   assert.equal(result.done.size, 0);
   assert.ok([...result.failed.values()].every((e) => e.code === 'CANCELLED'));
   assert.ok(log.batches.length <= 3, `stopped within a batch (${log.batches.length} batches ran)`);
@@ -144,7 +145,7 @@ test('pause holds work and resume finishes it', async () => {
   const pause = new PauseGate();
   pause.pause();
   const log: FakeRunnerLog = { batches: [], shapes: [] };
-  const running = runExecutor(input, { settings: settings(join(dir, 'out'), 16), lanes: [lane(log)], pause });
+  const running = runExecutor(input, { work: photoWork(settings(join(dir, 'out'), 16)), lanes: [lane(log)], pause });
   await new Promise((r) => setTimeout(r, 150));
   assert.equal(log.batches.length, 0, 'nothing ran while paused');
   pause.resume();
@@ -176,7 +177,7 @@ for (const enabled of [true, false]) {
     const input = await photos(dir, [[48, 48], [48, 48], [48, 48], [48, 48]]);
     const turns = new RecordingTurns(enabled);
     // A slow device (20 ms a batch), so decoding and encoding have time to overlap it when allowed.
-    const result = await runExecutor(input, { settings: settings(join(dir, 'out'), 16), lanes: [lane({ batches: [], shapes: [] }, { usefulBatch: 1, sharesHostCpu: enabled }, 20)], turns });
+    const result = await runExecutor(input, { work: photoWork(settings(join(dir, 'out'), 16)), lanes: [lane({ batches: [], shapes: [] }, { usefulBatch: 1, sharesHostCpu: enabled }, 20)], turns });
     assert.equal(result.done.size, 4);
     assert.deepEqual([...turns.kinds].sort(), ['decode', 'encode', 'infer']);
     if (enabled) assert.equal(turns.most, 1, 'never two at once');
@@ -200,10 +201,10 @@ for (const sharesHostCpu of [false, true]) {
         inFlight--;
       }
     };
-    const result = await runExecutor(input, { settings: settings(join(dir, 'out'), 16), lanes: [slow] });
+    const result = await runExecutor(input, { work: photoWork(settings(join(dir, 'out'), 16)), lanes: [slow] });
     assert.equal(result.done.size, 2);
     assert.equal(most, sharesHostCpu ? 1 : 2);
-    const reference = await runExecutor(input, { settings: settings(join(dir, 'ref'), 0), lanes: [lane({ batches: [], shapes: [] })] });
+    const reference = await runExecutor(input, { work: photoWork(settings(join(dir, 'ref'), 0)), lanes: [lane({ batches: [], shapes: [] })] });
     for (const p of input) assert.equal(psnr((await readRaw(result.done.get(p.file)!.output)).data, (await readRaw(reference.done.get(p.file)!.output)).data), Infinity);
   });
 }

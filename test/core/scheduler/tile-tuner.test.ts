@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tuneTileAndBatch } from '../../../src/core/scheduler/tile-tuner.js';
-import type { BatchRunner } from '../../../src/core/restore/restore-photo.js';
+import type { BatchRunner } from '../../../src/core/inference/tiler.js';
 
 /** A device whose cost per padded pixel is given per tile side and batch, on a simulated clock. */
 function simulatedDevice(usPerPaddedPixel: (side: number, batch: number) => number, calls: string[]): { run: BatchRunner; now: () => number } {

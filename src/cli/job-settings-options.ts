@@ -1,0 +1,73 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { compactSettings, type JobSettings } from '../shared/job-settings.js';
+import type { ProviderName } from '../shared/devices.js';
+import type { FormatChoiceName } from '../shared/settings.js';
+import { autoOrInt, intInRange, oneOf } from './options.js';
+import { parseProvider } from './commands/devices.js';
+
+/** The options that make a job's settings record, as commander parses them. */
+export interface JobSettingsOptions {
+  model?: string;
+  scale?: number;
+  tile?: number | 'auto';
+  batch?: number | 'auto';
+  device?: string;
+  provider?: ProviderName;
+  format?: FormatChoiceName;
+  quality?: number;
+  overwrite?: boolean;
+  stripMetadata?: boolean;
+  maxPixels?: number;
+  threads?: number;
+  faces?: boolean;
+  faceModel?: string;
+  faceWeight?: number;
+}
+
+/** A number from 0 to 1 (--face-weight). */
+function unitInterval(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError(`${name} must be a number from 0 to 1, got "${value}".`);
+    return n;
+  };
+}
+
+/** The options `restore` and `watch` share: one list, so a new setting is an option in both. */
+export function addJobSettingsOptions(command: Command, defaults: { model?: string } = {}): Command {
+  return command
+    .option('-m, --model <id>', 'super-resolution model id (see "heirloom models"), or "none" to keep each photo\'s size', defaults.model)
+    .option('-s, --scale <n>', 'output scale, 1 up to the model scale', intInRange('--scale', 1, 8))
+    .option('-t, --tile <n|auto>', 'tile size in input pixels; 0 = whole image', autoOrInt('--tile', 0, 8192), 'auto')
+    .option('-b, --batch <n|auto>', 'tiles per batch', autoOrInt('--batch', 1, 64), 'auto')
+    .option('-d, --device <id>', 'device id (see "heirloom devices")')
+    .option('--provider <name>', 'execution provider for this run: cpu, webgpu, cuda, dml, coreml (falls back to the CPU with a warning if it cannot load)', parseProvider)
+    .option('-f, --format <format>', 'output format: keep, png, jpeg, webp, tiff', oneOf('--format', ['keep', 'png', 'jpeg', 'webp', 'tiff'] as const), 'keep')
+    .option('-q, --quality <n>', 'JPEG/WebP quality 1..100', intInRange('--quality', 1, 100))
+    .option('--strip-metadata', 'leave EXIF (date, camera, GPS), XMP, IPTC and the colour profile out of the outputs')
+    .option('--max-pixels <n>', 'refuse images declaring more pixels than this, before decoding them (default 200000000)', intInRange('--max-pixels', 1, 4_000_000_000))
+    .option('--threads <n>', 'CPU threads for inference', intInRange('--threads', 1, 256))
+    .option('--faces', 'also restore faces: detect, align, restore with a face model, paste back')
+    .option('--face-model <id>', 'face-restoration model (implies --faces; default: the first installed of gfpgan-1.4, codeformer, gpen-bfr-512, gpen-bfr-256)')
+    .option('--face-weight <w>', 'how much of the restored face to use, 0..1 (implies --faces; default 0.7; also CodeFormer\'s fidelity)', unitInterval('--face-weight'));
+}
+
+/** The one mapping from CLI options to the job settings record. */
+export function jobSettingsFromOptions(options: JobSettingsOptions): JobSettings {
+  const faces = options.faces || options.faceModel !== undefined || options.faceWeight !== undefined ? compactSettings({ modelId: options.faceModel, weight: options.faceWeight }) : undefined;
+  return compactSettings({
+    modelId: options.model,
+    scale: options.scale,
+    tile: options.tile,
+    batch: options.batch,
+    deviceId: options.device,
+    provider: options.provider,
+    format: options.format,
+    quality: options.quality,
+    overwrite: options.overwrite,
+    stripMetadata: options.stripMetadata || undefined,
+    maxPixels: options.maxPixels,
+    threads: options.threads,
+    faces,
+  });
+}

@@ -1,0 +1,72 @@
+import { homeLayout } from './app-paths.js';
+import { SessionPool } from './inference/session-pool.js';
+import { ModelRegistry } from './models/model-registry.js';
+import { DeviceService } from './devices/device-service.js';
+import type { DeviceResolver } from './devices/device-resolver.js';
+import { systemDiscoverySources } from './devices/discovery-sources.js';
+import { ProviderProbe } from './devices/provider-probe.js';
+import { RestoreEngine } from './restore/restore-engine.js';
+import { DeviceSettingsStore } from './store/device-settings-store.js';
+import { CalibrationStore } from './store/calibration-store.js';
+import { openDatabase, type Db } from './store/database.js';
+import { JobStore } from './store/job-store.js';
+
+/** The devices a process restores on: a resolver for the engine, and whatever must be closed with it. */
+export interface CoreDevices<Service> {
+  resolver: DeviceResolver;
+  service: Service;
+  dispose?(): void;
+}
+
+export interface CoreServicesOptions<Service> {
+  /** The data directory (see resolveHome). */
+  home: string;
+  /** The bundled models folder (repository `models/`, or the packaged app's resources). */
+  bundledModelsDir: string;
+  /** Device discovery over this process's database; default: the real DeviceService. */
+  devices?: (db: Db) => CoreDevices<Service>;
+}
+
+/**
+ * The one composition root of core: the database, models, sessions, history, calibration,
+ * devices and the restore engine, built once per process (a CLI command, the studio, a
+ * farm worker) and disposed together in reverse order.
+ */
+export class CoreServices<Service = DeviceService> {
+  readonly home: string;
+  readonly db: Db;
+  readonly models: ModelRegistry;
+  readonly sessions = new SessionPool();
+  readonly jobs: JobStore;
+  readonly calibration: CalibrationStore;
+  readonly devices: CoreDevices<Service>;
+  readonly engine: RestoreEngine;
+
+  constructor(options: CoreServicesOptions<Service>) {
+    this.home = options.home;
+    const layout = homeLayout(options.home);
+    this.db = openDatabase(layout.database);
+    try {
+      this.models = new ModelRegistry(options.bundledModelsDir, layout.models);
+      this.jobs = new JobStore(this.db);
+      this.calibration = new CalibrationStore(this.db);
+      this.devices = (options.devices ?? (systemDevices as unknown as (db: Db) => CoreDevices<Service>))(this.db);
+      this.engine = new RestoreEngine({ models: this.models, sessions: this.sessions, jobs: this.jobs, calibration: this.calibration, devices: this.devices.resolver });
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
+  }
+
+  async dispose(): Promise<void> {
+    this.devices.dispose?.();
+    await this.sessions.dispose();
+    this.db.close();
+  }
+}
+
+/** The real devices: discovery and provider probes once per process (a probe costs a session open), settings in SQLite. */
+export function systemDevices(db: Db): CoreDevices<DeviceService> {
+  const service = new DeviceService(new DeviceSettingsStore(db), systemDiscoverySources(new ProviderProbe().probe));
+  return { resolver: service, service, dispose: () => service.dispose() };
+}

@@ -1,0 +1,26 @@
+import type { JobSettings } from '../../shared/job-settings.js';
+import { facesStage } from './faces-stage.js';
+import type { OpenedStage, StageDefinition, StageServices } from './stage-definition.js';
+
+/**
+ * The registration list: every stage around the network, in the order they run (see
+ * STAGE_ORDER). The super-resolution network itself ("upscale", upscale-stage.ts) runs
+ * between the image stages and the canvas stages, tiled and batched by the scheduler.
+ */
+export const STAGES: readonly StageDefinition[] = [facesStage];
+
+/** Opens the stages a job wants, once per job; if one cannot open, those already open are closed. */
+export async function openStages(settings: JobSettings, services: StageServices): Promise<OpenedStage[]> {
+  const opened: OpenedStage[] = [];
+  try {
+    for (const stage of STAGES) if (stage.wanted(settings)) opened.push(await stage.open(settings, services));
+    return opened;
+  } catch (error) {
+    await closeStages(opened);
+    throw error;
+  }
+}
+
+export async function closeStages(stages: readonly OpenedStage[]): Promise<void> {
+  for (const stage of stages) await stage.dispose?.();
+}
