@@ -1,5 +1,5 @@
 import { HeirloomError } from '../../shared/errors.js';
-import type { ModelManifest } from '../../shared/model-manifest.js';
+import { DEFAULT_FACE_TEMPLATE, type FaceTemplateName, type ModelManifest } from '../../shared/model-manifest.js';
 import type { InputTensorData, TensorData, TensorInfo } from '../inference/ort-backend.js';
 import type { PlanarImage } from './planar-image.js';
 
@@ -15,6 +15,8 @@ export interface FaceModelRunner {
   readonly modelId: string;
   /** Side of the square crop the model takes. */
   readonly size: number;
+  /** Where the model wants the landmarks in its crop (the manifest's template). */
+  readonly template: FaceTemplateName;
   /** Largest batch the model accepts (1 when its export fixed the batch dimension). */
   readonly maxBatch: number;
   /** Restores crops (RGB 0..1) in one call; `weight` feeds a declared fidelity input. */
@@ -22,9 +24,9 @@ export interface FaceModelRunner {
 }
 
 /**
- * Builds the runner from the manifest: input name, size, channel order (RGB/BGR) and value
- * range in and out, and any `extraInputs` of kind "fidelity" (CodeFormer's weight), fed as
- * float64 when the model declares a double input and float32 otherwise.
+ * Builds the runner from the manifest: input name, size, alignment template, channel order
+ * (RGB/BGR) and value range in and out, and any `extraInputs` of kind "fidelity"
+ * (CodeFormer's weight), fed as float64 when the model declares a double input and float32 otherwise.
  */
 export function createFaceModelRunner(session: FaceModelSession, manifest: ModelManifest): FaceModelRunner {
   if (manifest.task !== 'face-restore') {
@@ -52,6 +54,7 @@ export function createFaceModelRunner(session: FaceModelSession, manifest: Model
   return {
     modelId: manifest.id,
     size: side,
+    template: manifest.template ?? DEFAULT_FACE_TEMPLATE,
     maxBatch,
     async run(crops, weight) {
       const n = crops.length;

@@ -78,8 +78,7 @@ export async function restoreFacesInPhotos(photos: readonly FacePhoto[], options
   const batchSize = typeof options.batchSize === 'number' ? options.batchSize : await options.batchSize(faces);
   options.onProgress?.({ stage: 'restoring', faces, batchSize, done: 0, total: faces });
 
-  const size = options.model.size;
-  const aligned = found.map((f) => alignFace(photos[f.photo]!.source, f.face.landmarks, size));
+  const aligned = found.map((f) => alignFace(photos[f.photo]!.source, f.face.landmarks, options.model));
   throwIfCancelled(options.signal);
   const restored = await restoreFaceBatches(
     aligned.map((a) => a.crop),

@@ -110,6 +110,7 @@ describe('faces from several photos batched together', () => {
     const runner: FaceModelRunner = {
       modelId: 'fake',
       size: 4,
+      template: 'ffhq',
       maxBatch: Number.POSITIVE_INFINITY,
       async run(batch) {
         attempts.push(batch.length);
