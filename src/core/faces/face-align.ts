@@ -24,8 +24,9 @@ const MAX_SUPERSAMPLING = 8;
 
 /**
  * Warps the face with these five landmarks onto the model's template in its crop:
- * least-squares similarity, bicubic sampling, and box prefiltering (supersampling) when the
- * face is larger in the photo than in the crop, so a big scan does not alias.
+ * least-squares similarity, bicubic sampling with the photo's edge pixels replicated beyond
+ * its border, and box prefiltering (supersampling) when the face is larger in the photo than
+ * in the crop, so a big scan does not alias.
  */
 export function alignFace(source: PixelSource, landmarks: readonly Point[], crop: FaceCropSpec): AlignedFace {
   if (landmarks.length !== 5) throw new RangeError(`Face alignment needs five landmarks, got ${landmarks.length}.`);

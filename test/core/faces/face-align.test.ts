@@ -75,3 +75,39 @@ describe('face alignment', () => {
     assert.ok(db > 22 && db < 35, `a 64 px crop keeps the face only roughly: ${db.toFixed(1)} dB`);
   });
 });
+
+describe('a face at the photo\'s edge', () => {
+  it('is cropped with the edge pixels replicated, not mirrored', () => {
+    // Every column has its own colour (rows are alike), so a crop pixel beyond the left edge
+    // shows which photo column it came from: column 0 when replicated, column |x| when mirrored.
+    const width = 200;
+    const height = 200;
+    const data = new Uint8Array(width * height * 3);
+    const column = (x: number) => [40 + x, 230 - x, (17 + 3 * x) % 256];
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) data.set(column(x), (y * width + x) * 3);
+    }
+    const photo = { width, height, stride: 3, data, maxValue: 255 };
+    // The template at a quarter of its size, shifted 40 px past the left edge: the left eye is
+    // 8 px inside the photo, the crop's first 160 columns come from outside it.
+    const landmarks = faceTemplate('ffhq', 512).map((p) => ({ x: p.x / 4 - 40, y: p.y / 4 + 30 }));
+    const aligned = alignFace(photo, landmarks, { size: 512, template: 'ffhq' });
+    const plane = 512 * 512;
+    const edge = column(0).map((v) => v / 255);
+    let outside = 0;
+    for (let v = 0; v < 512; v += 5) {
+      for (let u = 0; u < 512; u++) {
+        // Crop column u samples photo x = u / 4 - 40; every bicubic tap is left of the photo when x < -1.
+        if (u / 4 - 40 >= -1) break;
+        outside++;
+        for (let c = 0; c < 3; c++) {
+          const got = aligned.crop.data[c * plane + v * 512 + u]!;
+          assert.ok(Math.abs(got - edge[c]!) < 1e-6, `crop ${u},${v} channel ${c}: ${(got * 255).toFixed(1)}, the edge pixel is ${edge[c]! * 255}`);
+        }
+      }
+    }
+    assert.ok(outside > 100 * 150, `the crop reaches past the photo's edge (${outside} pixels checked)`);
+    // Inside the photo the crop still follows the columns: x = 60 is column 60.
+    assert.ok(Math.abs(aligned.crop.data[256 * 512 + 400]! - column(60)[0]! / 255) < 1e-6);
+  });
+});
