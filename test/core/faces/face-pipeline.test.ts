@@ -153,6 +153,44 @@ describe('face pipeline with the stand-in face model', () => {
     assert.ok(invertedError < 1e-5, `w = 1 inverts it (error ${invertedError})`);
   });
 
+  it('pastes every colour channel back where it belongs, for RGB and BGR models', async () => {
+    // The model keeps its first channel, halves its second (in [-1, 1]) and inverts its third.
+    const gains = [1, 0.5, -1] as const;
+    const identityManifest = installStandInFaceModel(dir, 'stand-in-identity', { channelGains: [1, 1, 1] });
+    const channelManifest = installStandInFaceModel(dir, 'stand-in-channels', { channelGains: gains });
+    const open = (m: ModelManifest) => ModelSession.open(join(dir, m.id, 'model.onnx'), { provider: 'cpu', threads: 1 });
+    const [identity, channels] = await Promise.all([open(identityManifest), open(channelManifest)]);
+    try {
+      const detector = new YuNetDetector(yunet);
+      const background = enlarge(photo, SCALE);
+      const run = async (session: ModelSession, manifest: ModelManifest) => {
+        const canvas = { ...background, data: background.data.slice() };
+        await restoreFaces({ source: photo, canvas, scale: SCALE }, { detector, model: createFaceModelRunner(session, manifest), weight: 1, batchSize: 1 });
+        return canvas.data;
+      };
+      // The face as the pipeline brings it back unchanged: the reference for each channel.
+      const same = await run(identity, identityManifest);
+      const mask = maskOf(background);
+      const halve = (v: number) => v / 2 + 255 / 4; // 0.5 x in [-1, 1] is v / 2 + 1/4 in [0, 1]
+      const invert = (v: number) => 255 - v;
+      const keep = (v: number) => v;
+      for (const [order, expected] of [
+        ['RGB', [keep, halve, invert]],
+        ['BGR', [invert, halve, keep]], // the model's first channel is blue
+      ] as const) {
+        const pasted = await run(channels, { ...channelManifest, input: { ...channelManifest.input, channels: order } });
+        const worst = [0, 0, 0];
+        for (let p = 0; p < mask.length; p++) {
+          if (mask[p] !== 1) continue;
+          for (let c = 0; c < 3; c++) worst[c] = Math.max(worst[c]!, Math.abs(pasted[p * 3 + c]! - expected[c]!(same[p * 3 + c]!)));
+        }
+        worst.forEach((w, c) => assert.ok(w <= 2, `${order} model: channel ${'RGB'[c]} is off by up to ${w}`));
+      }
+    } finally {
+      await Promise.all([identity.dispose(), channels.dispose()]);
+    }
+  });
+
   it("aligns each face to its model's template and pastes it back with the same one", async () => {
     // Five dots where a "detector" reports the landmarks: the template of the model, rotated,
     // scaled and moved into a photo. After alignment they must sit on the template's points.

@@ -25,6 +25,8 @@ export interface StandInOptions {
   channelGains?: readonly [number, number, number];
   /** The manifest's alignment template (absent = the default, ffhq). */
   template?: FaceTemplateName;
+  /** The manifest's channel order (default RGB). */
+  channels?: 'RGB' | 'BGR';
 }
 
 export function buildStandInFaceModel(options: StandInOptions = {}): Uint8Array {
@@ -77,7 +79,7 @@ export function installStandInFaceModel(modelsDir: string, id = 'stand-in-face',
     file: 'model.onnx',
     sha256: createHash('sha256').update(bytes).digest('hex'),
     sizeBytes: bytes.length,
-    input: { name: 'input', layout: 'NCHW', channels: 'RGB', range: [-1, 1], size: [size, size] },
+    input: { name: 'input', layout: 'NCHW', channels: options.channels ?? 'RGB', range: [-1, 1], size: [size, size] },
     output: { name: 'output', range: [-1, 1] },
     tileOverlap: 0,
     weightsPrecision: 'fp32',
