@@ -4,6 +4,7 @@
  */
 import type { ErrorInfo } from './errors.js';
 import type { MemoryReading, ProgressEvent, Stage } from './events.js';
+import type { FaceSettings } from './face-settings.js';
 import type { ModelTask } from './model-manifest.js';
 import type { FormatChoiceName } from './settings.js';
 import type { WatchFolder } from './watch.js';
@@ -88,6 +89,8 @@ export interface JobSettingsView {
   deviceId?: string;
   format?: FormatChoiceName;
   quality?: number;
+  /** Restore faces too, with these settings (absent: no face pass). */
+  faces?: FaceSettings;
 }
 
 export interface JobSummaryView {

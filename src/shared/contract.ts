@@ -21,6 +21,7 @@ import type {
 import { DeviceSettingsSchema, type DeviceWithSettings } from './devices.js';
 import type { ErrorInfo } from './errors.js';
 import type { RestoreEvent } from './events.js';
+import { FaceSettingsSchema } from './face-settings.js';
 import type { Result } from './result.js';
 import { FormatChoiceSchema, type AppSettings } from './settings.js';
 import { WatchPresetSchema } from './watch.js';
@@ -61,6 +62,8 @@ export const JobStartRequestSchema = z.strictObject({
   deviceId: IdSchema.optional(),
   format: FormatChoiceSchema.optional(),
   quality: z.number().int().min(1).max(100).optional(),
+  /** Restore faces too (weight and fidelity 0..1; absent fields take the defaults). */
+  faces: FaceSettingsSchema.optional(),
 });
 export type JobStartRequest = z.infer<typeof JobStartRequestSchema>;
 

@@ -1,9 +1,10 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { FormatChoice } from '../../core/imaging/codec.js';
-import { autoOrInt, intInRange, oneOf } from '../options.js';
+import { autoOrInt, intInRange, oneOf, unitInterval } from '../options.js';
 import { runRestoreJob } from '../run-restore-job.js';
 import { parseProvider } from './devices.js';
 import type { ProviderName } from '../../shared/devices.js';
+import type { FaceSettings } from '../../shared/face-settings.js';
 
 interface RestoreOptions {
   out: string;
@@ -24,13 +25,7 @@ interface RestoreOptions {
   faces?: boolean;
   faceModel?: string;
   faceWeight?: number;
-}
-
-/** --face-weight: a number from 0 to 1. */
-function faceWeight(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError(`--face-weight must be a number from 0 to 1, got "${value}".`);
-  return n;
+  faceFidelity?: number;
 }
 
 export function registerRestore(program: Command): void {
@@ -53,7 +48,8 @@ export function registerRestore(program: Command): void {
     .option('--threads <n>', 'CPU threads for inference', intInRange('--threads', 1, 256))
     .option('--faces', 'also restore faces: detect, align, restore with a face model, paste back')
     .option('--face-model <id>', 'face-restoration model (implies --faces; default: the first installed of gfpgan-1.4, codeformer, gpen-bfr-512, gpen-bfr-256)')
-    .option('--face-weight <w>', 'how much of the restored face to use, 0..1 (implies --faces; default 0.7; also CodeFormer\'s fidelity)', faceWeight)
+    .option('--face-weight <w>', 'how much of the restored face to paste over the background, 0..1 (implies --faces; default 0.7)', unitInterval('--face-weight'))
+    .option('--face-fidelity <f>', 'for face models with a fidelity input (CodeFormer): 0 = most restoration, 1 = closest to the input (implies --faces; default 0.5)', unitInterval('--face-fidelity'))
     .option('--json', 'machine-readable events on stdout, one JSON object per line')
     .option('--home <dir>', 'data directory (history, settings, models); default $HEIRLOOM_HOME or the app-data folder')
     .action(async (inputs: string[], options: RestoreOptions) => {
@@ -72,9 +68,15 @@ export function registerRestore(program: Command): void {
         ...(options.stripMetadata ? { stripMetadata: true } : {}),
         ...(options.maxPixels ? { maxPixels: options.maxPixels } : {}),
         ...(options.threads ? { threads: options.threads } : {}),
-        ...(options.faces || options.faceModel || options.faceWeight !== undefined
-          ? { faces: { ...(options.faceModel ? { modelId: options.faceModel } : {}), ...(options.faceWeight !== undefined ? { weight: options.faceWeight } : {}) } }
-          : {}),
+        ...(options.faces || options.faceModel || options.faceWeight !== undefined || options.faceFidelity !== undefined ? { faces: faceSettings(options) } : {}),
       }));
     });
+}
+
+function faceSettings(options: RestoreOptions): FaceSettings {
+  return {
+    ...(options.faceModel ? { modelId: options.faceModel } : {}),
+    ...(options.faceWeight !== undefined ? { weight: options.faceWeight } : {}),
+    ...(options.faceFidelity !== undefined ? { fidelity: options.faceFidelity } : {}),
+  };
 }

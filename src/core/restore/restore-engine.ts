@@ -36,7 +36,7 @@ export interface RestoreRequest extends JobSettingsView {
   stripMetadata?: boolean;
   maxPixels?: number;
   threads?: number;
-  /** Restore faces too (--faces, --face-model, --face-weight). */
+  /** Restore faces too (--faces, --face-model, --face-weight, --face-fidelity). */
   faces?: FaceRequest;
   /** Continue this job (heirloom resume): its unfinished photos, with its recorded settings (see resumeRequest). */
   resumeJobId?: string;
@@ -164,7 +164,7 @@ export class RestoreEngine {
       owner: this.deps.owner ?? new ProcessOwner(),
       entries,
       fingerprint: restoreFingerprint({ outDir, modelId: manifest.id, scale, format: request.format, quality: request.quality, stripMetadata: request.stripMetadata, faces: request.faces }),
-      settings: { inputs: request.inputs, outDir, modelId: manifest.id, scale, tile: request.tile ?? 'auto', batch: request.batch ?? 'auto', format: request.format ?? 'keep', overwrite: request.overwrite ?? false, ...(facePass ? { faces: { modelId: facePass.manifest.id, weight: facePass.weight } } : {}), ...recordedRunSettings(request) },
+      settings: { inputs: request.inputs, outDir, modelId: manifest.id, scale, tile: request.tile ?? 'auto', batch: request.batch ?? 'auto', format: request.format ?? 'keep', overwrite: request.overwrite ?? false, ...(facePass ? { faces: { modelId: facePass.manifest.id, weight: facePass.weight, fidelity: facePass.fidelity } } : {}), ...recordedRunSettings(request) },
       modelId: manifest.id,
       deviceId: devices.map((d) => d.deviceId).join(','),
       overwrite: request.overwrite ?? false,

@@ -1,5 +1,6 @@
 import { PROVIDERS, type ProviderName } from '../../shared/devices.js';
 import { HeirloomError } from '../../shared/errors.js';
+import type { FaceSettings } from '../../shared/face-settings.js';
 import type { FormatChoice } from '../imaging/codec.js';
 import type { JobRecord } from '../store/job-store.js';
 import type { RestoreRequest } from './restore-engine.js';
@@ -32,7 +33,16 @@ export function resumeRequest(job: JobRecord): RestoreRequest {
     ...(typeof s.deviceId === 'string' ? { deviceId: s.deviceId } : {}),
     ...(typeof s.provider === 'string' && (PROVIDERS as readonly string[]).includes(s.provider) ? { provider: s.provider as ProviderName } : {}),
     ...(typeof s.threads === 'number' ? { threads: s.threads } : {}),
-    ...(faces ? { faces: { ...(typeof faces.modelId === 'string' ? { modelId: faces.modelId } : {}), ...(typeof faces.weight === 'number' ? { weight: faces.weight } : {}) } } : {}),
+    ...(faces ? { faces: recordedFaces(faces) } : {}),
+  };
+}
+
+/** The face settings as recorded; a job recorded before --face-fidelity existed resumes with the default. */
+function recordedFaces(faces: Record<string, unknown>): FaceSettings {
+  return {
+    ...(typeof faces.modelId === 'string' ? { modelId: faces.modelId } : {}),
+    ...(typeof faces.weight === 'number' ? { weight: faces.weight } : {}),
+    ...(typeof faces.fidelity === 'number' ? { fidelity: faces.fidelity } : {}),
   };
 }
 

@@ -219,6 +219,7 @@ export class StudioService {
       ...(request.deviceId ? { deviceId: request.deviceId } : {}),
       format,
       ...(quality !== undefined ? { quality } : {}),
+      ...(request.faces ? { faces: request.faces } : {}),
     };
     const restore: RestoreRequest = {
       inputs: request.inputs,
@@ -233,6 +234,7 @@ export class StudioService {
       ...(request.scale !== undefined ? { scale: request.scale } : {}),
       ...(request.deviceId ? { deviceId: request.deviceId } : {}),
       ...(quality !== undefined ? { quality } : {}),
+      ...(request.faces ? { faces: request.faces } : {}),
       // A re-run asks for new outputs; any other job skips photos already restored with these settings.
       ...(redo ? { redo: true } : {}),
     };
@@ -259,6 +261,7 @@ export class StudioService {
           ...(request.batch !== undefined ? { batch: request.batch } : {}),
           ...(request.format ? { format: request.format } : {}),
           ...(request.quality !== undefined ? { quality: request.quality } : {}),
+          ...(request.faces ? { faces: request.faces } : {}),
         };
         this.queue.enqueue({ request, settings, files: unfinished });
         resumed++;
@@ -282,6 +285,7 @@ export class StudioService {
       ...(s.tile !== undefined ? { tile: s.tile } : {}),
       ...(s.batch !== undefined ? { batch: s.batch } : {}),
       ...(typeof s.format === 'string' ? { format: s.format } : {}),
+      ...(s.faces !== undefined ? { faces: s.faces } : {}),
       // A job that shared the queue across devices ran on "a,b": let the engine choose again.
       ...(job.deviceId && !job.deviceId.includes(',') ? { deviceId: job.deviceId } : {}),
     };

@@ -137,7 +137,7 @@ describe('face pipeline with the stand-in face model', () => {
     assert.notDeepEqual(canvas.data, background.data);
   });
 
-  it('feeds the weight to a fidelity input the manifest declares (CodeFormer-style, float64)', async () => {
+  it('feeds the fidelity to a fidelity input the manifest declares (CodeFormer-style, float64)', async () => {
     const runner = createFaceModelRunner(fidelitySession, fidelityManifest);
     const crop = alignFace(photo, face.landmarks, { size: 512, template: 'ffhq' }).crop;
     // The fidelity stand-in computes x * (1 - 2w) in [-1, 1]: w = 0 keeps the crop, w = 1 inverts it.
@@ -151,6 +151,32 @@ describe('face pipeline with the stand-in face model', () => {
     }
     assert.ok(keptError < 1e-5, `w = 0 keeps the crop (error ${keptError})`);
     assert.ok(invertedError < 1e-5, `w = 1 inverts it (error ${invertedError})`);
+  });
+
+  it('feeds the fidelity apart from the paste weight, 0.5 unless asked', async () => {
+    const background = enlarge(photo, SCALE);
+    const detector = new YuNetDetector(yunet);
+    const model = createFaceModelRunner(fidelitySession, fidelityManifest);
+    const byDefault = { ...background, data: background.data.slice() };
+    const faithful = { ...background, data: background.data.slice() };
+    await restoreFaces({ source: photo, canvas: byDefault, scale: SCALE }, { detector, model, weight: 1, batchSize: 1 });
+    await restoreFaces({ source: photo, canvas: faithful, scale: SCALE }, { detector, model, weight: 1, fidelity: 0, batchSize: 1 });
+    const mask = maskOf(byDefault);
+    let grey = 0;
+    let kept = 0;
+    let core = 0;
+    for (let p = 0; p < mask.length; p++) {
+      if (mask[p] !== 1) continue;
+      core++;
+      for (let c = 0; c < 3; c++) {
+        // w = 0.5 makes the stand-in's output 0 in [-1, 1]: mid-grey. Fed the weight (1), it would invert the face.
+        grey = Math.max(grey, Math.abs(byDefault.data[p * 3 + c]! - 127.5));
+        kept += Math.abs(faithful.data[p * 3 + c]! - background.data[p * 3 + c]!);
+      }
+    }
+    assert.ok(grey <= 1, `default fidelity 0.5 reaches the model (worst distance from grey ${grey})`);
+    // w = 0 is the identity: the face comes back as it was, up to resampling.
+    assert.ok(kept / (core * 3) < 6, `fidelity 0 keeps the face (mean change ${(kept / (core * 3)).toFixed(1)})`);
   });
 
   it('pastes every colour channel back where it belongs, for RGB and BGR models', async () => {
