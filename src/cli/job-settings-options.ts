@@ -1,8 +1,8 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { compactSettings, type JobSettings } from '../shared/job-settings.js';
 import type { ProviderName } from '../shared/devices.js';
 import type { FormatChoiceName } from '../shared/settings.js';
-import { autoOrInt, intInRange, oneOf } from './options.js';
+import { autoOrInt, intInRange, oneOf, unitInterval } from './options.js';
 import { parseProvider } from './commands/devices.js';
 
 /** The options that make a job's settings record, as commander parses them. */
@@ -22,15 +22,7 @@ export interface JobSettingsOptions {
   faces?: boolean;
   faceModel?: string;
   faceWeight?: number;
-}
-
-/** A number from 0 to 1 (--face-weight). */
-function unitInterval(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError(`${name} must be a number from 0 to 1, got "${value}".`);
-    return n;
-  };
+  faceFidelity?: number;
 }
 
 /** The options `restore` and `watch` share: one list, so a new setting is an option in both. */
@@ -49,12 +41,14 @@ export function addJobSettingsOptions(command: Command, defaults: { model?: stri
     .option('--threads <n>', 'CPU threads for inference', intInRange('--threads', 1, 256))
     .option('--faces', 'also restore faces: detect, align, restore with a face model, paste back')
     .option('--face-model <id>', 'face-restoration model (implies --faces; default: the first installed of gfpgan-1.4, codeformer, gpen-bfr-512, gpen-bfr-256)')
-    .option('--face-weight <w>', 'how much of the restored face to use, 0..1 (implies --faces; default 0.7; also CodeFormer\'s fidelity)', unitInterval('--face-weight'));
+    .option('--face-weight <w>', 'how much of the restored face to paste over the background, 0..1 (implies --faces; default 0.7)', unitInterval('--face-weight'))
+    .option('--face-fidelity <f>', 'for face models with a fidelity input (CodeFormer): 0 = most restoration, 1 = closest to the input (implies --faces; default 0.5)', unitInterval('--face-fidelity'));
 }
 
 /** The one mapping from CLI options to the job settings record. */
 export function jobSettingsFromOptions(options: JobSettingsOptions): JobSettings {
-  const faces = options.faces || options.faceModel !== undefined || options.faceWeight !== undefined ? compactSettings({ modelId: options.faceModel, weight: options.faceWeight }) : undefined;
+  const wantsFaces = options.faces || options.faceModel !== undefined || options.faceWeight !== undefined || options.faceFidelity !== undefined;
+  const faces = wantsFaces ? compactSettings({ modelId: options.faceModel, weight: options.faceWeight, fidelity: options.faceFidelity }) : undefined;
   return compactSettings({
     modelId: options.model,
     scale: options.scale,

@@ -22,3 +22,12 @@ export function oneOf<T extends string>(name: string, allowed: readonly T[]) {
     return value as T;
   };
 }
+
+/** Parses a number from 0 to 1 (--face-weight, --face-fidelity). */
+export function unitInterval(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError(`${name} must be a number from 0 to 1, got "${value}".`);
+    return n;
+  };
+}

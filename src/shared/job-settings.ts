@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { ProviderNameSchema } from './devices.js';
 import { FormatChoiceSchema } from './settings.js';
+import { FaceSettingsSchema } from './face-settings.js';
+
+export { FaceSettingsSchema, type FaceSettings } from './face-settings.js';
 
 /**
  * The one record of what a restore is asked to do. The CLI's options, the contract's
@@ -14,14 +17,6 @@ import { FormatChoiceSchema } from './settings.js';
 export const NO_UPSCALE_MODEL = 'none';
 
 export const ModelChoiceSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'a model id (see "heirloom models") or "none"');
-
-export const FaceSettingsSchema = z.object({
-  /** Absent: the first installed face model. */
-  modelId: ModelChoiceSchema.optional(),
-  /** How much of the restored face is pasted back, 0..1. */
-  weight: z.number().min(0).max(1).optional(),
-});
-export type FaceSettings = z.infer<typeof FaceSettingsSchema>;
 
 export const TileChoiceSchema = z.union([z.literal('auto'), z.number().int().min(0).max(8192)]);
 export const BatchChoiceSchema = z.union([z.literal('auto'), z.number().int().min(1).max(64)]);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ModelManifestSchema, ModelTaskSchema, ValueRangeSchema } from './model-manifest.js';
+import { FaceTemplateSchema, ModelManifestSchema, ModelTaskSchema, ValueRangeSchema } from './model-manifest.js';
 
 /**
  * The catalog of well-known models Heirloom can download (models/catalog.json): data, not
@@ -31,12 +31,15 @@ export const CatalogEntrySchema = z
     tileOverlap: z.number().int().nonnegative().default(0),
     weightsPrecision: z.enum(['fp32', 'fp16']),
     extraInputs: ModelManifestSchema.shape.extraInputs,
+    /** Face models: where the landmarks go in the crop (copied into the installed manifest). */
+    template: FaceTemplateSchema.optional(),
     licence: z.object({ name: z.string().min(1), url: z.url() }),
     /** Where the URL, size and checksum were checked, for the next person to re-check. */
     verification: z.string().min(1),
   })
   .refine((e) => e.sha256 !== null || e.unverified, { message: 'an entry without a sha256 must say "unverified": true', path: ['unverified'] })
-  .refine((e) => e.task !== 'face-restore' || e.input.size !== undefined, { message: 'face-restore entries need input.size', path: ['input', 'size'] });
+  .refine((e) => e.task !== 'face-restore' || e.input.size !== undefined, { message: 'face-restore entries need input.size', path: ['input', 'size'] })
+  .refine((e) => e.task === 'face-restore' || e.template === undefined, { message: 'only face-restore entries have an alignment template', path: ['template'] });
 
 export type CatalogEntry = z.infer<typeof CatalogEntrySchema>;
 

@@ -9,6 +9,15 @@ export type ModelTask = z.infer<typeof ModelTaskSchema>;
 
 export const ValueRangeSchema = z.tuple([z.number(), z.number()]);
 
+/**
+ * Where a face-restoration model expects the five landmarks in its crop. 'ffhq' is
+ * facexlib's FFHQ template (GFPGAN, CodeFormer, GPEN-BFR-512); 'arcface_128' is FaceFusion's
+ * template of that name, which its GPEN-BFR-256 export is aligned with. Absent = 'ffhq'.
+ */
+export const FaceTemplateSchema = z.enum(['ffhq', 'arcface_128']);
+export type FaceTemplateName = z.infer<typeof FaceTemplateSchema>;
+export const DEFAULT_FACE_TEMPLATE: FaceTemplateName = 'ffhq';
+
 export const ModelManifestSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'lower-case letters, digits, ".", "_" and "-"'),
   name: z.string().min(1),
@@ -47,6 +56,8 @@ export const ModelManifestSchema = z.object({
   source: z.enum(['bundled', 'imported', 'downloaded']).default('bundled'),
   /** Free-form provenance: what it was converted from, by which script. */
   origin: z.string().optional(),
+  /** Face-restore models: the alignment template (absent = DEFAULT_FACE_TEMPLATE). */
+  template: FaceTemplateSchema.optional(),
   /** Optional extra inputs the model has (e.g. CodeFormer's fidelity weight). */
   extraInputs: z.record(z.string(), z.object({ kind: z.literal('fidelity') })).optional(),
 });

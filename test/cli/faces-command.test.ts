@@ -101,5 +101,34 @@ describe('heirloom restore --faces', () => {
     const badWeight = await runCli(['restore', ASTRONAUT, '--out', join(empty, 'out'), '--face-weight', '1.5', '--home', empty]);
     assert.equal(badWeight.code, 2);
     assert.match(badWeight.stderr, /--face-weight must be a number from 0 to 1/);
+    const badFidelity = await runCli(['restore', ASTRONAUT, '--out', join(empty, 'out'), '--face-fidelity', 'high', '--home', empty]);
+    assert.equal(badFidelity.code, 2);
+    assert.match(badFidelity.stderr, /--face-fidelity must be a number from 0 to 1/);
+  });
+
+  it('feeds --face-fidelity (default 0.5) to a CodeFormer-style model apart from --face-weight, and records both', async () => {
+    // The stand-in computes x * (1 - 2 fidelity) in [-1, 1]: 0.5 gives a mid-grey face, 1 the inverted face.
+    installStandInFaceModel(join(home, 'models'), 'stand-in-codeformer', { fidelity: true });
+    const pair = join(photos, 'pair.png');
+    const run = (out: string, extra: string[]) => runCli(['restore', pair, '--out', out, '--model', 'stand-in-up', '--tile', '0', '--json', '--home', home, '--face-model', 'stand-in-codeformer', '--face-weight', '1', ...extra]);
+    const byDefault = join(home, 'fidelity-default');
+    const inverted = join(home, 'fidelity-1');
+    const plain = join(home, 'fidelity-plain');
+    for (const result of [await run(byDefault, []), await run(inverted, ['--face-fidelity', '1'])]) assert.equal(result.code, 0, result.stderr);
+    assert.equal((await runCli(['restore', pair, '--out', plain, '--model', 'stand-in-up', '--tile', '0', '--json', '--home', home])).code, 0);
+    const [grey, flipped, background] = await Promise.all([byDefault, inverted, plain].map((dir) => sharp(join(dir, 'pair.png')).raw().toBuffer()));
+    // The astronaut's nose (224, 126) in the 2x output.
+    const nose = (253 * 2048 + 449) * 3;
+    for (let c = 0; c < 3; c++) {
+      assert.ok(Math.abs(grey![nose + c]! - 128) <= 2, `default fidelity: channel ${c} is ${grey![nose + c]}, not mid-grey`);
+      assert.ok(Math.abs(flipped![nose + c]! - (255 - background![nose + c]!)) < 24, `fidelity 1: channel ${c} is ${flipped![nose + c]}, not inverted`);
+    }
+    const history = await runCli(['history', '--json', '--limit', '3', '--home', home]);
+    const recorded = history.stdout
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as { settings: { outDir: string; faces?: unknown } });
+    assert.deepEqual(recorded.find((j) => j.settings.outDir === inverted)?.settings.faces, { modelId: 'stand-in-codeformer', weight: 1, fidelity: 1 });
+    assert.deepEqual(recorded.find((j) => j.settings.outDir === byDefault)?.settings.faces, { modelId: 'stand-in-codeformer', weight: 1, fidelity: 0.5 });
   });
 });

@@ -101,6 +101,13 @@ describe('heirloom models', () => {
       [lines(imported.stdout)[0]!.id, lines(imported.stdout)[0]!.task, lines(imported.stdout)[0]!.source],
       ['my-face', 'face-restore', 'imported'],
     );
+    const gpen = await runCli(['models', 'import', file, '--id', 'my-gpen-256', '--template', 'arcface_128', '--json', '--home', home], env);
+    assert.equal(gpen.code, 0, gpen.stderr);
+    assert.equal(lines(gpen.stdout)[0]!.template, 'arcface_128', 'an imported face model names its alignment template');
+    const badTemplate = await runCli(['models', 'import', file, '--template', 'arcface', '--home', home], env);
+    assert.equal(badTemplate.code, 2);
+    assert.match(badTemplate.stderr, /--template must be one of ffhq, arcface_128/);
+    assert.equal((await runCli(['models', 'remove', 'my-gpen-256', '--json', '--home', home], env)).code, 0);
     const removed = await runCli(['models', 'remove', 'my-face', '--json', '--home', home], env);
     assert.equal(removed.code, 0, removed.stderr);
     assert.equal(lines(removed.stdout)[0]!.type, 'model-removed');

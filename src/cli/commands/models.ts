@@ -2,7 +2,7 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { extname } from 'node:path';
 import { HeirloomError } from '../../shared/errors.js';
-import type { ModelTask } from '../../shared/model-manifest.js';
+import { FaceTemplateSchema, type FaceTemplateName, type ModelTask } from '../../shared/model-manifest.js';
 import { bundledModelsDir } from '../../core/app-paths.js';
 import { catalogPath } from '../../core/models/catalog/catalog-loader.js';
 import { ModelManager } from '../../core/models/catalog/model-manager.js';
@@ -100,19 +100,20 @@ export function registerModels(program: Command): void {
     .option('--scale <n>', 'upscale factor (checked against the model)', intInRange('--scale', 1, 8))
     .option('--task <task>', 'restore-upscale, face-restore or face-detect (ONNX only; default: from the signature)', oneOf('--task', ['restore-upscale', 'face-restore', 'face-detect'] as const))
     .option('--name <name>', 'display name')
+    .option('--template <name>', 'face-restore models: the alignment template it was trained with, ffhq (default) or arcface_128', oneOf('--template', FaceTemplateSchema.options))
     .option('--overwrite', 'replace an installed model with the same id')
     .option('--json', 'the installed model as JSON')
     .option('--home <dir>', 'data directory')
     .action(async (paths: string[], _options: unknown, command: Command) => {
-      const options = common(command) as CommonOptions & { id?: string; scale?: number; task?: ModelTask; name?: string; overwrite?: boolean };
+      const options = common(command) as CommonOptions & { id?: string; scale?: number; task?: ModelTask; name?: string; template?: FaceTemplateName; overwrite?: boolean };
       const shared = { ...(options.id ? { id: options.id } : {}), ...(options.scale ? { scale: options.scale } : {}), ...(options.name ? { name: options.name } : {}), overwrite: options.overwrite === true };
       await withManager(options.home, async (_services, manager) => {
         const kinds = paths.map((p) => extname(p).toLowerCase());
         let model: InstalledModel;
         if (paths.length === 1 && kinds[0] === '.onnx') {
-          model = await manager.importOnnx(paths[0]!, { ...shared, ...(options.task ? { task: options.task } : {}) });
+          model = await manager.importOnnx(paths[0]!, { ...shared, ...(options.task ? { task: options.task } : {}), ...(options.template ? { template: options.template } : {}) });
         } else if (paths.length === 2 && kinds.includes('.param') && kinds.includes('.bin')) {
-          if (options.task && options.task !== 'restore-upscale') throw new HeirloomError('USAGE', 'NCNN imports are restore-upscale models; leave --task out.');
+          if ((options.task && options.task !== 'restore-upscale') || options.template) throw new HeirloomError('USAGE', 'NCNN imports are restore-upscale models; leave --task and --template out.');
           const param = paths[kinds.indexOf('.param')]!;
           const bin = paths[kinds.indexOf('.bin')]!;
           model = await manager.importNcnn(param, bin, shared);
@@ -151,7 +152,7 @@ async function withManager(home: string | undefined, work: (services: CliService
 function report(json: boolean | undefined, model: InstalledModel, extra: Record<string, unknown>): void {
   const { manifest } = model;
   if (json) {
-    process.stdout.write(`${JSON.stringify({ type: 'model-installed', id: manifest.id, name: manifest.name, task: manifest.task, scale: manifest.scale, sizeBytes: manifest.sizeBytes, sha256: manifest.sha256, source: manifest.source, path: model.path, ...extra })}\n`);
+    process.stdout.write(`${JSON.stringify({ type: 'model-installed', id: manifest.id, name: manifest.name, task: manifest.task, scale: manifest.scale, sizeBytes: manifest.sizeBytes, sha256: manifest.sha256, source: manifest.source, ...(manifest.template ? { template: manifest.template } : {}), path: model.path, ...extra })}\n`);
     return;
   }
   const verb = extra.alreadyInstalled ? 'already installed:' : 'installed';

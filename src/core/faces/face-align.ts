@@ -1,6 +1,7 @@
+import type { FaceTemplateName } from '../../shared/model-manifest.js';
 import type { PixelSource } from '../inference/tiler.js';
 import { affineScale, applyAffine, estimateSimilarity, invertAffine, type Affine, type Point } from './face-geometry.js';
-import { faceTemplate } from './ffhq-template.js';
+import { faceTemplate } from './face-template.js';
 import { PixelSampler, PlanarSampler, type PlanarImage } from './planar-image.js';
 
 /** One face cut out of a photo and turned upright onto the face model's template. */
@@ -12,17 +13,25 @@ export interface AlignedFace {
   size: number;
 }
 
+/** The crop a face model takes: its side and the template it was trained with (a FaceModelRunner is one). */
+export interface FaceCropSpec {
+  readonly size: number;
+  readonly template: FaceTemplateName;
+}
+
 /** Most sub-samples per axis when a crop shrinks a very large face (8 = 64 samples a pixel). */
 const MAX_SUPERSAMPLING = 8;
 
 /**
- * Warps the face with these five landmarks onto the FFHQ template of a `size` crop:
- * least-squares similarity, bicubic sampling, and box prefiltering (supersampling) when the
- * face is larger in the photo than in the crop, so a big scan does not alias.
+ * Warps the face with these five landmarks onto the model's template in its crop:
+ * least-squares similarity, bicubic sampling with the photo's edge pixels replicated beyond
+ * its border, and box prefiltering (supersampling) when the face is larger in the photo than
+ * in the crop, so a big scan does not alias.
  */
-export function alignFace(source: PixelSource, landmarks: readonly Point[], size: number): AlignedFace {
+export function alignFace(source: PixelSource, landmarks: readonly Point[], crop: FaceCropSpec): AlignedFace {
   if (landmarks.length !== 5) throw new RangeError(`Face alignment needs five landmarks, got ${landmarks.length}.`);
-  const toCrop = estimateSimilarity(landmarks, faceTemplate(size));
+  const { size } = crop;
+  const toCrop = estimateSimilarity(landmarks, faceTemplate(crop.template, size));
   const toSource = invertAffine(toCrop);
   const plane = size * size;
   const data = new Float32Array(3 * plane);

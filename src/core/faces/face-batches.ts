@@ -59,7 +59,7 @@ export interface FaceBatchProgress {
 export async function restoreFaceBatches(
   crops: readonly PlanarImage[],
   runner: FaceModelRunner,
-  options: { batchSize: number; weight: number; onBatch?: (p: FaceBatchProgress) => void; signal?: AbortSignal },
+  options: { batchSize: number; fidelity: number; onBatch?: (p: FaceBatchProgress) => void; signal?: AbortSignal },
 ): Promise<PlanarImage[]> {
   let batch = Math.max(1, Math.min(Math.floor(options.batchSize), runner.maxBatch));
   const restored: PlanarImage[] = [];
@@ -67,7 +67,7 @@ export async function restoreFaceBatches(
     if (options.signal?.aborted) throw new HeirloomError('CANCELLED', 'Face restoration was cancelled; nothing was written.');
     const slice = crops.slice(restored.length, restored.length + batch);
     try {
-      restored.push(...(await runner.run(slice, options.weight)));
+      restored.push(...(await runner.run(slice, options.fidelity)));
     } catch (error) {
       if (!isOutOfMemoryError(error) || slice.length === 1) throw error;
       batch = Math.max(1, Math.floor(slice.length / 2));

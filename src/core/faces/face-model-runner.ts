@@ -1,5 +1,5 @@
 import { HeirloomError } from '../../shared/errors.js';
-import type { ModelManifest } from '../../shared/model-manifest.js';
+import { DEFAULT_FACE_TEMPLATE, type FaceTemplateName, type ModelManifest } from '../../shared/model-manifest.js';
 import type { InputTensorData, TensorData, TensorInfo } from '../inference/ort-backend.js';
 import type { PlanarImage } from './planar-image.js';
 
@@ -15,16 +15,18 @@ export interface FaceModelRunner {
   readonly modelId: string;
   /** Side of the square crop the model takes. */
   readonly size: number;
+  /** Where the model wants the landmarks in its crop (the manifest's template). */
+  readonly template: FaceTemplateName;
   /** Largest batch the model accepts (1 when its export fixed the batch dimension). */
   readonly maxBatch: number;
-  /** Restores crops (RGB 0..1) in one call; `weight` feeds a declared fidelity input. */
-  run(crops: readonly PlanarImage[], weight: number): Promise<PlanarImage[]>;
+  /** Restores crops (RGB 0..1) in one call; `fidelity` (0..1) feeds a declared fidelity input. */
+  run(crops: readonly PlanarImage[], fidelity: number): Promise<PlanarImage[]>;
 }
 
 /**
- * Builds the runner from the manifest: input name, size, channel order (RGB/BGR) and value
- * range in and out, and any `extraInputs` of kind "fidelity" (CodeFormer's weight), fed as
- * float64 when the model declares a double input and float32 otherwise.
+ * Builds the runner from the manifest: input name, size, alignment template, channel order
+ * (RGB/BGR) and value range in and out, and any `extraInputs` of kind "fidelity"
+ * (CodeFormer's w), fed as float64 when the model declares a double input and float32 otherwise.
  */
 export function createFaceModelRunner(session: FaceModelSession, manifest: ModelManifest): FaceModelRunner {
   if (manifest.task !== 'face-restore') {
@@ -52,8 +54,9 @@ export function createFaceModelRunner(session: FaceModelSession, manifest: Model
   return {
     modelId: manifest.id,
     size: side,
+    template: manifest.template ?? DEFAULT_FACE_TEMPLATE,
     maxBatch,
-    async run(crops, weight) {
+    async run(crops, fidelity) {
       const n = crops.length;
       if (n === 0) return [];
       const plane = side * side;
@@ -68,7 +71,7 @@ export function createFaceModelRunner(session: FaceModelSession, manifest: Model
         }
       });
       const feeds: Record<string, InputTensorData> = { [manifest.input.name]: { data: input, dims: [n, 3, side, side] } };
-      const w = Math.min(1, Math.max(0, weight));
+      const w = Math.min(1, Math.max(0, fidelity));
       for (const f of fidelityInputs) {
         const length = f.dims.reduce((a, b) => a * b, 1);
         feeds[f.name] = { data: f.double ? new Float64Array(length).fill(w) : new Float32Array(length).fill(w), dims: f.dims };

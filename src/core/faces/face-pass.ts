@@ -1,5 +1,6 @@
 import type { MemoryBudget, Precision } from '../../shared/devices.js';
 import { HeirloomError } from '../../shared/errors.js';
+import { DEFAULT_FACE_FIDELITY, DEFAULT_FACE_WEIGHT, type FaceSettings } from '../../shared/face-settings.js';
 import type { ModelManifest } from '../../shared/model-manifest.js';
 import type { SessionConfig } from '../inference/ort-backend.js';
 import type { SessionPool } from '../inference/session-pool.js';
@@ -11,11 +12,8 @@ import { restoreFacesInPhotos, type FaceProgress } from './face-pipeline.js';
 import type { FaceCanvas } from './paste-face.js';
 import { YuNetDetector, type YuNetOptions } from './yunet-detector.js';
 
-/** What the user asked for: `--faces [--face-model ID] [--face-weight W]`. */
-export interface FaceRequest {
-  modelId?: string;
-  /** 0..1; default DEFAULT_FACE_WEIGHT. */
-  weight?: number;
+/** What the user asked for: `--faces [--face-model ID] [--face-weight W] [--face-fidelity F]`, and detector tuning. */
+export interface FaceRequest extends FaceSettings {
   detector?: Partial<Pick<YuNetOptions, 'scoreThreshold' | 'nmsThreshold' | 'maxSide'>>;
 }
 
@@ -35,7 +33,6 @@ export interface FacePassPhoto {
   canvas: FaceCanvas & { readonly scale: number };
 }
 
-export const DEFAULT_FACE_WEIGHT = 0.7;
 export const DEFAULT_FACE_DETECTOR_ID = 'yunet-s';
 /** Without --face-model, the first of these that is installed (then any face-restore model). */
 export const FACE_MODEL_PREFERENCE = ['gfpgan-1.4', 'codeformer', 'gpen-bfr-512', 'gpen-bfr-256'] as const;
@@ -67,6 +64,7 @@ export class FacePass {
   private constructor(
     readonly manifest: ModelManifest,
     readonly weight: number,
+    readonly fidelity: number,
     private readonly detector: YuNetDetector,
     private readonly model: FaceModelRunner,
     private readonly device: FaceDevice,
@@ -75,6 +73,8 @@ export class FacePass {
   static async open(deps: { models: ModelRegistry; sessions: SessionPool }, request: FaceRequest, device: FaceDevice): Promise<FacePass> {
     const weight = request.weight ?? DEFAULT_FACE_WEIGHT;
     if (!(weight >= 0 && weight <= 1)) throw new HeirloomError('USAGE', `--face-weight must be a number from 0 to 1, got ${request.weight}.`);
+    const fidelity = request.fidelity ?? DEFAULT_FACE_FIDELITY;
+    if (!(fidelity >= 0 && fidelity <= 1)) throw new HeirloomError('USAGE', `--face-fidelity must be a number from 0 to 1, got ${request.fidelity}.`);
     const installed = await deps.models.list();
     const faceModel = request.modelId ? await deps.models.get(request.modelId) : pickFaceModel(installed);
     const detectorModel = installed.find((m) => m.manifest.id === DEFAULT_FACE_DETECTOR_ID && m.manifest.task === 'face-detect') ?? installed.find((m) => m.manifest.task === 'face-detect');
@@ -82,7 +82,7 @@ export class FacePass {
     const [faceSession, detectorSession] = await Promise.all([deps.sessions.get(faceModel.path, device.session), deps.sessions.get(detectorModel.path, device.session)]);
     const model = createFaceModelRunner(faceSession, faceModel.manifest);
     const detector = new YuNetDetector(detectorSession, { ...request.detector, inputName: detectorModel.manifest.input.name });
-    return new FacePass(faceModel.manifest, weight, detector, model, device);
+    return new FacePass(faceModel.manifest, weight, fidelity, detector, model, device);
   }
 
   /** Detects, restores and pastes back the faces of one photo, in its canvas (grouped with photos finishing meanwhile). */
@@ -136,6 +136,7 @@ export class FacePass {
         detector: this.detector,
         model: this.model,
         weight: this.weight,
+        fidelity: this.fidelity,
         batchSize: async (faces) =>
           planFaceBatch({
             manifest: this.manifest,

@@ -1,4 +1,5 @@
 import { HeirloomError } from '../../shared/errors.js';
+import { DEFAULT_FACE_FIDELITY } from '../../shared/face-settings.js';
 import type { PixelSource } from '../inference/tiler.js';
 import { alignFace } from './face-align.js';
 import { restoreFaceBatches } from './face-batches.js';
@@ -31,11 +32,13 @@ export interface FaceProgress {
 export interface FaceRestoreOptions {
   detector: FaceDetector;
   model: FaceModelRunner;
-  /**
-   * 0..1: how much of the restored face replaces the background model's face (0 = none).
-   * The same value feeds a model's own fidelity input when its manifest declares one.
-   */
+  /** 0..1: how much of the restored face replaces the background model's face (0 = none). */
   weight: number;
+  /**
+   * 0..1, fed to a model's own fidelity input when its manifest declares one (CodeFormer:
+   * higher = closer to the input); default DEFAULT_FACE_FIDELITY. Other models ignore it.
+   */
+  fidelity?: number;
   /**
    * Faces per model run, or a function of the number of faces found that picks it (the
    * scheduler's planFaceBatch, from the face model's memory model and the free memory).
@@ -78,15 +81,14 @@ export async function restoreFacesInPhotos(photos: readonly FacePhoto[], options
   const batchSize = typeof options.batchSize === 'number' ? options.batchSize : await options.batchSize(faces);
   options.onProgress?.({ stage: 'restoring', faces, batchSize, done: 0, total: faces });
 
-  const size = options.model.size;
-  const aligned = found.map((f) => alignFace(photos[f.photo]!.source, f.face.landmarks, size));
+  const aligned = found.map((f) => alignFace(photos[f.photo]!.source, f.face.landmarks, options.model));
   throwIfCancelled(options.signal);
   const restored = await restoreFaceBatches(
     aligned.map((a) => a.crop),
     options.model,
     {
       batchSize,
-      weight: options.weight,
+      fidelity: options.fidelity ?? DEFAULT_FACE_FIDELITY,
       ...(options.signal ? { signal: options.signal } : {}),
       onBatch: (b) => options.onProgress?.({ stage: 'restoring', faces, batchSize: b.batchSize, done: b.done, total: b.total }),
     },

@@ -21,18 +21,18 @@ export function cubicWeights(t: number, out: Float64Array): void {
   out[3] = 0.5 * t3 - 0.5 * t2;
 }
 
-/** Mirrors an index into [0, length) (numpy 'reflect'), so the border never darkens a crop. */
-function reflect(i: number, length: number): number {
-  if (length === 1) return 0;
-  const period = 2 * (length - 1);
-  let m = i % period;
-  if (m < 0) m += period;
-  return m < length ? m : period - m;
+/**
+ * Clamps an index into [0, length): beyond the photo's border the edge pixel is repeated
+ * (OpenCV's BORDER_REPLICATE, as FaceFusion crops faces). Mirroring would hand the network
+ * a mirrored half-face wherever a face touches the photo's edge.
+ */
+function replicate(i: number, length: number): number {
+  return i < 0 ? 0 : i >= length ? length - 1 : i;
 }
 
 /**
  * Samples interleaved photo pixels (8/16-bit) bicubically as RGB 0..1; grey sources give
- * three equal values. Positions outside the photo mirror back inside.
+ * three equal values. Positions outside the photo take the nearest edge pixel.
  */
 export class PixelSampler {
   private readonly wx = new Float64Array(4);
@@ -57,12 +57,12 @@ export class PixelSampler {
     let b = 0;
     const rowStride = source.width * source.stride;
     for (let j = 0; j < 4; j++) {
-      const row = reflect(y0 - 1 + j, source.height) * rowStride;
+      const row = replicate(y0 - 1 + j, source.height) * rowStride;
       let rr = 0;
       let gg = 0;
       let bb = 0;
       for (let i = 0; i < 4; i++) {
-        const s = row + reflect(x0 - 1 + i, source.width) * source.stride;
+        const s = row + replicate(x0 - 1 + i, source.width) * source.stride;
         const w = wx[i]!;
         rr += w * source.data[s]!;
         if (!this.gray) {

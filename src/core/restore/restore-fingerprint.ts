@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
-import { DEFAULT_FACE_WEIGHT } from '../faces/face-pass.js';
+import { DEFAULT_FACE_FIDELITY, DEFAULT_FACE_WEIGHT, type FaceSettings } from '../../shared/face-settings.js';
 
 /** The settings that decide what a restored photo looks like and where it is written. */
 export interface FingerprintSettings {
@@ -12,14 +12,14 @@ export interface FingerprintSettings {
   quality?: number;
   stripMetadata?: boolean;
   /** As requested: without a face model id the default one ("auto") is meant. */
-  faces?: { modelId?: string; weight?: number };
+  faces?: FaceSettings;
 }
 
 /**
  * A photo is "the same work" when its content hash and this fingerprint match: then an
  * earlier output is reused instead of restoring it again. Tile size, batch and device are
  * left out on purpose: they change how fast, not what comes out (tiles carry the model's
- * whole receptive field, see tiler.ts). A changed face model or weight, scale, format,
+ * whole receptive field, see tiler.ts). A changed face model, weight or fidelity, scale, format,
  * quality, metadata choice or output folder makes new work.
  */
 export function restoreFingerprint(settings: FingerprintSettings): string {
@@ -31,7 +31,17 @@ export function restoreFingerprint(settings: FingerprintSettings): string {
     format: settings.format ?? 'keep',
     quality: settings.quality ?? null,
     stripMetadata: settings.stripMetadata ?? false,
-    faces: settings.faces ? { modelId: settings.faces.modelId ?? 'auto', weight: settings.faces.weight ?? DEFAULT_FACE_WEIGHT } : null,
+    faces: settings.faces ? canonicalFaces(settings.faces) : null,
   };
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex').slice(0, 32);
+}
+
+/**
+ * The fidelity is left out at its default so that every fingerprint recorded before
+ * --face-fidelity existed stays valid (a watch folder with faces does not restore its whole
+ * folder again after an update).
+ */
+function canonicalFaces(faces: FaceSettings): Record<string, unknown> {
+  const fidelity = faces.fidelity ?? DEFAULT_FACE_FIDELITY;
+  return { modelId: faces.modelId ?? 'auto', weight: faces.weight ?? DEFAULT_FACE_WEIGHT, ...(fidelity === DEFAULT_FACE_FIDELITY ? {} : { fidelity }) };
 }

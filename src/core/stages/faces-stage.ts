@@ -11,7 +11,7 @@ export const facesStage: StageDefinition = {
       on: 'canvas',
       name: 'faces',
       progress: 'faces',
-      resolved: { faces: { modelId: pass.manifest.id, weight: pass.weight } },
+      resolved: { faces: { modelId: pass.manifest.id, weight: pass.weight, fidelity: pass.fidelity } },
       async run(photo, signal) {
         const tiles = photo.plan.tiles.length;
         const { faces } = await pass.restore(photo, {

@@ -8,7 +8,7 @@ import { probeImage } from '../imaging/codec.js';
 import type { RenderedImage } from '../imaging/preview.js';
 import type { ModelRegistry } from '../models/model-registry.js';
 import { jobSettingsOf, type RestoreRequest } from '../restore/restore-engine.js';
-import { compactSettings, NO_UPSCALE_MODEL } from '../../shared/job-settings.js';
+import { compactSettings, NO_UPSCALE_MODEL, parseStoredSettings } from '../../shared/job-settings.js';
 import { resumeRequest } from '../restore/resume-request.js';
 import type { JobRecord } from '../store/job-store.js';
 import type { AppSettingsStore } from './app-settings-store.js';
@@ -251,15 +251,15 @@ export class StudioService {
   private async rerun(jobId: string): Promise<JobTicket> {
     const job = this.options.history.getJob(jobId);
     if (!job) throw new HeirloomError('NOT_FOUND', `Job ${jobId} is not in the history. Reload the History page.`);
-    const s = job.settings;
+    const stored = parseStoredSettings(job.settings);
+    if ('error' in stored) throw new HeirloomError('INVALID_SETTING', `Job ${jobId}'s settings in the history cannot be read (${stored.error}). Start a new job with the same photos instead.`);
+    // What the studio asks for; how a run was tuned (threads, provider, limits) is the app's and the device's to decide again.
+    const { inputs, outDir, maxPixels: _maxPixels, stripMetadata: _strip, overwrite: _overwrite, provider: _provider, threads: _threads, deviceId: _device, ...asked } = stored.settings;
     const candidate = {
-      inputs: job.files.length > 0 ? job.files.map((f) => f.inputPath) : s.inputs,
-      outDir: s.outDir,
+      ...asked,
+      inputs: job.files.length > 0 ? job.files.map((f) => f.inputPath) : inputs,
+      outDir,
       modelId: job.modelId,
-      ...(typeof s.scale === 'number' ? { scale: s.scale } : {}),
-      ...(s.tile !== undefined ? { tile: s.tile } : {}),
-      ...(s.batch !== undefined ? { batch: s.batch } : {}),
-      ...(typeof s.format === 'string' ? { format: s.format } : {}),
       // A job that shared the queue across devices ran on "a,b": let the engine choose again.
       ...(job.deviceId && !job.deviceId.includes(',') ? { deviceId: job.deviceId } : {}),
     };

@@ -110,6 +110,7 @@ describe('faces from several photos batched together', () => {
     const runner: FaceModelRunner = {
       modelId: 'fake',
       size: 4,
+      template: 'ffhq',
       maxBatch: Number.POSITIVE_INFINITY,
       async run(batch) {
         attempts.push(batch.length);
@@ -118,7 +119,7 @@ describe('faces from several photos batched together', () => {
       },
     };
     const done: number[] = [];
-    const restored = await restoreFaceBatches(crops, runner, { batchSize: 8, weight: 1, onBatch: (b) => done.push(b.batchSize) });
+    const restored = await restoreFaceBatches(crops, runner, { batchSize: 8, fidelity: 0.5, onBatch: (b) => done.push(b.batchSize) });
     assert.deepEqual(attempts, [5, 2, 2, 1]);
     assert.deepEqual(done, [2, 2, 1]);
     assert.deepEqual(
@@ -126,7 +127,7 @@ describe('faces from several photos batched together', () => {
       [10, 11, 12, 13, 14],
     );
     const failing: FaceModelRunner = { ...runner, run: () => Promise.reject(new Error('bad model')) };
-    await assert.rejects(restoreFaceBatches(crops, failing, { batchSize: 4, weight: 1 }), /bad model/);
+    await assert.rejects(restoreFaceBatches(crops, failing, { batchSize: 4, fidelity: 0.5 }), /bad model/);
   });
 
   it('estimates per-face memory from the input size when the manifest has no cost', () => {

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import { basename, join, resolve, sep } from 'node:path';
 import { HeirloomError } from '../../../shared/errors.js';
 import type { CatalogEntry, ModelCatalog } from '../../../shared/model-catalog.js';
-import { ModelManifestSchema, type ModelManifest, type ModelTask } from '../../../shared/model-manifest.js';
+import { ModelManifestSchema, type FaceTemplateName, type ModelManifest, type ModelTask } from '../../../shared/model-manifest.js';
 import type { InstalledModel, ModelRegistry } from '../model-registry.js';
 import type { ImportNcnnModelOptions } from '../ncnn/import-ncnn-model.js';
 import { modelIdFromFileName } from '../ncnn/model-id-from-file-name.js';
@@ -49,6 +49,8 @@ export interface ImportOnnxOptions {
   name?: string;
   /** Upscale factor; measured by a test run when absent. */
   scale?: number;
+  /** Face-restore models: the alignment template the model was trained with (default ffhq). */
+  template?: FaceTemplateName;
   overwrite?: boolean;
 }
 
@@ -141,6 +143,7 @@ export class ModelManager {
       licence: { name: entry.licence.name, file: 'LICENSE.txt', source: entry.licence.url },
       source: 'downloaded',
       origin: `Downloaded by "heirloom models download ${id}" from ${url}; ${entry.sha256 === null ? 'no published checksum (installed with --trust-unverified)' : 'sha256 matched the catalog'}.`,
+      ...(entry.template ? { template: entry.template } : {}),
       ...fidelity(checked),
     } satisfies ModelManifest);
     await installModelDir(
@@ -164,6 +167,7 @@ export class ModelManager {
     const signature = await readOnnxSignature(file, { probeScale: options.task === undefined || options.task === 'restore-upscale' });
     const task = options.task ?? guessTask(signature);
     const checked = checkSignature(task, signature, file);
+    if (options.template && task !== 'face-restore') throw new HeirloomError('USAGE', `--template applies to face-restore models only; ${file} is imported as a ${task} model. Leave --template out.`, { file });
     const scale = importScale(task, options.scale, signature.probedScale, file);
     const id = this.checkedId(options.id ?? modelIdFromFileName(file));
     await this.refuseExisting(id, options.overwrite);
@@ -184,6 +188,7 @@ export class ModelManager {
       licence: { name: 'unknown (user-supplied file)', source: file },
       source: 'imported',
       origin: `Imported with "heirloom models import" from ${basename(file)} (sha256 ${sha256}). Value ranges are the ${task} defaults (${io.range.join('..')} in, ${io.outRange.join('..')} out).`,
+      ...(options.template ? { template: options.template } : {}),
       ...fidelity(checked),
     } satisfies ModelManifest);
     await installModelDir(

@@ -144,6 +144,21 @@ describe('model manager', () => {
     assert.deepEqual(model.manifest.extraInputs, { weight: { kind: 'fidelity' } });
   });
 
+  it("installs a face model with the catalog's alignment template, and an import names its own", async () => {
+    server.files.set('/face.onnx', { body: FACE });
+    const models = manager([entry('face-256', '/face.onnx', { template: 'arcface_128' }), entry('face-plain', '/face.onnx')]);
+    assert.equal((await models.download('face-256')).model.manifest.template, 'arcface_128');
+    assert.equal((await models.download('face-plain')).model.manifest.template, undefined, 'no template: the default, ffhq');
+
+    const facePath = join(home, 'face.onnx');
+    writeFileSync(facePath, FACE);
+    assert.equal((await models.importOnnx(facePath, { id: 'my-gpen', template: 'arcface_128' })).manifest.template, 'arcface_128');
+    const upPath = join(home, 'up.onnx');
+    writeFileSync(upPath, buildStandInUpscaleModel({ scale: 2 }));
+    await assert.rejects(models.importOnnx(upPath, { template: 'arcface_128' }), isError('USAGE', /face-restore models only/));
+    await assert.rejects(manager([entry('up', '/up.onnx', { task: 'restore-upscale', template: 'ffhq' })]).catalog(), isError('MODEL_INVALID', /template/));
+  });
+
   it('imports a local ONNX file after checking its signature, inferring task and scale', async () => {
     const models = manager([]);
     const upPath = join(home, 'My_Upscaler.onnx');
@@ -200,6 +215,9 @@ describe('model manager', () => {
     for (const m of catalog.models) assert.ok(m.sha256 !== null || m.unverified, `${m.id} has a checksum or says it is unverified`);
     assert.deepEqual(catalog.models.find((m) => m.id === 'gpen-bfr-256')?.input.size, [256, 256]);
     assert.deepEqual(catalog.models.find((m) => m.id === 'codeformer')?.extraInputs, { weight: { kind: 'fidelity' } });
+    // FaceFusion aligns its GPEN-BFR-256 export with arcface_128; the others are FFHQ-aligned.
+    const templates = Object.fromEntries(catalog.models.filter((m) => m.task === 'face-restore').map((m) => [m.id, m.template]));
+    assert.deepEqual(templates, { 'gpen-bfr-256': 'arcface_128', 'gpen-bfr-512': 'ffhq', 'gfpgan-1.4': 'ffhq', codeformer: 'ffhq' });
   });
 
   it('rejects a catalog entry that has neither a checksum nor the unverified flag', async () => {
