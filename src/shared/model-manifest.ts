@@ -4,7 +4,7 @@ import { z } from 'zod';
  * What a bundled or installed model is and how to feed it. The pipeline is driven by the
  * manifest, never by the model's name, so any model with a valid manifest runs.
  */
-export const ModelTaskSchema = z.enum(['restore-upscale', 'face-restore', 'face-detect']);
+export const ModelTaskSchema = z.enum(['restore-upscale', 'face-restore', 'face-detect', 'damage-detect']);
 export type ModelTask = z.infer<typeof ModelTaskSchema>;
 
 export const ValueRangeSchema = z.tuple([z.number(), z.number()]);
@@ -40,6 +40,8 @@ export const ModelManifestSchema = z.object({
     name: z.string(),
     range: ValueRangeSchema,
   }),
+  /** Height and width the network needs to be a multiple of (a U-Net's downsampling); inputs are padded up to it. */
+  sizeMultiple: z.number().int().min(1).max(256).optional(),
   /** Context in input pixels each tile needs on every side for tiled output to match whole-image output. */
   tileOverlap: z.number().int().nonnegative(),
   /** Weights precision as stored; compute is float32 unless a provider runs fp16. */

@@ -66,6 +66,7 @@ const TASK_IO: Record<ModelTask, { channels: 'RGB' | 'BGR'; range: [number, numb
   'restore-upscale': { channels: 'RGB', range: [0, 1], outRange: [0, 1] },
   'face-restore': { channels: 'RGB', range: [-1, 1], outRange: [-1, 1] },
   'face-detect': { channels: 'BGR', range: [0, 255], outRange: [0, 1] },
+  'damage-detect': { channels: 'RGB', range: [0, 1], outRange: [0, 1] },
 };
 
 /**

@@ -109,5 +109,12 @@ export function checkSignature(task: ModelTask, signature: OnnxSignature, file: 
       if (outputs.length !== 1) throw refuse('it needs exactly one float32 N x 3 x H x W output');
       return { inputName: input.name, outputName: outputs[0]!.name, fidelityInputs: [] };
     }
+    case 'damage-detect': {
+      if (others.length > 0) throw refuse('a damage detector takes only the image');
+      if (typeof input.shape[2] === 'number' || typeof input.shape[3] === 'number') throw refuse('Heirloom tiles photos, so the detector must accept any height and width (dynamic H and W)');
+      const masks = signature.outputs.filter((t) => t.type === 'float32' && t.shape.length === 4 && (t.shape[1] === 1 || typeof t.shape[1] === 'string'));
+      if (masks.length !== 1) throw refuse('it needs exactly one float32 N x 1 x H x W mask output');
+      return { inputName: input.name, outputName: masks[0]!.name, fidelityInputs: [] };
+    }
   }
 }
