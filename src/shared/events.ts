@@ -69,10 +69,33 @@ export interface FileSkippedEvent {
   output?: string;
 }
 
+/** Warnings are a closed union too: the CLI's --json, the studio and tests branch on them. */
+export const WARNING_CODES = [
+  /** No photos in the inputs. */
+  'NO_PHOTOS',
+  /** An earlier run was interrupted and its work recovered. */
+  'RECOVERED',
+  /** The device asked for is unknown; another runs the job. */
+  'DEVICE_NOT_FOUND',
+  /** A provider could not load; the CPU runs the job. */
+  'PROVIDER_UNAVAILABLE',
+  /** A device setting could not be applied. */
+  'INVALID_SETTING',
+  /** fp16 was asked for but the model runs in fp32. */
+  'PRECISION_FALLBACK',
+  /** The tile size is being measured (once per device and model). */
+  'TUNING',
+  /** Out of memory: the batch or tile was lowered, or the photo moved to another device. */
+  'OUT_OF_MEMORY_BACKOFF',
+  /** A stage the user asked for cannot run (e.g. no face model installed); the others still run. */
+  'STAGE_UNAVAILABLE',
+] as const;
+export type WarningCode = (typeof WARNING_CODES)[number];
+
 export interface WarningEvent {
   type: 'warning';
   jobId?: string;
-  code: string;
+  code: WarningCode;
   message: string;
   device?: string;
 }

@@ -1,4 +1,5 @@
 import type { MemoryBudget, Precision, ProviderName } from '../../shared/devices.js';
+import type { WarningCode } from '../../shared/events.js';
 import type { SessionConfig } from '../inference/ort-backend.js';
 import { readCpuAvailableMemory, type FreeMemoryReader } from '../scheduler/memory-monitor.js';
 
@@ -23,7 +24,7 @@ export interface ResolvedDevice {
   /** Free-memory reader for this device (CPU: available RAM within the cgroup). */
   readFreeMemory: FreeMemoryReader;
   /** Shown to the user as warning events, e.g. a provider that fell back to the CPU. */
-  warnings: Array<{ code: string; message: string }>;
+  warnings: Array<{ code: WarningCode; message: string }>;
 }
 
 export const CPU_LANE_DEFAULTS: LaneSettings = { memoryBudget: { kind: 'fraction', value: 0.8 }, maxBatch: 8, precision: 'fp32', tileSize: 'auto' };
@@ -31,7 +32,7 @@ export const CPU_LANE_DEFAULTS: LaneSettings = { memoryBudget: { kind: 'fraction
 /** Without device discovery: the CPU, always available. */
 export const cpuOnly: DeviceResolver = {
   async resolve(request) {
-    const warnings = request.deviceId && request.deviceId !== 'cpu' ? [{ code: 'DEVICE_NOT_FOUND', message: `Device ${request.deviceId} is unknown; using the CPU.` }] : [];
+    const warnings: ResolvedDevice['warnings'] = request.deviceId && request.deviceId !== 'cpu' ? [{ code: 'DEVICE_NOT_FOUND', message: `Device ${request.deviceId} is unknown; using the CPU.` }] : [];
     return [{ deviceId: 'cpu', session: { provider: 'cpu', ...(request.threads ? { threads: request.threads } : {}) }, settings: CPU_LANE_DEFAULTS, readFreeMemory: () => readCpuAvailableMemory(), warnings }];
   },
 };

@@ -48,7 +48,7 @@ export interface DeviceWarning {
   provider?: ProviderName;
 }
 
-type Warning = { code: string; message: string };
+type Warning = ResolvedDevice['warnings'][number];
 
 /**
  * Devices and their settings: discovery once per instance, provider probes cached by the
@@ -243,13 +243,13 @@ export class DeviceService implements DeviceResolver {
       return this.cpuRuntime(all, device, request.threads, warnings, false);
     }
     if (wanted === 'cpu' || !device.candidates.includes(wanted)) {
-      const warning = { code: 'PROVIDER_UNAVAILABLE', message: fallbackMessage(device, wanted) };
+      const warning: Warning = { code: 'PROVIDER_UNAVAILABLE', message: fallbackMessage(device, wanted) };
       this.announce(device.id, warning, wanted);
       return this.cpuRuntime(all, device, request.threads, [...warnings, warning], true);
     }
     const outcome = await this.sources.probe(wanted, device.providerDeviceIds[wanted]);
     if (!outcome.ok) {
-      const warning = { code: 'PROVIDER_UNAVAILABLE', message: fallbackMessage(device, wanted, outcome.reason) };
+      const warning: Warning = { code: 'PROVIDER_UNAVAILABLE', message: fallbackMessage(device, wanted, outcome.reason) };
       this.announce(device.id, warning, wanted);
       return this.cpuRuntime(all, device, request.threads, [...warnings, warning], true);
     }
@@ -265,13 +265,13 @@ export class DeviceService implements DeviceResolver {
     const known = all.filter((d) => d.kind !== 'cpu' && d.unavailable[provider]).map((d) => `${d.name}: ${d.unavailable[provider]}`);
     if (!outcome.ok) {
       const reason = [outcome.reason, ...known].filter(Boolean).join('; ');
-      const warning = { code: 'PROVIDER_UNAVAILABLE', message: `The ${providerLabel(provider)} provider could not be loaded: ${reason}. Running on the CPU instead.` };
+      const warning: Warning = { code: 'PROVIDER_UNAVAILABLE', message: `The ${providerLabel(provider)} provider could not be loaded: ${reason}. Running on the CPU instead.` };
       this.announce('cpu', warning, provider);
       return this.cpuRuntime(all, cpu, threads, [warning], true);
     }
     // It loads although discovery saw no GPU for it (e.g. a container without lspci): honour the
     // request, but say that the adapter is unidentified (it may even be a software renderer).
-    const warning = { code: 'DEVICE_NOT_FOUND', message: `${providerLabel(provider)} loaded on an adapter that device discovery did not list; it may be slow or a software renderer. Run "heirloom devices" to check.` };
+    const warning: Warning = { code: 'DEVICE_NOT_FOUND', message: `${providerLabel(provider)} loaded on an adapter that device discovery did not list; it may be slow or a software renderer. Run "heirloom devices" to check.` };
     this.announce('cpu', warning, provider);
     const settings: DeviceSettings = { ...presetSettings(cpu, all, provider), provider, precision: 'fp32', enabled: true };
     const config = this.config(cpu, cpu, settings, sessionFor(provider, undefined, threads ?? 'auto'), [warning], false);
