@@ -69,7 +69,7 @@ describe('event bridge (main -> window)', () => {
     const sent: Array<[string, unknown]> = [];
     let destroyed = false;
     const stop = forwardStudioEvents(events, () => ({ isDestroyed: () => destroyed, send: (channel, payload) => sent.push([channel, payload]) }));
-    const warning: RestoreEvent = { type: 'warning', code: 'W', message: 'hello' };
+    const warning: RestoreEvent = { type: 'warning', code: 'TUNING', message: 'hello' };
     events.emit('jobs:event', warning);
     events.emit('devices:changed', []);
     destroyed = true;
