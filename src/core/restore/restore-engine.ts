@@ -258,42 +258,48 @@ export class RestoreEngine {
     const precision: Precision = 'fp32';
     const stored = this.deps.calibration?.get(device.deviceId, manifest.id, precision) ?? {};
     const session = await this.deps.sessions.get(model.path, device.session);
-    const lane: DeviceLane = {
+    // The memory model's ratio for this device, learned by the runner as it measures; the lane reads it.
+    const memory = { ratio: stored.memoryRatio ?? 1 };
+    return {
       deviceId: device.deviceId,
-      run: async () => new Float32Array(0),
+      run: this.measuredRunner(session, manifest, { deviceId: device.deviceId, precision, memory }),
       monitor: this.monitorFor(device),
       budget: device.settings.memoryBudget,
       maxBatch: device.settings.maxBatch,
       precision,
       usefulBatch: stored.tunedBatch ?? 1,
-      calibration: stored.memoryRatio ?? 1,
+      get calibration() {
+        return memory.ratio;
+      },
       sharesHostCpu: device.session.provider === 'cpu',
       ...(typeof request.batch === 'number' ? { fixedBatch: Math.min(request.batch, 64) } : {}),
       ...(stored.learnedLimitPixels !== undefined ? { learnedLimitPixels: stored.learnedLimitPixels } : {}),
     };
-    lane.run = this.measuredRunner(session, manifest, lane);
-    return lane;
   }
 
   /**
    * Runs a batch and, on the CPU, measures the peak memory it needed to calibrate the memory
    * model (only when the run allocated fresh memory; later runs of a shape reuse the arena).
    */
-  private measuredRunner(session: { run: (inputs: Record<string, { data: Float32Array; dims: readonly number[] }>) => Promise<Record<string, { data: Float32Array }>> }, manifest: ModelManifest, lane: DeviceLane): BatchRunner {
+  private measuredRunner(
+    session: { run: (inputs: Record<string, { data: Float32Array; dims: readonly number[] }>) => Promise<Record<string, { data: Float32Array }>> },
+    manifest: ModelManifest,
+    device: { deviceId: string; precision: Precision; memory: { ratio: number } },
+  ): BatchRunner {
     const measured = new Set<string>();
     return async (input, dims) => {
       const key = dims.join('x');
-      const finishPeak = lane.deviceId === 'cpu' && !measured.has(key) ? startPeakMeasurement() : undefined;
+      const finishPeak = device.deviceId === 'cpu' && !measured.has(key) ? startPeakMeasurement() : undefined;
       const result = await session.run({ [manifest.input.name]: { data: input, dims } });
       const out = result[manifest.output.name];
       if (!out) throw new HeirloomError('INFERENCE_FAILED', `Model ${manifest.id} produced no output named ${manifest.output.name}. Reinstall the model.`);
       if (finishPeak) {
         measured.add(key);
         const peak = finishPeak();
-        const estimate = estimateBatchMemory(manifest, dims[2] * dims[3], lane.precision, 1).perItemBytes * dims[0];
+        const estimate = estimateBatchMemory(manifest, dims[2] * dims[3], device.precision, 1).perItemBytes * dims[0];
         if (peak !== undefined && peak > estimate * 0.1) {
-          lane.calibration = updateCalibration(lane.calibration, peak / estimate);
-          this.deps.calibration?.update(lane.deviceId, manifest.id, lane.precision, { memoryRatio: lane.calibration });
+          device.memory.ratio = updateCalibration(device.memory.ratio, peak / estimate);
+          this.deps.calibration?.update(device.deviceId, manifest.id, device.precision, { memoryRatio: device.memory.ratio });
         }
       }
       return out.data;

@@ -25,7 +25,7 @@ export interface DeviceLane {
   /** Largest batch that pays on this device (tuned; 1 where batching gives no gain). */
   usefulBatch: number;
   /** Measured/estimated memory ratio for this device and model. */
-  calibration: number;
+  readonly calibration: number;
   /** Largest batch x padded-tile pixels known to fit after an out-of-memory error. */
   learnedLimitPixels?: number;
   /** The device is the host CPU itself (CPU provider): host work competes with its inference. */
