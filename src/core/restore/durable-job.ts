@@ -1,11 +1,13 @@
 import { promises as fs, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
-import { HeirloomError, type ErrorCode, type ErrorInfo } from '../../shared/errors.js';
+import { HeirloomError, type ErrorInfo } from '../../shared/errors.js';
 import { numberedName } from '../fs/atomic-output.js';
 import { claimOutputPath, syncFile } from '../fs/claim-output.js';
 import { sha256File } from '../fs/content-hash.js';
+import { PhotoIdentities } from './photo-identity.js';
+import { isRetriableFailure } from './restored-output.js';
 import type { InputEntry } from '../fs/collect-inputs.js';
-import type { JobFileRecord, JobStore, NewJobFile, OutputClaim, RestoredOutput } from '../store/job-store.js';
+import type { JobFileRecord, JobStore, NewJobFile, OutputClaim } from '../store/job-store.js';
 import { recoverInterruptedJobs, type RecoveryReport } from './job-recovery.js';
 import { newJobId } from './job-id.js';
 import type { ProcessOwner } from './process-owner.js';
@@ -27,6 +29,8 @@ export interface SkippedFile {
 
 export interface DurableJobOptions {
   jobs: JobStore;
+  /** Photos' identities and "already restored?" (the engine's, shared with watch folders, so a photo is hashed once). */
+  identities?: PhotoIdentities;
   owner: ProcessOwner;
   /** Continue this job instead of creating one. */
   resumeJobId?: string;
@@ -43,17 +47,6 @@ export interface DurableJobOptions {
   watchFolderId?: string;
   /** Replace an existing file of the output's name (never the original) instead of picking a free name. */
   overwrite: boolean;
-}
-
-/**
- * Failures that belong to the photo itself: retrying the same bytes gives the same answer,
- * so `resume` leaves them (a changed file is tried again). Anything else (out of memory, a
- * provider, a full disk, a folder that was unplugged, a cancel) is tried again.
- */
-const PERMANENT_FAILURES: ReadonlySet<string> = new Set<ErrorCode>(['EMPTY_FILE', 'UNSUPPORTED_FORMAT', 'DECODE_FAILED', 'TRUNCATED', 'TOO_MANY_PIXELS', 'TOO_SMALL', 'BAD_ASPECT', 'NOT_A_FILE', 'SYMLINK_LOOP']);
-
-export function isRetriableFailure(code: string | null): boolean {
-  return code === null || !PERMANENT_FAILURES.has(code);
 }
 
 /**
@@ -113,6 +106,7 @@ export class DurableJob {
 
   private static async create(options: DurableJobOptions, recovery: RecoveryReport): Promise<DurableJob> {
     const { jobs, entries, fingerprint } = options;
+    const identities = options.identities ?? new PhotoIdentities(jobs);
     const id = newJobId();
     const files: NewJobFile[] = [];
     const toRun: RunnableFile[] = [];
@@ -124,16 +118,17 @@ export class DurableJob {
         toRun.push({ position, path: entry.path, error: entry.error });
         continue;
       }
-      const identity = await identify(jobs, entry.path);
+      const identity = await identities.identify(entry.path);
       if ('error' in identity) {
         files.push({});
         toRun.push({ position, path: entry.path, error: identity.error });
         continue;
       }
       const { contentHash, size, mtimeMs } = identity;
-      const skip = options.redo ? undefined : await skipReason(jobs, contentHash, fingerprint, firstOfContent);
-      files.push({ contentHash, size, mtimeMs, ...(skip ? { skipped: { outputPath: skip.output ?? null, reason: skip.reason } } : {}) });
-      if (skip) skipped.push({ position, file: entry.path, ...skip });
+      const skip = options.redo ? undefined : await identities.noWorkReason(entry.path, identity, fingerprint, { firstOfContent });
+      const output = skip?.kind === 'restored' ? skip.output : undefined;
+      files.push({ contentHash, size, mtimeMs, ...(skip ? { skipped: { outputPath: output ?? null, reason: skip.reason } } : {}) });
+      if (skip) skipped.push({ position, file: entry.path, reason: skip.reason, ...(output ? { output } : {}) });
       else {
         firstOfContent.set(contentHash, entry.path);
         toRun.push({ position, path: entry.path });
@@ -160,6 +155,7 @@ export class DurableJob {
    */
   private static async resume(options: DurableJobOptions, jobId: string, recovery: RecoveryReport): Promise<DurableJob> {
     const { jobs } = options;
+    const identities = options.identities ?? new PhotoIdentities(jobs);
     const job = jobs.getJob(jobId);
     if (!job) throw new HeirloomError('NOT_FOUND', `There is no job ${jobId} in the history. List jobs with "heirloom history".`);
     if (job.status === 'running' && options.owner.isAlive(job.owner)) {
@@ -174,16 +170,17 @@ export class DurableJob {
     const firstOfContent = new Map<string, string>();
     for (const file of job.files) {
       if (!wantsAnotherTry(file)) continue;
-      const identity = await identify(jobs, file.inputPath);
+      const identity = await identities.identify(file.inputPath);
       if ('error' in identity) {
         toRun.push({ position: file.position, path: file.inputPath, error: identity.error });
         continue;
       }
       if (file.status === 'failed' && !isRetriableFailure(file.errorCode) && identity.contentHash === file.contentHash) continue;
-      const skip = options.redo ? undefined : await skipReason(jobs, identity.contentHash, fingerprint, firstOfContent);
+      const skip = options.redo ? undefined : await identities.noWorkReason(file.inputPath, identity, fingerprint, { firstOfContent });
       if (skip) {
-        jobs.markFileSkipped(jobId, file.position, skip.output ?? null, skip.reason);
-        skipped.push({ position: file.position, file: file.inputPath, ...skip });
+        const output = skip.kind === 'restored' ? skip.output : undefined;
+        jobs.markFileSkipped(jobId, file.position, output ?? null, skip.reason);
+        skipped.push({ position: file.position, file: file.inputPath, reason: skip.reason, ...(output ? { output } : {}) });
         continue;
       }
       jobs.requeueFile(jobId, file.position, identity);
@@ -272,40 +269,6 @@ const MAX_NUMBERED = 10_000;
 
 function sameInputs(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((path, i) => path === b[i]);
-}
-
-type Identity = { contentHash: string; size: number; mtimeMs: number } | { error: ErrorInfo };
-
-/** The photo's content hash: reused from the store while size and modification time are unchanged, else read. */
-async function identify(jobs: JobStore, path: string): Promise<Identity> {
-  try {
-    const stat = await fs.stat(path);
-    if (!stat.isFile()) return { error: new HeirloomError('NOT_A_FILE', `${path} is not a file (a folder?), so it cannot be restored. Pass the photos inside it instead.`, { file: path }).toInfo() };
-    const known = jobs.knownContentHash(path, stat.size, stat.mtimeMs);
-    return { contentHash: known ?? (await sha256File(path)), size: stat.size, mtimeMs: stat.mtimeMs };
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM') return { error: new HeirloomError('PERMISSION_DENIED', `${path} cannot be read: permission denied. Give your user access to it.`, { file: path }).toInfo() };
-    return { error: new HeirloomError('NOT_FOUND', `${path} is gone (${code ?? (error as Error).message}). Put it back (or plug its drive in) and resume.`, { file: path }).toInfo() };
-  }
-}
-
-/** Why a photo needs no work: restored before with these settings (output still there), or a copy of an earlier photo in this job. */
-async function skipReason(jobs: JobStore, contentHash: string, fingerprint: string, firstOfContent: Map<string, string>): Promise<{ reason: string; output?: string } | undefined> {
-  const earlier = await usableOutput(jobs.findRestored(contentHash, fingerprint));
-  if (earlier) return { reason: `already restored with the same settings as ${earlier.outputPath} (job ${earlier.jobId})`, output: earlier.outputPath };
-  const twin = firstOfContent.get(contentHash);
-  if (twin) return { reason: `the same photo as ${twin} in this job` };
-  return undefined;
-}
-
-/** The newest recorded output that is still on disk at its recorded size. */
-export async function usableOutput(candidates: RestoredOutput[]): Promise<RestoredOutput | undefined> {
-  for (const candidate of candidates) {
-    const stat = await statOrUndefined(candidate.outputPath);
-    if (stat?.isFile() && (candidate.outputBytes === null || candidate.outputBytes === stat.size)) return candidate;
-  }
-  return undefined;
 }
 
 /** Queued, running and cancelled photos; failed ones too (a permanent failure only if the file changed: checked by the caller). */

@@ -26,6 +26,7 @@ import { closeStages, openStages } from '../stages/stage-list.js';
 import type { OpenedStage } from '../stages/stage-definition.js';
 import { resolveUpscale, type UpscaleChoice } from '../stages/upscale-stage.js';
 import { DurableJob } from './durable-job.js';
+import { PhotoIdentities } from './photo-identity.js';
 import { ProcessOwner } from './process-owner.js';
 import { restoreFingerprint } from './restore-fingerprint.js';
 
@@ -87,7 +88,12 @@ export class RestoreEngine {
   /** Memory monitors live as long as the engine, so readings stay cached and smoothed across jobs. */
   private readonly monitors = new Map<string, MemoryMonitor>();
 
-  constructor(private readonly deps: RestoreEngineDeps) {}
+  /** Photos' identities and "already restored?", for every job of this engine and its watch folders. */
+  readonly identities: PhotoIdentities;
+
+  constructor(private readonly deps: RestoreEngineDeps) {
+    this.identities = new PhotoIdentities(deps.jobs);
+  }
 
   async run(request: RestoreRequest, emit: (event: RestoreEvent) => void, controls: RunControls | AbortSignal = {}): Promise<RestoreSummary> {
     const { signal, pause, backOff } = controls instanceof AbortSignal ? { signal: controls, pause: undefined, backOff: undefined } : controls;
@@ -116,6 +122,7 @@ export class RestoreEngine {
       // Durable: every photo is in the store (queued, or skipped when already restored) before work starts.
       const job = await DurableJob.open({
         jobs: this.deps.jobs,
+        identities: this.identities,
         owner: this.deps.owner ?? new ProcessOwner(),
         entries,
         fingerprint: restoreFingerprint({ ...request, outDir, modelId: upscale.modelId, scale: upscale.scale }),

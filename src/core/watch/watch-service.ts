@@ -5,8 +5,7 @@ import { HeirloomError, toErrorInfo } from '../../shared/errors.js';
 import type { RestoreEvent } from '../../shared/events.js';
 import type { JobSettings } from '../../shared/job-settings.js';
 import { WatchPresetSchema, type WatchEvent, type WatchEventKind, type WatchFolder, type WatchPreset, type WatchState } from '../../shared/watch.js';
-import { sha256File } from '../fs/content-hash.js';
-import { isRetriableFailure, usableOutput } from '../restore/durable-job.js';
+import type { PhotoIdentities } from '../restore/photo-identity.js';
 import { recoverInterruptedJobs, type RecoveryReport } from '../restore/job-recovery.js';
 import { ProcessOwner } from '../restore/process-owner.js';
 import type { RestoreRequest, RestoreSummary, RunControls } from '../restore/restore-engine.js';
@@ -21,6 +20,8 @@ import { FolderWatcher } from './folder-watcher.js';
 export interface WatchEngine {
   run(request: RestoreRequest, emit: (event: RestoreEvent) => void, controls: RunControls): Promise<RestoreSummary>;
   fingerprintFor(request: Pick<RestoreRequest, 'outDir'> & JobSettings): Promise<string>;
+  /** Photos' identities and "already restored?", shared with the engine's jobs (each photo hashed once). */
+  readonly identities: PhotoIdentities;
 }
 
 export interface WatchServiceDeps {
@@ -315,29 +316,18 @@ export class WatchService {
     }
     const todo: string[] = [];
     for (const file of files) {
-      let contentHash: string;
-      try {
-        const stat = await fs.stat(file.path);
-        contentHash = this.deps.jobs.knownContentHash(file.path, stat.size, stat.mtimeMs) ?? (await sha256File(file.path));
-      } catch {
-        continue; // gone before its turn: nothing to restore
-      }
-      const quiet = file.initial;
-      if (this.deps.jobs.isKnownOutput({ path: file.path }) || this.deps.jobs.isKnownOutput({ sha256: contentHash })) {
-        if (!quiet) this.emitWatch(folderId, 'ignored', `${basename(file.path)} is a photo Heirloom restored, so it is not restored again.`, { file: file.path });
+      const identity = await this.deps.engine.identities.identify(file.path);
+      if ('error' in identity) continue; // gone before its turn: nothing to restore
+      const skip = await this.deps.engine.identities.noWorkReason(file.path, identity, fingerprint, { skipOwnOutputs: true, skipPermanentFailures: true });
+      if (!skip) {
+        todo.push(file.path);
         continue;
       }
-      const earlier = await usableOutput(this.deps.jobs.findRestored(contentHash, fingerprint));
-      if (earlier) {
-        if (!quiet) this.emitWatch(folderId, 'skipped', `${basename(file.path)} was already restored with this preset, as ${earlier.outputPath}.`, { file: file.path, output: earlier.outputPath });
-        continue;
-      }
-      const failure = this.deps.jobs.lastFailure(contentHash, fingerprint);
-      if (failure && !isRetriableFailure(failure.code)) {
-        if (!quiet) this.emitWatch(folderId, 'skipped', `${basename(file.path)} failed before and has not changed since: ${failure.message}`, { file: file.path, code: failure.code });
-        continue;
-      }
-      todo.push(file.path);
+      if (file.initial) continue;
+      const name = basename(file.path);
+      if (skip.kind === 'own-output') this.emitWatch(folderId, 'ignored', `${name} is ${skip.reason}.`, { file: file.path });
+      else if (skip.kind === 'restored') this.emitWatch(folderId, 'skipped', `${name} was already restored with this preset, as ${skip.output}.`, { file: file.path, output: skip.output });
+      else if (skip.kind === 'failed-before') this.emitWatch(folderId, 'skipped', `${name} ${skip.reason}`, { file: file.path, code: skip.code });
     }
     if (todo.length === 0) return;
     const ok = await this.runJob(folderId, { ...base, inputs: todo });
