@@ -1,35 +1,24 @@
-import onnxProto from 'onnx-proto';
+import { encodeModel, FLOAT, tensorValue } from '../test/helpers/onnx-builder.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ModelSession } from '../src/core/inference/ort-backend.js';
-
-const { onnx } = onnxProto;
 
 /** A one-node ONNX model: C[M,N] = A[M,K] x B[K,N], B a constant, so the run is pure GEMM. */
 function matmulModel(k: number, n: number): Uint8Array {
   const weights = new Float32Array(k * n);
   for (let i = 0; i < weights.length; i++) weights[i] = ((i * 7919) % 1000) / 1000 - 0.5;
-  const model = onnx.ModelProto.create({
-    irVersion: 8,
-    opsetImport: [{ domain: '', version: 17 }],
-    producerName: 'heirloom-bench',
-    graph: {
+  return encodeModel(
+    {
       name: 'matmul',
       node: [{ opType: 'MatMul', input: ['a', 'b'], output: ['c'], name: 'mm' }],
-      initializer: [{ name: 'b', dataType: onnx.TensorProto.DataType.FLOAT, dims: [k, n], rawData: new Uint8Array(weights.buffer) }],
-      input: [valueInfo('a', ['m', k])],
-      output: [valueInfo('c', ['m', n])],
+      initializer: [{ name: 'b', dataType: FLOAT, dims: [k, n], rawData: new Uint8Array(weights.buffer) }],
+      input: [tensorValue('a', ['m', k])],
+      output: [tensorValue('c', ['m', n])],
     },
-  });
-  return onnx.ModelProto.encode(model).finish();
+    'heirloom-bench',
+  );
 }
 
-function valueInfo(name: string, dims: Array<string | number>) {
-  return {
-    name,
-    type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } },
-  };
-}
 
 export interface MatMulPeak {
   gflops: number;

@@ -1,3 +1,5 @@
+import { abortableWait } from './abortable-wait.js';
+
 /** Lets workers wait while paused; resuming releases every waiter at once. */
 export class PauseGate {
   private paused = false;
@@ -20,14 +22,7 @@ export class PauseGate {
 
   /** Resolves immediately when running, else when resumed (or when `signal` aborts). */
   async wait(signal?: AbortSignal): Promise<void> {
-    if (!this.paused || signal?.aborted) return;
-    await new Promise<void>((resolve) => {
-      const onAbort = () => resolve();
-      this.waiters.push(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      });
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    if (!this.paused) return;
+    await abortableWait((release) => this.waiters.push(release), signal);
   }
 }

@@ -10,6 +10,7 @@ import type { MemoryMonitor } from './memory-monitor.js';
 import { FaultInjector, isOutOfMemoryError } from './out-of-memory.js';
 import { turnsForLanes, type HostCpuTurns } from './host-cpu-turns.js';
 import { PauseGate } from './pause-gate.js';
+import { abortableWait } from './abortable-wait.js';
 import { ThroughputMeter } from './throughput-meter.js';
 
 /** One device taking work from the shared queue, with its own session and memory model. */
@@ -159,17 +160,7 @@ export class PhotoExecutor {
   }
 
   private async waitForWork(): Promise<void> {
-    if (this.options.signal?.aborted) return;
-    const signal = this.options.signal;
-    await new Promise<void>((resolve) => {
-      const onAbort = () => resolve();
-      // Remove the abort listener once woken: a long job waits thousands of times.
-      this.waiters.push(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      });
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    await abortableWait((release) => this.waiters.push(release), this.options.signal);
   }
 
   /** Decodes photos ahead of inference while fewer than `maxPreparedPhotos` wait. */

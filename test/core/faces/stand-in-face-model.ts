@@ -10,11 +10,9 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import onnxProto from 'onnx-proto';
+import { DOUBLE, encodeModel, FLOAT, onnx, tensorValue, type GraphProto } from '../../helpers/onnx-builder.js';
 import type { FaceTemplateName, ModelManifest } from '../../../src/shared/model-manifest.js';
 
-const { onnx } = onnxProto;
-const { FLOAT, DOUBLE } = onnx.TensorProto.DataType;
 
 export interface StandInOptions {
   size?: number;
@@ -31,17 +29,13 @@ export interface StandInOptions {
 
 export function buildStandInFaceModel(options: StandInOptions = {}): Uint8Array {
   const size = options.size ?? 512;
-  const batchDim = options.fixedBatch ? { dimValue: options.fixedBatch } : { dimParam: 'batch' };
-  const image = (name: string): onnxProto.onnx.IValueInfoProto => ({
-    name,
-    type: { tensorType: { elemType: FLOAT, shape: { dim: [batchDim, { dimValue: 3 }, { dimValue: size }, { dimValue: size }] } } },
-  });
-  const scalar = (name: string, value: number): onnxProto.onnx.ITensorProto => ({ name, dataType: FLOAT, dims: [], floatData: [value] });
-  const nodes: onnxProto.onnx.INodeProto[] = [];
-  const initializer: onnxProto.onnx.ITensorProto[] = [];
+  const image = (name: string) => tensorValue(name, [options.fixedBatch ?? 'batch', 3, size, size]);
+  const scalar = (name: string, value: number) => ({ name, dataType: FLOAT, dims: [], floatData: [value] });
+  const nodes: NonNullable<GraphProto['node']> = [];
+  const initializer: NonNullable<GraphProto['initializer']> = [];
   const inputs = [image('input')];
   if (options.fidelity) {
-    inputs.push({ name: 'weight', type: { tensorType: { elemType: DOUBLE, shape: { dim: [{ dimValue: 1 }] } } } });
+    inputs.push(tensorValue('weight', [1], DOUBLE));
     initializer.push(scalar('one', 1), scalar('two', 2));
     nodes.push(
       { opType: 'Cast', input: ['weight'], output: ['w'], attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: FLOAT }] },
@@ -55,13 +49,7 @@ export function buildStandInFaceModel(options: StandInOptions = {}): Uint8Array 
   } else {
     nodes.push({ opType: 'Neg', input: ['input'], output: ['output'] });
   }
-  const model = onnx.ModelProto.create({
-    irVersion: 8,
-    opsetImport: [{ domain: '', version: 17 }],
-    producerName: 'heirloom-test-stand-in',
-    graph: { name: 'stand_in_face', node: nodes, initializer, input: inputs, output: [image('output')] },
-  });
-  return onnx.ModelProto.encode(model).finish();
+  return encodeModel({ name: 'stand_in_face', node: nodes, initializer, input: inputs, output: [image('output')] });
 }
 
 /** Writes the stand-in into `dir/<id>/` with a manifest, as an installed model, and returns the manifest. */
