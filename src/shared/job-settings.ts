@@ -73,9 +73,12 @@ export function parseStoredSettings(raw: unknown): { settings: StoredJobSettings
 }
 
 /** The record without absent fields (JSON drops them anyway; this keeps comparisons exact). */
-export function compactSettings<T extends Record<string, unknown>>(settings: T): T {
-  return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined)) as T;
+export function compactSettings<T extends Record<string, unknown>>(settings: T): Compact<T> {
+  return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined)) as Compact<T>;
 }
+
+/** `T` with its undefined-valued fields made optional and absent (what exactOptionalPropertyTypes asks for). */
+export type Compact<T> = { [K in keyof T as undefined extends T[K] ? never : K]: T[K] } & { [K in keyof T as undefined extends T[K] ? K : never]?: Exclude<T[K], undefined> };
 
 /** Which stages a record switches on, in the order they run (for captions and notes). */
 export function requestedStages(settings: JobSettings): string[] {

@@ -32,7 +32,7 @@ export function gpuDisplayName(vendor: GpuVendor, model: string): string {
 }
 
 /** Integrated GPUs share system memory; Apple silicon's unified memory counts as integrated. */
-export function isIntegratedGpu(vendor: GpuVendor, model: string, hints: { vramDynamic?: boolean; bus?: string; external?: boolean }): boolean {
+export function isIntegratedGpu(vendor: GpuVendor, model: string, hints: { vramDynamic?: boolean | undefined; bus?: string | undefined; external?: boolean | undefined }): boolean {
   if (hints.external) return false;
   const text = model.toLowerCase();
   switch (vendor) {

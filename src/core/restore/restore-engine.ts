@@ -118,7 +118,8 @@ export class RestoreEngine {
       progress: (file, update) => emit({ type: 'progress', jobId, file, stage: 'inferring', value: 0, tile: 0, tiles: 0, batchSize: 0, recommendedBatch: 0, tileSize: 0, device: primary.deviceId, ...update }),
     });
     try {
-      const recorded: StoredJobSettings = compactSettings({ ...jobSettingsOf(request), ...Object.assign({}, ...stages.map((s) => s.resolved ?? {})), inputs: request.inputs, outDir, modelId: upscale.modelId, scale: upscale.scale, tile: request.tile ?? 'auto', batch: request.batch ?? 'auto', format: request.format ?? 'keep', overwrite: request.overwrite ?? false });
+      const resolved: Partial<JobSettings> = Object.assign({}, ...stages.map((s) => s.resolved ?? {}));
+      const recorded: StoredJobSettings = compactSettings({ ...jobSettingsOf(request), ...resolved, inputs: request.inputs, outDir, modelId: upscale.modelId, scale: upscale.scale, tile: request.tile ?? 'auto', batch: request.batch ?? 'auto', format: request.format ?? 'keep', overwrite: request.overwrite ?? false });
       // Durable: every photo is in the store (queued, or skipped when already restored) before work starts.
       const job = await DurableJob.open({
         jobs: this.deps.jobs,

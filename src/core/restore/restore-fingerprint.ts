@@ -8,11 +8,11 @@ export interface FingerprintSettings {
   modelId: string;
   /** The resolved scale (the model's when the user gave none). */
   scale: number;
-  format?: string;
-  quality?: number;
-  stripMetadata?: boolean;
+  format?: string | undefined;
+  quality?: number | undefined;
+  stripMetadata?: boolean | undefined;
   /** As requested: without a face model id the default one ("auto") is meant. */
-  faces?: FaceSettings;
+  faces?: FaceSettings | undefined;
 }
 
 /**

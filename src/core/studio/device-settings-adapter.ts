@@ -18,7 +18,7 @@ export function deviceSettingsPort(service: Pick<DeviceService, 'list' | 'get' |
 }
 
 /** A settings patch as `key=value` words, exactly (memory sizes in MB with decimals, never rounded). */
-export function toAssignments(patch: Partial<DeviceSettings>): string[] {
+export function toAssignments(patch: { [K in keyof DeviceSettings]?: DeviceSettings[K] | undefined }): string[] {
   const words: string[] = [];
   for (const [key, value] of Object.entries(patch) as Array<[keyof DeviceSettings, DeviceSettings[keyof DeviceSettings] | undefined]>) {
     if (value === undefined) continue;

@@ -26,7 +26,7 @@ export interface DeviceSettingsPort {
   list(): Promise<DeviceWithSettings[]>;
   get(deviceId: string): Promise<DeviceWithSettings>;
   /** Validates and persists; rejects with INVALID_SETTING and a message naming the field. */
-  update(deviceId: string, patch: Partial<DeviceSettings>): Promise<DeviceWithSettings>;
+  update(deviceId: string, patch: { [K in keyof DeviceSettings]?: DeviceSettings[K] | undefined }): Promise<DeviceWithSettings>;
 }
 
 /** Watch folders (src/core/watch). */

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { discoverDevices, type DiscoveredDevice } from '../../../src/core/devices/discover-devices.js';
 import { fixtureSources } from './fixture-sources.js';
+import { compactSettings } from '../../../src/shared/job-settings.js';
 
 const MIB = 1024 * 1024;
 const byId = (devices: DiscoveredDevice[], id: string) => {
@@ -62,7 +63,7 @@ test('without nvidia-smi, lspci bus ids still give the same ids and the chip nam
   const sources = fixtureSources('linux-two-nvidia', {
     nvidiaSmi: async () => undefined,
     // What systeminformation reports when it could not merge nvidia-smi data either.
-    controllers: (recorded) => recorded.map(({ vendor, model, bus, busAddress, vram, vramDynamic }) => ({ vendor, model, bus, busAddress, vram, vramDynamic })),
+    controllers: (recorded) => recorded.map(({ vendor, model, bus, busAddress, vram, vramDynamic }) => compactSettings({ vendor, model, bus, busAddress, vram, vramDynamic })),
   });
   const { devices } = await discoverDevices(sources);
   assert.deepEqual(devices.map((d) => d.id), ['pci-0000:3b:00.0', 'pci-0000:81:00.0', 'cpu']);
