@@ -23,6 +23,10 @@ export interface JobSettingsOptions {
   faceModel?: string;
   faceWeight?: number;
   faceFidelity?: number;
+  scratches?: boolean;
+  fading?: boolean;
+  oldPhoto?: boolean;
+  saveMasks?: boolean;
 }
 
 /** The options `restore` and `watch` share: one list, so a new setting is an option in both. */
@@ -42,6 +46,10 @@ export function addJobSettingsOptions(command: Command, defaults: { model?: stri
     .option('--faces', 'also restore faces: detect, align, restore with a face model, paste back')
     .option('--face-model <id>', 'face-restoration model (implies --faces; default: the first installed of gfpgan-1.4, codeformer, gpen-bfr-512, gpen-bfr-256)')
     .option('--face-weight <w>', 'how much of the restored face to paste over the background, 0..1 (implies --faces; default 0.7)', unitInterval('--face-weight'))
+    .option('--scratches', 'find and repair scratches, cracks, dust and small tears (at the photo\'s own size, before upscaling)')
+    .option('--fading', 'restore faded colour and tone (a cast, lost contrast); an unfaded photo passes almost unchanged')
+    .option('--old-photo', 'the old-photo preset: --scratches --fading, upscale with the default model, and faces when a face model is installed')
+    .option('--save-masks', 'write each photo\'s damage mask beside its output as <name>.mask.png (white = repaired; implies --scratches)')
     .option('--face-fidelity <f>', 'for face models with a fidelity input (CodeFormer): 0 = most restoration, 1 = closest to the input (implies --faces; default 0.5)', unitInterval('--face-fidelity'));
 }
 
@@ -63,5 +71,9 @@ export function jobSettingsFromOptions(options: JobSettingsOptions): JobSettings
     maxPixels: options.maxPixels,
     threads: options.threads,
     faces,
+    scratches: options.scratches || options.oldPhoto || options.saveMasks || undefined,
+    fading: options.fading || options.oldPhoto || undefined,
+    facesIfInstalled: options.oldPhoto && !faces ? true : undefined,
+    saveMasks: options.saveMasks || undefined,
   });
 }

@@ -45,6 +45,8 @@ export const JobSettingsSchema = z.object({
   fading: z.boolean().optional(),
   /** Write each repair's damage mask beside the output as <name>.mask.png. */
   saveMasks: z.boolean().optional(),
+  /** Restore faces when a face model is installed; without one, warn and run the rest (the "old photo" preset). */
+  facesIfInstalled: z.boolean().optional(),
 });
 export type JobSettings = z.infer<typeof JobSettingsSchema>;
 
@@ -86,6 +88,9 @@ export function requestedStages(settings: JobSettings): string[] {
     ...(settings.scratches ? ['repair'] : []),
     ...(settings.fading ? ['fading'] : []),
     ...(settings.modelId === NO_UPSCALE_MODEL ? [] : ['upscale']),
-    ...(settings.faces ? ['faces'] : []),
+    ...(settings.faces || settings.facesIfInstalled ? ['faces'] : []),
   ];
 }
+
+/** The "old photo" preset: repair damage and fading, upscale with the default model, and faces when a face model is installed. */
+export const OLD_PHOTO_PRESET: Readonly<JobSettings> = { scratches: true, fading: true, facesIfInstalled: true };

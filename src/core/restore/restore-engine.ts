@@ -111,7 +111,7 @@ export class RestoreEngine {
     const primary = devices[0];
     if (!primary) throw new HeirloomError('DEVICE_NOT_FOUND', 'No device is enabled. Enable one in settings ("heirloom settings set cpu enabled=true").');
     let jobId = '';
-    const stages = await openStages(request, {
+    const { stages, unavailable } = await openStages(request, {
       models: this.deps.models,
       sessions: this.deps.sessions,
       device: { deviceId: primary.deviceId, session: primary.session, freeBytes: () => this.monitorFor(primary).freeBytes(), budget: primary.settings.memoryBudget, maxBatch: primary.settings.maxBatch, precision: primary.settings.precision },
@@ -134,7 +134,7 @@ export class RestoreEngine {
         ...compactSettings({ resumeJobId: request.resumeJobId, redo: request.redo || undefined, kind: request.kind, watchFolderId: request.watchFolderId }),
       });
       jobId = job.id;
-      return await this.runJob({ request, emit, signal, pause, backOff, started, upscale, outDir, maxPixels, devices, stages, job });
+      return await this.runJob({ request, emit, signal, pause, backOff, started, upscale, outDir, maxPixels, devices, stages, unavailable, job });
     } finally {
       await closeStages(stages);
     }
@@ -152,14 +152,16 @@ export class RestoreEngine {
     maxPixels: number;
     devices: ResolvedDevice[];
     stages: OpenedStage[];
+    unavailable: string[];
     job: DurableJob;
   }): Promise<RestoreSummary> {
-    const { request, emit, signal, pause, backOff, started, upscale, outDir, maxPixels, devices, stages, job } = run;
+    const { request, emit, signal, pause, backOff, started, upscale, outDir, maxPixels, devices, stages, unavailable, job } = run;
     const primary = devices[0]!;
     const jobId = job.id;
     emit({ type: 'job-started', jobId, files: job.files, model: upscale.modelId, device: primary.deviceId });
     if (job.files === 0) emit({ type: 'warning', jobId, code: 'NO_PHOTOS', message: `No photos were found in ${request.inputs.join(', ')}. Heirloom looks for JPEG, PNG, WebP, TIFF, GIF, BMP, HEIC and AVIF files, in sub-folders too.` });
     if (job.recoveryNote) emit({ type: 'warning', jobId, code: 'RECOVERED', message: job.recoveryNote });
+    for (const message of unavailable) emit({ type: 'warning', jobId, code: 'STAGE_UNAVAILABLE', message });
     for (const skip of job.skipped) emit({ type: 'file-skipped', jobId, file: skip.file, reason: skip.reason, ...(skip.output ? { output: skip.output } : {}) });
     for (const device of devices) for (const w of device.warnings) emit({ type: 'warning', jobId, code: w.code, message: w.message, device: device.deviceId });
     const manifest = upscale.model?.manifest;

@@ -1,11 +1,15 @@
 import { FacePass } from '../faces/face-pass.js';
+import type { ModelRegistry } from '../models/model-registry.js';
 import type { StageDefinition } from './stage-definition.js';
 
 /** Faces: detect, align, restore with a face model and paste back, on the restored photo before encoding. */
 export const facesStage: StageDefinition = {
   name: 'faces',
-  wanted: (settings) => settings.faces !== undefined,
+  wanted: (settings) => settings.faces !== undefined || settings.facesIfInstalled === true,
   async open(settings, services) {
+    if (settings.faces === undefined && !(await hasFaceModel(services.models))) {
+      return { unavailable: 'No face-restoration model is installed, so faces were not restored; the rest of the repair ran. Download one ("heirloom models download gfpgan-1.4") to restore faces too.' };
+    }
     const pass = await FacePass.open({ models: services.models, sessions: services.sessions }, settings.faces ?? {}, services.device);
     return {
       on: 'canvas',
@@ -23,3 +27,7 @@ export const facesStage: StageDefinition = {
     };
   },
 };
+
+async function hasFaceModel(models: ModelRegistry): Promise<boolean> {
+  return (await models.list()).some((m) => m.manifest.task === 'face-restore');
+}

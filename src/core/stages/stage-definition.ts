@@ -32,9 +32,14 @@ export type OpenedStage = PhotoStage & {
   dispose?(): Promise<void> | void;
 };
 
+/** A stage the job asked for only "if possible" that cannot run here; the rest of the job goes on. */
+export interface UnavailableStage {
+  unavailable: string;
+}
+
 /** One entry of the stage list: when a job wants it, and how to open it once per job. */
 export interface StageDefinition {
   name: StageName;
   wanted(settings: JobSettings): boolean;
-  open(settings: JobSettings, services: StageServices): Promise<OpenedStage>;
+  open(settings: JobSettings, services: StageServices): Promise<OpenedStage | UnavailableStage>;
 }

@@ -9,14 +9,23 @@ import type { OpenedStage, StageDefinition, StageServices } from './stage-defini
  */
 export const STAGES: readonly StageDefinition[] = [facesStage];
 
-/** Opens the stages a job wants, once per job; if one cannot open, those already open are closed. */
-export async function openStages(settings: JobSettings, services: StageServices): Promise<OpenedStage[]> {
-  const opened: OpenedStage[] = [];
+/**
+ * Opens the stages a job wants, once per job; if one cannot open, those already open are
+ * closed. A stage asked for only if possible that cannot run is left out with a reason.
+ */
+export async function openStages(settings: JobSettings, services: StageServices): Promise<{ stages: OpenedStage[]; unavailable: string[] }> {
+  const stages: OpenedStage[] = [];
+  const unavailable: string[] = [];
   try {
-    for (const stage of STAGES) if (stage.wanted(settings)) opened.push(await stage.open(settings, services));
-    return opened;
+    for (const stage of STAGES) {
+      if (!stage.wanted(settings)) continue;
+      const opened = await stage.open(settings, services);
+      if ('unavailable' in opened) unavailable.push(opened.unavailable);
+      else stages.push(opened);
+    }
+    return { stages, unavailable };
   } catch (error) {
-    await closeStages(opened);
+    await closeStages(stages);
     throw error;
   }
 }
