@@ -21,8 +21,14 @@ export function stageLabel(file: Pick<QueueFile, 'status' | 'stage' | 'tile' | '
       switch (file.stage) {
         case 'decoding':
           return paused ? 'Paused · reading' : 'Reading';
+        case 'repairing':
+          return `${paused ? 'Paused · ' : ''}Repairing scratches and dust${file.tiles > 0 ? ` · ${file.tile} of ${file.tiles}` : ''}`;
+        case 'fading':
+          return 'Restoring faded colour';
         case 'inferring':
           return `${paused ? 'Paused · ' : ''}Restoring${file.tiles > 0 ? ` · tile ${file.tile} of ${file.tiles}` : ''}`;
+        case 'faces':
+          return 'Restoring faces';
         case 'encoding':
           return 'Saving';
         default:
