@@ -1,8 +1,8 @@
 /**
  * OpenCV (the WebAssembly build from @techstark/opencv-js, no native code) loaded once, on
  * first use. The package's module object is an Emscripten "thenable" that calls back when its
- * runtime is ready; resolving a promise with it directly would recurse through its `then`
- * forever, so it is handed out inside a wrapper.
+ * runtime is ready; a promise resolved with a thenable adopts it instead of returning it, so
+ * once ready its `then` is removed and the module itself is what the promise holds.
  *
  * Only the few functions repair uses are typed here (the package's own types come from an
  * unmaintained generator). Every Mat made must be `.delete()`d: they live in the WASM heap.
@@ -33,21 +33,26 @@ export interface OpenCv {
 }
 
 interface EmscriptenModule {
-  then(callback: (module: unknown) => void): void;
+  then?: (callback: (module: unknown) => void) => void;
 }
 
 let loading: Promise<OpenCv> | undefined;
 
 /** The OpenCV module, initialised once per process (about 0.3 s the first time). */
 export function loadOpenCv(): Promise<OpenCv> {
-  loading ??= new Promise<{ cv: OpenCv }>((resolve, reject) => {
+  loading ??= new Promise<OpenCv>((resolve, reject) => {
     try {
       const module = createRequire(import.meta.url)('@techstark/opencv-js') as EmscriptenModule;
-      module.then(() => resolve({ cv: module as unknown as OpenCv }));
+      const ready = () => {
+        delete module.then;
+        resolve(module as unknown as OpenCv);
+      };
+      if (module.then) module.then(ready);
+      else resolve(module as unknown as OpenCv);
     } catch (error) {
       reject(error instanceof Error ? error : new Error(String(error)));
     }
-  }).then(({ cv }) => cv);
+  });
   return loading;
 }
 
