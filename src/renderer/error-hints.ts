@@ -19,6 +19,7 @@ const HINTS: Record<string, string> = {
   OUT_OF_MEMORY: 'Lower the tile size or the maximum batch for this device in Settings → Devices, then re-run.',
   PROVIDER_UNAVAILABLE: 'Choose another provider for this device in Settings → Devices, or update the GPU driver.',
   INFERENCE_FAILED: 'Try another device or provider in Settings → Devices; report it if it keeps failing.',
+  STAGE_FAILED: 'Restore the photo again without that repair step; report the photo if it keeps failing.',
   DEVICE_NOT_FOUND: 'Choose a device that is present, or "Automatic".',
   INVALID_SETTING: 'Correct the highlighted setting and save again.',
   CANCELLED: 'Start the job again when you are ready.',

@@ -26,6 +26,8 @@ export const ERROR_CODES = [
   'PROVIDER_UNAVAILABLE',
   'OUT_OF_MEMORY',
   'INFERENCE_FAILED',
+  /** A stage around the network (repair, fading, faces) failed on a photo. */
+  'STAGE_FAILED',
   'DEVICE_NOT_FOUND',
   'INVALID_SETTING',
   'INVALID_PAYLOAD',

@@ -56,7 +56,7 @@ export async function preparePhoto(file: string, settings: PhotoSettings, onStag
   for (const stage of imageStages(settings)) {
     onStage(stage.progress);
     started = Date.now();
-    image = await stage.run({ file, image, notes, sidecars });
+    image = await runStage(stage, file, () => stage.run({ file, image, notes, sidecars }));
     stageMs[stage.name] = Date.now() - started;
   }
   const photo = { file, image, stageMs, notes, sidecars };
@@ -94,7 +94,7 @@ export async function finishPhoto(
     throwIfCancelled(signal, file);
     onStage(stage.progress);
     const started = Date.now();
-    await stage.run(photo, signal);
+    await runStage(stage, file, () => stage.run(photo, signal));
     stageMs[stage.name] = Date.now() - started;
   }
   throwIfCancelled(signal, file);
@@ -131,6 +131,17 @@ async function writeSidecar(output: string, sidecar: PreparedPhoto['sidecars'][n
     await claimOutputPath(temp, path, { replace: true });
   } finally {
     await discardTemp(temp);
+  }
+}
+
+/** A stage's own errors keep their codes; anything unexpected is reported as that stage failing on that photo. */
+async function runStage<T>(stage: PhotoStage, file: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof HeirloomError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new HeirloomError('STAGE_FAILED', `The ${stage.name} stage failed on ${file} (${reason.split('\n')[0]}). Restore it without that stage, and report the photo if it keeps failing.`, { file, cause: error });
   }
 }
 

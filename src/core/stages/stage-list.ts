@@ -1,5 +1,7 @@
 import type { JobSettings } from '../../shared/job-settings.js';
 import { facesStage } from './faces-stage.js';
+import { fadingStage } from './fading-stage.js';
+import { repairStage } from './repair-stage.js';
 import type { OpenedStage, StageDefinition, StageServices } from './stage-definition.js';
 
 /**
@@ -7,7 +9,7 @@ import type { OpenedStage, StageDefinition, StageServices } from './stage-defini
  * STAGE_ORDER). The super-resolution network itself ("upscale", upscale-stage.ts) runs
  * between the image stages and the canvas stages, tiled and batched by the scheduler.
  */
-export const STAGES: readonly StageDefinition[] = [facesStage];
+export const STAGES: readonly StageDefinition[] = [repairStage, fadingStage, facesStage];
 
 /**
  * Opens the stages a job wants, once per job; if one cannot open, those already open are
