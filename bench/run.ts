@@ -1,12 +1,12 @@
 /**
  * `npm run bench [-- section...]`: prints tables and, last, one JSON object with every number.
- * Sections: compute (issue 2 + 4.3), pipeline (4.1), gpen (4.2), scan (4.4), backoff (4.5).
+ * Sections: compute (issue 2 + 4.3), pipeline (4.1), gpen (4.2), scan (4.4), backoff (4.5), repair (damage repair and fading, bench/repair.ts).
  * Each scenario runs in its own process so peak memory is its own.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 
-const ALL = ['compute', 'pipeline', 'gpen', 'backoff', 'scan'] as const;
+const ALL = ['compute', 'pipeline', 'gpen', 'backoff', 'scan', 'repair'] as const;
 /** Long sections run only when named: `npm run bench -- tiling` (both models on the full photos, ~30 min on 2 cores). */
 type Section = (typeof ALL)[number] | 'tiling';
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-')) as Section[];
@@ -100,6 +100,18 @@ if (sections.includes('tiling')) {
     table(`${model}: --tile 64 vs --tile 0 on the full photos (target >= 50 dB)`, ['photo', 'PSNR dB'], r.rows.map((row) => [row.photo, f(row.psnr)]));
     results[`tiling-${model}`] = r;
   }
+}
+
+if (sections.includes('repair')) {
+  // Its own tables go straight to the terminal; the numbers come back on the last line.
+  const child = spawnSync(process.execPath, ['--import', 'tsx', 'bench/repair.ts'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const line = child.stdout.split('\n').find((l) => l.startsWith('BENCH-RESULT '));
+  process.stdout.write(child.stdout.split('\n').filter((l) => !l.startsWith('BENCH-RESULT ')).join('\n'));
+  if (child.status !== 0 || !line) {
+    process.stderr.write(child.stderr);
+    throw new Error(`the repair bench failed (exit ${child.status})`);
+  }
+  results.repair = JSON.parse(line.slice('BENCH-RESULT '.length));
 }
 
 mkdirSync('.bench', { recursive: true });
