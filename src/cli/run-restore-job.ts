@@ -9,7 +9,8 @@ import { CliServices } from './services.js';
  */
 export async function runRestoreJob(options: { json?: boolean; home?: string }, requestFor: (services: CliServices) => RestoreRequest): Promise<void> {
   const reporter = options.json ? new JsonReporter() : new HumanReporter();
-  const services = new CliServices(options.home);
+  // A replaced history database is reported like any warning (an event with --json).
+  const services = new CliServices(options.home, (notice) => reporter.event({ type: 'warning', code: notice.code, message: notice.message }));
   const abort = new AbortController();
   const onSignal = () => abort.abort();
   process.once('SIGINT', onSignal);

@@ -1,7 +1,11 @@
 import { bundledModelsDir, homeLayout, resolveHome } from '../core/app-paths.js';
 import { SessionPool } from '../core/inference/session-pool.js';
 import { ModelRegistry } from '../core/models/model-registry.js';
-import { openDatabase, type Db } from '../core/store/database.js';
+import type { Db } from '../core/store/database.js';
+import { HistoryDatabase } from '../core/store/history-database.js';
+import type { DatabaseNotice } from '../core/store/database-recovery.js';
+import { packageVersion } from '../core/app-version.js';
+import { toErrorInfo } from '../shared/errors.js';
 import { JobStore } from '../core/store/job-store.js';
 import { CalibrationStore } from '../core/store/calibration-store.js';
 import { RestoreEngine } from '../core/restore/restore-engine.js';
@@ -13,6 +17,7 @@ import { DeviceSettingsStore } from '../core/store/device-settings-store.js';
 /** The CLI's composition root: builds the core services once per command, disposes them after. */
 export class CliServices {
   readonly home: string;
+  readonly history: HistoryDatabase;
   readonly db: Db;
   readonly models: ModelRegistry;
   readonly sessions = new SessionPool();
@@ -21,12 +26,15 @@ export class CliServices {
   readonly devices: DeviceService;
   readonly engine: RestoreEngine;
 
-  constructor(homeOption?: string) {
+  /** `onNotice`: a damaged history database was replaced (default: a warning line on stderr). */
+  constructor(homeOption?: string, onNotice: (notice: DatabaseNotice) => void = printNotice) {
     this.home = resolveHome(homeOption);
     const layout = homeLayout(this.home);
-    this.db = openDatabase(layout.database);
+    this.history = new HistoryDatabase({ path: layout.database, backupsDir: layout.backups, appVersion: packageVersion(), onBackupError: printBackupError });
+    this.db = this.history.db;
+    if (this.history.notice) onNotice(this.history.notice);
     this.models = new ModelRegistry(bundledModelsDir(), layout.models);
-    this.jobs = new JobStore(this.db);
+    this.jobs = new JobStore(this.db, { jobFinished: () => this.history.jobFinished() });
     this.calibration = new CalibrationStore(this.db);
     // One prober per process: a provider probe costs a session open, so its answer is kept.
     this.devices = new DeviceService(new DeviceSettingsStore(this.db), systemDiscoverySources(new ProviderProbe().probe));
@@ -36,6 +44,14 @@ export class CliServices {
   async dispose(): Promise<void> {
     this.devices.dispose();
     await this.sessions.dispose();
-    this.db.close();
+    await this.history.close();
   }
+}
+
+function printNotice(notice: DatabaseNotice): void {
+  process.stderr.write(`warning: ${notice.message}\n`);
+}
+
+function printBackupError(error: unknown): void {
+  process.stderr.write(`warning: ${toErrorInfo(error).message}\n`);
 }

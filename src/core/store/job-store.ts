@@ -108,9 +108,17 @@ interface FileRow {
   output_bytes: number | null;
 }
 
+export interface JobStoreHooks {
+  /** A job reached its end (finished, failed, cancelled): e.g. time for a backup. */
+  jobFinished?(jobId: string): void;
+}
+
 /** Jobs and their files. Every state change is written before the work it describes goes on. */
 export class JobStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly hooks: JobStoreHooks = {},
+  ) {}
 
   /**
    * Creates a job with every file recorded before any work starts: queued, or already
@@ -188,16 +196,28 @@ export class JobStore {
     this.db.prepare(`UPDATE job_files SET status = 'cancelled', finished_at = ? WHERE job_id = ? AND position = ? AND status IN ('queued', 'running')`).run(Date.now(), jobId, position);
   }
 
+  /**
+   * Records the end of a job with its counts. 'finished' is made honest from the counts:
+   * 'finished-with-errors' when a photo failed, 'failed' when none was restored or skipped.
+   */
   finishJob(jobId: string, outcome: { status: JobStatus; ms: number }): void {
-    this.db
-      .prepare(
-        `UPDATE jobs SET status = ?, finished_at = ?, ms = ?,
-           succeeded = (SELECT COUNT(*) FROM job_files WHERE job_id = jobs.id AND status = 'done'),
-           failed    = (SELECT COUNT(*) FROM job_files WHERE job_id = jobs.id AND status = 'failed'),
-           skipped   = (SELECT COUNT(*) FROM job_files WHERE job_id = jobs.id AND status = 'skipped')
-         WHERE id = ?`,
-      )
-      .run(outcome.status, Date.now(), outcome.ms, jobId);
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `UPDATE jobs SET status = ?, finished_at = ?, ms = ?,
+             succeeded = (SELECT COUNT(*) FROM job_files WHERE job_id = jobs.id AND status = 'done'),
+             failed    = (SELECT COUNT(*) FROM job_files WHERE job_id = jobs.id AND status = 'failed'),
+             skipped   = (SELECT COUNT(*) FROM job_files WHERE job_id = jobs.id AND status = 'skipped')
+           WHERE id = ?`,
+        )
+        .run(outcome.status, Date.now(), outcome.ms, jobId);
+      if (outcome.status === 'finished') {
+        this.db
+          .prepare(`UPDATE jobs SET status = CASE WHEN failed = 0 THEN 'finished' WHEN succeeded = 0 AND skipped = 0 THEN 'failed' ELSE 'finished-with-errors' END WHERE id = ?`)
+          .run(jobId);
+      }
+    })();
+    this.hooks.jobFinished?.(jobId);
   }
 
   /**
@@ -255,7 +275,7 @@ export class JobStore {
       settings: string;
       watch_folder_id: string | null;
     }>;
-    return rows.map((r) => ({ id: r.id, kind: r.kind, owner: r.owner, settings: JSON.parse(r.settings) as Record<string, unknown>, watchFolderId: r.watch_folder_id }));
+    return rows.map((r) => ({ id: r.id, kind: r.kind, owner: r.owner, settings: parseSettings(r.settings), watchFolderId: r.watch_folder_id }));
   }
 
   /** Interrupted jobs, oldest first (optionally those of one watch folder): what a start-up resumes. */
@@ -352,7 +372,7 @@ export class JobStore {
       id: row.id,
       kind: row.kind,
       status: row.status,
-      settings: JSON.parse(row.settings) as Record<string, unknown>,
+      settings: parseSettings(row.settings),
       modelId: row.model_id,
       deviceId: row.device_id,
       createdAt: row.created_at,
@@ -366,6 +386,16 @@ export class JobStore {
       owner: row.owner,
       watchFolderId: row.watch_folder_id,
     };
+  }
+}
+
+/** A job's recorded settings; a row whose text does not parse (a damaged page that passed the checks) reads as none. */
+function parseSettings(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
   }
 }
 

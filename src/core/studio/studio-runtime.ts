@@ -9,7 +9,8 @@ import { ProviderProbe } from '../devices/provider-probe.js';
 import { RestoreEngine, type DeviceResolver } from '../restore/restore-engine.js';
 import { DeviceSettingsStore } from '../store/device-settings-store.js';
 import { CalibrationStore } from '../store/calibration-store.js';
-import { openDatabase, type Db } from '../store/database.js';
+import type { Db } from '../store/database.js';
+import { HistoryDatabase } from '../store/history-database.js';
 import { JobStore } from '../store/job-store.js';
 import { recoverInterruptedJobs } from '../restore/job-recovery.js';
 import { ProcessOwner } from '../restore/process-owner.js';
@@ -47,6 +48,7 @@ export interface StudioRuntimeOptions {
  * `heirloom serve`) and disposed together. Mirrors the CLI's CliServices and adds the studio.
  */
 export class StudioRuntime {
+  readonly history: HistoryDatabase;
   readonly db: Db;
   readonly models: ModelRegistry;
   readonly sessions = new SessionPool();
@@ -59,10 +61,11 @@ export class StudioRuntime {
 
   constructor(options: StudioRuntimeOptions) {
     const layout = homeLayout(options.home);
-    this.db = openDatabase(layout.database);
+    this.history = new HistoryDatabase({ path: layout.database, backupsDir: layout.backups, appVersion: options.version, onBackupError: (error) => options.log?.('could not back up the history database', error) });
+    this.db = this.history.db;
     try {
       this.models = new ModelRegistry(options.bundledModelsDir, layout.models);
-      this.jobs = new JobStore(this.db);
+      this.jobs = new JobStore(this.db, { jobFinished: () => this.history.jobFinished() });
       this.calibration = new CalibrationStore(this.db);
       const devices = (options.devices ?? systemDevices)(this.db);
       this.devices = devices;
@@ -84,6 +87,7 @@ export class StudioRuntime {
         ...(options.shell ? { shell: options.shell } : {}),
         ...(options.uploads ? { uploads: true } : {}),
         ...(options.log ? { log: options.log } : {}),
+        ...(this.history.notice ? { notices: [this.history.notice.message] } : {}),
       });
     } catch (error) {
       this.db.close();
@@ -101,7 +105,7 @@ export class StudioRuntime {
     await this.watch?.dispose?.();
     this.devices.dispose?.();
     await this.sessions.dispose();
-    this.db.close();
+    await this.history.close();
   }
 }
 

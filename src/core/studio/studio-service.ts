@@ -41,6 +41,8 @@ export interface StudioServiceOptions {
   clock?: TimerClock;
   /** Where listener errors go (a broken bridge must not stop the queue). */
   log?: (message: string, error?: unknown) => void;
+  /** Start-up notices for the user (app:info carries them): a damaged history database replaced. */
+  notices?: string[];
 }
 
 /** Outputs searched when the page asks to open a file (the history's newest jobs). */
@@ -189,6 +191,7 @@ export class StudioService {
       home: this.options.home,
       defaultOutputDir: settings.outputDir ?? this.options.defaultOutputDir,
       capabilities: this.capabilities,
+      ...(this.options.notices?.length ? { notices: [...this.options.notices] } : {}),
     };
   }
 
