@@ -69,7 +69,7 @@ export const JobIdRequestSchema = z.strictObject({ jobId: IdSchema });
 
 export const HistoryRequestSchema = z.strictObject({
   limit: z.number().int().min(1).max(500).optional(),
-  status: z.enum(['running', 'finished', 'cancelled', 'interrupted']).optional(),
+  status: z.enum(['queued', 'running', 'finished', 'finished-with-errors', 'failed', 'cancelled', 'interrupted']).optional(),
 });
 
 export const DeviceIdRequestSchema = z.strictObject({ deviceId: IdSchema });

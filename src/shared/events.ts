@@ -1,3 +1,5 @@
+import type { JobOutcome } from './job-outcome.js';
+
 /**
  * The restore event stream: what `heirloom restore --json` prints (one object per line),
  * what the app sends over IPC, and what the watcher logs. One contract for all of them.
@@ -87,6 +89,8 @@ export interface JobFinishedEvent {
   skipped: number;
   cancelled: boolean;
   ms: number;
+  /** How it ended: 'finished-with-errors' when some photos failed, 'failed' when nothing was restored (see jobOutcome). */
+  status?: JobOutcome;
 }
 
 export type RestoreEvent =

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { HeirloomError } from '../../shared/errors.js';
 import { DEFAULT_MODEL_ID, type ModelManifest } from '../../shared/model-manifest.js';
 import type { RestoreEvent } from '../../shared/events.js';
+import { jobOutcome } from '../../shared/job-outcome.js';
 import type { JobSettingsView } from '../../shared/contract-views.js';
 import type { MemoryBudget, Precision, ProviderName } from '../../shared/devices.js';
 import { DEFAULT_MAX_PIXELS, probeImage } from '../imaging/codec.js';
@@ -260,7 +261,7 @@ export class RestoreEngine {
     if (signal?.aborted) cancelled = true;
     const ms = Date.now() - started;
     this.deps.jobs.finishJob(jobId, { status: cancelled ? 'cancelled' : 'finished', ms });
-    emit({ type: 'job-finished', jobId, succeeded, failed, skipped: job.skipped.length, cancelled, ms });
+    emit({ type: 'job-finished', jobId, succeeded, failed, skipped: job.skipped.length, cancelled, ms, status: jobOutcome({ succeeded, failed, skipped: job.skipped.length, cancelled }) });
     return { jobId, succeeded, failed, skipped: job.skipped.length, cancelled, ms };
   }
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { DeviceReading, JobSettingsView, PhotoRef, QueueFile, QueueItem, QueueItemState, QueueSnapshot } from '../../shared/contract-views.js';
 import { toErrorInfo } from '../../shared/errors.js';
 import type { RestoreEvent } from '../../shared/events.js';
+import { jobOutcome } from '../../shared/job-outcome.js';
 import type { RestoreRequest } from '../restore/restore-engine.js';
 import { PauseGate } from '../scheduler/pause-gate.js';
 import { estimateRemainingMs } from './eta.js';
@@ -29,7 +30,7 @@ interface QueueEntry {
   workStartedAt?: number;
 }
 
-const FINISHED_STATES: ReadonlySet<QueueItemState> = new Set(['finished', 'cancelled', 'failed']);
+const FINISHED_STATES: ReadonlySet<QueueItemState> = new Set(['finished', 'finished-with-errors', 'cancelled', 'failed', 'interrupted']);
 const MAX_WARNINGS = 20;
 
 /**
@@ -169,7 +170,8 @@ export class JobQueue {
     try {
       const summary = await this.options.runner.run(entry.request, (event) => this.handle(entry, event), { signal: entry.abort.signal, pause: this.gate });
       view.summary = { succeeded: summary.succeeded, failed: summary.failed, skipped: summary.skipped, cancelled: summary.cancelled, ms: summary.ms };
-      view.state = summary.cancelled ? 'cancelled' : 'finished';
+      // Honest: a job whose photos failed is "finished with errors", or "failed" when none was restored.
+      view.state = jobOutcome(summary);
     } catch (error) {
       const info = toErrorInfo(error);
       if (info.code === 'CANCELLED' || entry.abort.signal.aborted) view.state = 'cancelled';

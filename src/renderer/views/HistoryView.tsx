@@ -9,12 +9,23 @@ import { useStudioContext } from '../hooks/use-api.js';
 const FILTERS: Array<{ value: HistoryJobStatus | ''; label: string }> = [
   { value: '', label: 'All jobs' },
   { value: 'finished', label: 'Finished' },
+  { value: 'finished-with-errors', label: 'Finished with errors' },
+  { value: 'failed', label: 'Failed' },
+  { value: 'queued', label: 'Queued' },
   { value: 'cancelled', label: 'Cancelled' },
   { value: 'interrupted', label: 'Interrupted' },
   { value: 'running', label: 'Running' },
 ];
 
-const STATUS_LABEL: Record<HistoryJobStatus, string> = { running: 'Running', finished: 'Finished', cancelled: 'Cancelled', interrupted: 'Interrupted' };
+const STATUS_LABEL: Record<HistoryJobStatus, string> = {
+  queued: 'Queued',
+  running: 'Running',
+  finished: 'Finished',
+  'finished-with-errors': 'Finished with errors',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+  interrupted: 'Interrupted',
+};
 
 export function HistoryView({ onCompare, onRerun, refreshKey }: { onCompare: (target: CompareTarget) => void; onRerun: () => void; refreshKey: number }) {
   const { api, info, notify } = useStudioContext();
