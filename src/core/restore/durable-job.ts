@@ -4,6 +4,7 @@ import { HeirloomError, type ErrorCode, type ErrorInfo } from '../../shared/erro
 import { numberedName } from '../fs/atomic-output.js';
 import { claimOutputPath, syncFile } from '../fs/claim-output.js';
 import { sha256File } from '../fs/content-hash.js';
+import { statWithin } from '../fs/with-deadline.js';
 import type { InputEntry } from '../fs/collect-inputs.js';
 import type { JobFileRecord, JobStore, NewJobFile, OutputClaim, RestoredOutput } from '../store/job-store.js';
 import { recoverInterruptedJobs, type RecoveryReport } from './job-recovery.js';
@@ -43,6 +44,8 @@ export interface DurableJobOptions {
   watchFolderId?: string;
   /** Replace an existing file of the output's name (never the original) instead of picking a free name. */
   overwrite: boolean;
+  /** A stop while the inputs are being hashed ends the hashing (CANCELLED). */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -124,7 +127,7 @@ export class DurableJob {
         toRun.push({ position, path: entry.path, error: entry.error });
         continue;
       }
-      const identity = await identify(jobs, entry.path);
+      const identity = await identify(jobs, entry.path, options.signal);
       if ('error' in identity) {
         files.push({});
         toRun.push({ position, path: entry.path, error: identity.error });
@@ -174,7 +177,7 @@ export class DurableJob {
     const firstOfContent = new Map<string, string>();
     for (const file of job.files) {
       if (!wantsAnotherTry(file)) continue;
-      const identity = await identify(jobs, file.inputPath);
+      const identity = await identify(jobs, file.inputPath, options.signal);
       if ('error' in identity) {
         toRun.push({ position: file.position, path: file.inputPath, error: identity.error });
         continue;
@@ -252,13 +255,14 @@ function sameInputs(a: string[], b: string[]): boolean {
 type Identity = { contentHash: string; size: number; mtimeMs: number } | { error: ErrorInfo };
 
 /** The photo's content hash: reused from the store while size and modification time are unchanged, else read. */
-async function identify(jobs: JobStore, path: string): Promise<Identity> {
+async function identify(jobs: JobStore, path: string, signal?: AbortSignal): Promise<Identity> {
   try {
-    const stat = await fs.stat(path);
+    const stat = await statWithin(path, signal);
     if (!stat.isFile()) return { error: new HeirloomError('NOT_A_FILE', `${path} is not a file (a folder?), so it cannot be restored. Pass the photos inside it instead.`, { file: path }).toInfo() };
     const known = jobs.knownContentHash(path, stat.size, stat.mtimeMs);
-    return { contentHash: known ?? (await sha256File(path)), size: stat.size, mtimeMs: stat.mtimeMs };
+    return { contentHash: known ?? (await sha256File(path, { signal })), size: stat.size, mtimeMs: stat.mtimeMs };
   } catch (error) {
+    if (error instanceof HeirloomError && error.code === 'CANCELLED') throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EACCES' || code === 'EPERM') return { error: new HeirloomError('PERMISSION_DENIED', `${path} cannot be read: permission denied. Give your user access to it.`, { file: path }).toInfo() };
     return { error: new HeirloomError('NOT_FOUND', `${path} is gone (${code ?? (error as Error).message}). Put it back (or plug its drive in) and resume.`, { file: path }).toInfo() };

@@ -138,10 +138,10 @@ export class RestoreEngine {
     if (!request.resumeJobId && request.inputs.some((input) => resolve(input) === outDir)) {
       throw new HeirloomError('USAGE', `The output folder ${outDir} is also an input folder. Choose a separate output folder (for example ${outDir}/restored) so restored photos are never mixed with the originals.`);
     }
-    await ensureWritableFolder(outDir);
+    await ensureWritableFolder(outDir, { signal });
     const maxPixels = request.maxPixels ?? DEFAULT_MAX_PIXELS;
 
-    const entries = request.resumeJobId ? [] : await collectInputs(request.inputs, { exclude: [outDir] });
+    const entries = request.resumeJobId ? [] : await collectInputs(request.inputs, { exclude: [outDir], signal });
     const devices = await (this.deps.devices ?? cpuOnly).resolve({
       ...(request.deviceId ? { deviceId: request.deviceId } : {}),
       ...(request.provider ? { provider: request.provider } : {}),
@@ -173,6 +173,7 @@ export class RestoreEngine {
       ...(request.redo ? { redo: true } : {}),
       ...(request.kind ? { kind: request.kind } : {}),
       ...(request.watchFolderId ? { watchFolderId: request.watchFolderId } : {}),
+      signal,
     });
     const jobId = job.id;
     emit({ type: 'job-started', jobId, files: job.files, model: manifest.id, device: primary.deviceId });
@@ -185,7 +186,11 @@ export class RestoreEngine {
     }
 
     const lanes = await Promise.all(devices.map((device) => this.buildLane(device, model, request)));
-    const tileSize = await this.chooseTile(request, devices[0]!, lanes[0]!, manifest, jobId, emit);
+    // A stop during tuning: the executor below then records every photo as cancelled.
+    const tileSize = await this.chooseTile(request, devices[0]!, lanes[0]!, manifest, jobId, emit, signal).catch((error: unknown) => {
+      if (signal?.aborted) return FALLBACK_TILE;
+      throw error;
+    });
 
     let succeeded = 0;
     let failed = 0;
@@ -198,7 +203,7 @@ export class RestoreEngine {
         emit({ type: 'file-failed', jobId, file: entry.path, code: entry.error.code, message: entry.error.message });
         continue;
       }
-      photos.push({ position, file: entry.path, ...(await headerPixels(entry.path, maxPixels)) });
+      photos.push({ position, file: entry.path, ...(signal?.aborted ? {} : await headerPixels(entry.path, maxPixels)) });
     }
 
     const settings: PhotoSettings = {
@@ -331,19 +336,19 @@ export class RestoreEngine {
   }
 
   /** The user's tile, the device's setting, or the tuned one (measured once per device and model, then remembered). */
-  private async chooseTile(request: RestoreRequest, device: ResolvedDevice, lane: DeviceLane, manifest: ModelManifest, jobId: string, emit: (e: RestoreEvent) => void): Promise<number> {
+  private async chooseTile(request: RestoreRequest, device: ResolvedDevice, lane: DeviceLane, manifest: ModelManifest, jobId: string, emit: (e: RestoreEvent) => void, signal?: AbortSignal): Promise<number> {
     const stored = this.deps.calibration?.get(device.deviceId, manifest.id, lane.precision) ?? {};
     const budget = budgetBytes(await lane.monitor.freeBytes(), lane.budget);
     const fits = (tile: number, batch: number) =>
       batch <= lane.maxBatch && batchBytes(estimateBatchMemory(manifest, (tile + 2 * manifest.tileOverlap) ** 2, lane.precision, lane.calibration), batch) <= budget;
     const fixedTile = typeof request.tile === 'number' ? request.tile : typeof device.settings.tileSize === 'number' ? device.settings.tileSize : undefined;
     if (fixedTile !== undefined) {
-      if (lane.fixedBatch === undefined) lane.usefulBatch = await this.usefulBatchAt(fixedTile, stored, fits, device, lane, manifest);
+      if (lane.fixedBatch === undefined) lane.usefulBatch = await this.usefulBatchAt(fixedTile, stored, fits, device, lane, manifest, signal);
       return fixedTile;
     }
     if (stored.tunedTile !== undefined) return stored.tunedTile;
     emit({ type: 'warning', jobId, code: 'TUNING', message: `Measuring the fastest tile size for ${manifest.id} on ${device.deviceId} (once; remembered for next time).`, device: device.deviceId });
-    const result = await tuneTileAndBatch({ run: lane.run, pad: manifest.tileOverlap, fits });
+    const result = await tuneTileAndBatch({ run: lane.run, pad: manifest.tileOverlap, fits, signal });
     lane.usefulBatch = result.batch;
     this.deps.calibration?.update(device.deviceId, manifest.id, lane.precision, { tunedTile: result.tile, tunedBatch: result.batch, tuning: mergePoints(stored.tuning, result.points) });
     return result.points.length > 0 ? result.tile : FALLBACK_TILE;
@@ -353,12 +358,12 @@ export class RestoreEngine {
    * With a tile the user chose and batch "auto": whether batching pays at that tile on this
    * device, measured once (a few runs) and remembered with the other tuning points.
    */
-  private async usefulBatchAt(tile: number, stored: Calibration, fits: (tile: number, batch: number) => boolean, device: ResolvedDevice, lane: DeviceLane, manifest: ModelManifest): Promise<number> {
+  private async usefulBatchAt(tile: number, stored: Calibration, fits: (tile: number, batch: number) => boolean, device: ResolvedDevice, lane: DeviceLane, manifest: ModelManifest, signal?: AbortSignal): Promise<number> {
     const known = bestBatchFrom(stored.tuning ?? [], tile);
     if (known !== undefined) return known;
     // The whole photo as one tile has one shape per photo: nothing to batch; huge tiles are too costly to measure.
     if (tile === 0 || tile > 512 || !fits(tile, 2)) return 1;
-    const result = await tuneTileAndBatch({ run: lane.run, pad: manifest.tileOverlap, tiles: [tile], fits });
+    const result = await tuneTileAndBatch({ run: lane.run, pad: manifest.tileOverlap, tiles: [tile], fits, signal });
     this.deps.calibration?.update(device.deviceId, manifest.id, lane.precision, { tuning: mergePoints(stored.tuning, result.points) });
     return result.batch;
   }
