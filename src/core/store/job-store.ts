@@ -166,6 +166,45 @@ export class JobStore {
     })();
   }
 
+  /**
+   * A job waiting in the studio's queue, recorded before the queue shows it: status
+   * 'queued', its request in `settings`, every photo queued. The history lists it; a
+   * restart finds it again (queuedJobs) instead of silently dropping it.
+   */
+  createQueuedJob(job: { id: string; settings: Record<string, unknown>; modelId: string; deviceId: string; inputs: string[] }): void {
+    const insertJob = this.db.prepare(`INSERT INTO jobs (id, kind, status, settings, model_id, device_id, created_at) VALUES (?, 'restore', 'queued', ?, ?, ?, ?)`);
+    const insertFile = this.db.prepare(`INSERT INTO job_files (job_id, position, input_path, status) VALUES (?, ?, ?, 'queued')`);
+    this.db.transaction(() => {
+      insertJob.run(job.id, JSON.stringify(job.settings), job.modelId, job.deviceId, Date.now());
+      job.inputs.forEach((input, position) => insertFile.run(job.id, position, input));
+    })();
+  }
+
+  /** Jobs waiting in the studio's queue, oldest first. */
+  queuedJobs(): JobRecord[] {
+    const rows = this.db.prepare(`SELECT * FROM jobs WHERE status = 'queued' ORDER BY created_at, rowid`).all() as JobRow[];
+    return rows.map((row) => this.toRecord(row));
+  }
+
+  /** A queued job whose run has started: the engine's own job record takes its place. */
+  removeQueuedJob(jobId: string): void {
+    this.db.prepare(`DELETE FROM jobs WHERE id = ? AND status = 'queued'`).run(jobId);
+  }
+
+  /** A queued job that ended without running: cancelled by the user, or failed before its first photo (with why). */
+  endQueuedJob(jobId: string, outcome: { status: 'cancelled' } | { status: 'failed'; code: string; message: string }): void {
+    const now = Date.now();
+    this.db.transaction(() => {
+      if (this.db.prepare(`UPDATE jobs SET status = ?, finished_at = ?, ms = 0 WHERE id = ? AND status = 'queued'`).run(outcome.status, now, jobId).changes === 0) return;
+      if (outcome.status === 'failed') {
+        this.db.prepare(`UPDATE job_files SET status = 'failed', error_code = ?, error_message = ?, finished_at = ? WHERE job_id = ?`).run(outcome.code, outcome.message, now, jobId);
+        this.db.prepare(`UPDATE jobs SET failed = (SELECT COUNT(*) FROM job_files WHERE job_id = jobs.id) WHERE id = ?`).run(jobId);
+      } else {
+        this.db.prepare(`UPDATE job_files SET status = 'cancelled', finished_at = ? WHERE job_id = ?`).run(now, jobId);
+      }
+    })();
+  }
+
   markFileRunning(jobId: string, position: number): void {
     this.db
       .prepare(`UPDATE job_files SET status = 'running', attempts = attempts + 1, started_at = ? WHERE job_id = ? AND position = ?`)

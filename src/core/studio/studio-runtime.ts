@@ -19,6 +19,7 @@ import { deviceSettingsPort } from './device-settings-adapter.js';
 import { PhotoCatalog, type ImageRenderer, type ImageUrlBuilder } from './photo-catalog.js';
 import type { DeviceSettingsPort, DialogPort, ShellPort, WatchPort } from './ports.js';
 import { StudioService } from './studio-service.js';
+import { QueueJournal } from './queue-journal.js';
 
 export interface StudioRuntimeOptions {
   /** The data directory (see resolveHome). */
@@ -56,6 +57,7 @@ export class StudioRuntime {
   readonly calibration: CalibrationStore;
   readonly engine: RestoreEngine;
   readonly studio: StudioService;
+  private readonly journal: QueueJournal;
   private readonly watch: (WatchPort & { dispose?(): Promise<void> | void }) | undefined;
   private readonly devices: { settings: DeviceSettingsPort; resolver: DeviceResolver; dispose?(): void };
 
@@ -71,6 +73,7 @@ export class StudioRuntime {
       this.devices = devices;
       this.engine = new RestoreEngine({ models: this.models, sessions: this.sessions, jobs: this.jobs, calibration: this.calibration, devices: devices.resolver });
       this.watch = options.watch?.({ db: this.db, engine: this.engine });
+      this.journal = new QueueJournal(this.jobs);
       this.studio = new StudioService({
         host: options.host,
         version: options.version,
@@ -88,6 +91,7 @@ export class StudioRuntime {
         ...(options.uploads ? { uploads: true } : {}),
         ...(options.log ? { log: options.log } : {}),
         ...(this.history.notice ? { notices: [this.history.notice.message] } : {}),
+        journal: this.journal,
       });
     } catch (error) {
       this.db.close();
@@ -97,6 +101,8 @@ export class StudioRuntime {
     // watch-folder jobs are resumed by the watch service itself.
     void recoverInterruptedJobs(this.jobs, new ProcessOwner())
       .then(() => this.studio.resumeInterrupted(this.jobs.interruptedJobs({ kind: 'restore' }).filter((job) => !job.watchFolderId)))
+      // Then the jobs that were still waiting in the queue.
+      .then(() => this.studio.restoreQueued(this.journal.pending()))
       .catch((error: unknown) => options.log?.('could not resume interrupted jobs', error));
   }
 

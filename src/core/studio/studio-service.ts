@@ -16,6 +16,7 @@ import { createInvokeDispatcher, type InvokeDispatcher } from './invoke-dispatch
 import { JobQueue } from './job-queue.js';
 import type { ImageVariant, PhotoCatalog } from './photo-catalog.js';
 import type { DeviceSettingsPort, DialogPort, HistoryPort, RestoreRunner, ShellPort, WatchPort } from './ports.js';
+import type { PendingEntry, QueueJournalPort } from './queue-journal.js';
 import { ChangeCoalescer, RestoreEventThrottle, systemClock, type TimerClock } from './restore-event-throttle.js';
 import { StudioEvents } from './studio-events.js';
 
@@ -43,6 +44,8 @@ export interface StudioServiceOptions {
   log?: (message: string, error?: unknown) => void;
   /** Start-up notices for the user (app:info carries them): a damaged history database replaced. */
   notices?: string[];
+  /** Records queued jobs before they are shown, so a restart brings them back (QueueJournal over the history). */
+  journal?: QueueJournalPort;
 }
 
 /** Outputs searched when the page asks to open a file (the history's newest jobs). */
@@ -76,6 +79,8 @@ export class StudioService {
       photoRef: (path) => options.photos.ref(path),
       onEvent: (event) => this.throttle.push(event),
       onChange: () => this.queueChanged.changed(),
+      ...(options.journal ? { journal: options.journal } : {}),
+      log,
     });
     this.unsubscribeWatch = options.watch?.onActivity((activity) => this.events.emit('watch:event', activity));
     this.handlers = this.buildHandlers();
@@ -270,6 +275,20 @@ export class StudioService {
       }
     }
     return resumed;
+  }
+
+  /** On launch: the jobs that were waiting in the queue when the app last stopped (or crashed) go back in it. */
+  restoreQueued(entries: PendingEntry[]): number {
+    let restored = 0;
+    for (const entry of entries) {
+      try {
+        this.queue.enqueue(entry);
+        restored++;
+      } catch (error) {
+        this.options.log?.(`could not put queued job ${entry.recordId} back in the queue`, error);
+      }
+    }
+    return restored;
   }
 
   /** Queues a job from the history again: the same photos and settings, new outputs next to the old. */
