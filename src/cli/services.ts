@@ -3,6 +3,7 @@ import { SessionPool } from '../core/inference/session-pool.js';
 import { ModelRegistry } from '../core/models/model-registry.js';
 import type { Db } from '../core/store/database.js';
 import { HistoryDatabase } from '../core/store/history-database.js';
+import { processLeases } from '../core/store/work-leases.js';
 import type { DatabaseNotice } from '../core/store/database-recovery.js';
 import { packageVersion } from '../core/app-version.js';
 import { toErrorInfo } from '../shared/errors.js';
@@ -38,7 +39,7 @@ export class CliServices {
     this.calibration = new CalibrationStore(this.db);
     // One prober per process: a provider probe costs a session open, so its answer is kept.
     this.devices = new DeviceService(new DeviceSettingsStore(this.db), systemDiscoverySources(new ProviderProbe().probe));
-    this.engine = new RestoreEngine({ models: this.models, sessions: this.sessions, jobs: this.jobs, calibration: this.calibration, devices: this.devices });
+    this.engine = new RestoreEngine({ models: this.models, sessions: this.sessions, jobs: this.jobs, calibration: this.calibration, devices: this.devices, leases: processLeases(this.db) });
   }
 
   async dispose(): Promise<void> {

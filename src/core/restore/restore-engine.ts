@@ -21,6 +21,8 @@ import type { PauseGate } from '../scheduler/pause-gate.js';
 import { startPeakMeasurement } from '../scheduler/peak-memory-probe.js';
 import { PhotoExecutor, type DeviceLane, type ExecutorPhoto } from '../scheduler/photo-executor.js';
 import { bestBatchFrom, tuneTileAndBatch } from '../scheduler/tile-tuner.js';
+import { onceAcrossProcesses } from '../scheduler/once-across-processes.js';
+import type { WorkLeases } from '../store/work-leases.js';
 import { FacePass, type FaceRequest } from '../faces/face-pass.js';
 import { DurableJob } from './durable-job.js';
 import { ProcessOwner } from './process-owner.js';
@@ -101,6 +103,8 @@ export interface RestoreEngineDeps {
   faults?: FaultInjector;
   /** Who owns the jobs this engine runs (default: this process). */
   owner?: ProcessOwner;
+  /** Claims between processes sharing the data folder: tuning is done by one and reused by the others. */
+  leases?: WorkLeases;
 }
 
 export interface RunControls {
@@ -347,11 +351,23 @@ export class RestoreEngine {
       return fixedTile;
     }
     if (stored.tunedTile !== undefined) return stored.tunedTile;
-    emit({ type: 'warning', jobId, code: 'TUNING', message: `Measuring the fastest tile size for ${manifest.id} on ${device.deviceId} (once; remembered for next time).`, device: device.deviceId });
-    const result = await tuneTileAndBatch({ run: lane.run, pad: manifest.tileOverlap, fits, signal });
-    lane.usefulBatch = result.batch;
-    this.deps.calibration?.update(device.deviceId, manifest.id, lane.precision, { tunedTile: result.tile, tunedBatch: result.batch, tuning: mergePoints(stored.tuning, result.points) });
-    return result.points.length > 0 ? result.tile : FALLBACK_TILE;
+    const tune = async () => {
+      emit({ type: 'warning', jobId, code: 'TUNING', message: `Measuring the fastest tile size for ${manifest.id} on ${device.deviceId} (once; remembered for next time).`, device: device.deviceId });
+      const result = await tuneTileAndBatch({ run: lane.run, pad: manifest.tileOverlap, fits, signal });
+      lane.usefulBatch = result.batch;
+      this.deps.calibration?.update(device.deviceId, manifest.id, lane.precision, { tunedTile: result.tile, tunedBatch: result.batch, tuning: mergePoints(stored.tuning, result.points) });
+      return result.points.length > 0 ? result.tile : FALLBACK_TILE;
+    };
+    if (!this.deps.leases) return tune();
+    // Several processes on one data folder: one measures, the others wait for its result and reuse it.
+    return onceAcrossProcesses({
+      leases: this.deps.leases,
+      name: `tune:${device.deviceId}:${manifest.id}:${lane.precision}`,
+      existing: () => reuseTuning(this.deps.calibration?.get(device.deviceId, manifest.id, lane.precision), lane),
+      onWait: () => emit({ type: 'warning', jobId, code: 'TUNING_WAIT', message: `Another Heirloom process is measuring the fastest tile size for ${manifest.id} on ${device.deviceId}; this job uses its result.`, device: device.deviceId }),
+      work: tune,
+      signal,
+    });
   }
 
   /**
@@ -367,6 +383,13 @@ export class RestoreEngine {
     this.deps.calibration?.update(device.deviceId, manifest.id, lane.precision, { tuning: mergePoints(stored.tuning, result.points) });
     return result.batch;
   }
+}
+
+/** A tuning another process finished: its tile, with its batch for this lane. */
+function reuseTuning(stored: Calibration | undefined, lane: DeviceLane): number | undefined {
+  if (stored?.tunedTile === undefined) return undefined;
+  if (stored.tunedBatch !== undefined) lane.usefulBatch = stored.tunedBatch;
+  return stored.tunedTile;
 }
 
 /** Tuning points with newer measurements replacing older ones of the same tile and batch. */

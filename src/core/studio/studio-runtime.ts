@@ -11,6 +11,7 @@ import { DeviceSettingsStore } from '../store/device-settings-store.js';
 import { CalibrationStore } from '../store/calibration-store.js';
 import type { Db } from '../store/database.js';
 import { HistoryDatabase } from '../store/history-database.js';
+import { processLeases } from '../store/work-leases.js';
 import { JobStore } from '../store/job-store.js';
 import { recoverInterruptedJobs } from '../restore/job-recovery.js';
 import { ProcessOwner } from '../restore/process-owner.js';
@@ -71,7 +72,7 @@ export class StudioRuntime {
       this.calibration = new CalibrationStore(this.db);
       const devices = (options.devices ?? systemDevices)(this.db);
       this.devices = devices;
-      this.engine = new RestoreEngine({ models: this.models, sessions: this.sessions, jobs: this.jobs, calibration: this.calibration, devices: devices.resolver });
+      this.engine = new RestoreEngine({ models: this.models, sessions: this.sessions, jobs: this.jobs, calibration: this.calibration, devices: devices.resolver, leases: processLeases(this.db) });
       this.watch = options.watch?.({ db: this.db, engine: this.engine });
       this.journal = new QueueJournal(this.jobs);
       this.studio = new StudioService({
