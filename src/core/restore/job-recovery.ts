@@ -35,6 +35,8 @@ export async function recoverInterruptedJobs(jobs: JobStore, owner: ProcessOwner
   const unfinished = jobs.unfinishedJobs();
   const dead = unfinished.filter((job) => !owner.isAlive(job.owner));
   for (const job of dead) {
+    // Done once: two processes starting together (the app and a command) do not both recover it.
+    if (!jobs.claimForRecovery(job.id, job.owner, owner.token)) continue;
     const record = jobs.getJob(job.id);
     if (!record) continue;
     for (const file of record.files) {

@@ -292,6 +292,14 @@ export class JobStore {
     return this.db.prepare(`UPDATE jobs SET status = 'running', owner = ?, finished_at = NULL WHERE id = ? AND status != 'running'`).run(owner, jobId).changes === 1;
   }
 
+  /**
+   * Claims the recovery of a job whose process died: it becomes ours (a live owner), so a
+   * second process starting at the same moment leaves it alone. False when another took it.
+   */
+  claimForRecovery(jobId: string, deadOwner: string | null, newOwner: string): boolean {
+    return this.db.prepare(`UPDATE jobs SET owner = ? WHERE id = ? AND status = 'running' AND owner IS ?`).run(newOwner, jobId, deadOwner).changes === 1;
+  }
+
   /** Its process died: the counts are brought up to date, the files keep their states. */
   markJobInterrupted(jobId: string): void {
     this.db
