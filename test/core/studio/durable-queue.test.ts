@@ -91,3 +91,26 @@ test('a job running when the studio closes comes back as interrupted and is resu
     await second.dispose();
   }
 });
+
+test('an output folder that cannot be created fails its job at once with OUTPUT_NOT_WRITABLE, and the queue goes on', { timeout: 120_000 }, async () => {
+  const home = tempDir('heirloom-queue-');
+  mkdirSync(join(home, 'in'));
+  const input = join(home, 'in', 'cat.png');
+  await sharp(photo('chelsea.png')).resize(24, 16).png().toFile(input);
+  const rt = runtime(home);
+  try {
+    const started = Date.now();
+    await call(rt, 'jobs:start', { inputs: [input], outDir: '/proc/x', tile: 32, batch: 1 });
+    await call(rt, 'jobs:start', { inputs: [input], outDir: join(home, 'out'), tile: 32, batch: 1, format: 'png' });
+    await rt.studio.whenIdle();
+    const items = (await call<QueueSnapshot>(rt, 'jobs:queue', {})).items;
+    assert.deepEqual(items.map((i) => i.state), ['failed', 'finished']);
+    assert.equal(items[0]!.error?.code, 'OUTPUT_NOT_WRITABLE');
+    assert.ok(existsSync(join(home, 'out', 'cat.png')));
+    const history = await call<HistoryJob[]>(rt, 'jobs:history', {});
+    assert.deepEqual(history.map((j) => j.status).sort(), ['failed', 'finished'], 'the job that could not run is in the history as failed');
+    process.stdout.write(`# studio: /proc/x failed and the next job finished ${Date.now() - started} ms after they were added\n`);
+  } finally {
+    await rt.dispose();
+  }
+});
