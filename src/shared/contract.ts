@@ -134,6 +134,8 @@ export const INVOKE = {
   'jobs:clear-finished': returns<QueueSnapshot>()(Empty),
   'jobs:history': returns<HistoryJob[]>()(HistoryRequestSchema),
   'jobs:rerun': returns<JobTicket>()(JobIdRequestSchema),
+  /** Continues an interrupted, cancelled or partly failed job with its own settings (finished photos kept). */
+  'jobs:continue': returns<JobTicket>()(JobIdRequestSchema),
   'models:list': returns<ModelSummary[]>()(Empty),
   'devices:list': returns<DeviceWithSettings[]>()(Empty),
   'settings:get': returns<DeviceWithSettings>()(DeviceIdRequestSchema),

@@ -149,6 +149,11 @@ export class JobQueue {
     return structuredClone({ paused: this.gate.isPaused, items: this.entries.map((e) => e.view), devices: this.readings });
   }
 
+  /** Whether a job of the history is in the queue, waiting or running (not yet finished). */
+  hasJob(jobId: string): boolean {
+    return this.entries.some((e) => !FINISHED_STATES.has(e.view.state) && (e.view.jobId === jobId || e.request.resumeJobId === jobId));
+  }
+
   /** Whether a job in the queue wrote this output. */
   hasOutput(path: string): boolean {
     return this.entries.some((e) => e.view.files.some((f) => f.output?.path === path));

@@ -48,6 +48,22 @@ export interface StudioServiceOptions {
   journal?: QueueJournalPort;
 }
 
+/** History statuses that Resume applies to. */
+const RESUMABLE: ReadonlySet<string> = new Set(['interrupted', 'cancelled', 'finished-with-errors', 'failed']);
+
+/** The settings a queue item shows, from a request. */
+function settingsViewOf(request: RestoreRequest): JobSettingsView {
+  return {
+    outDir: request.outDir,
+    ...(request.modelId ? { modelId: request.modelId } : {}),
+    ...(request.scale !== undefined ? { scale: request.scale } : {}),
+    ...(request.tile !== undefined ? { tile: request.tile } : {}),
+    ...(request.batch !== undefined ? { batch: request.batch } : {}),
+    ...(request.format ? { format: request.format } : {}),
+    ...(request.quality !== undefined ? { quality: request.quality } : {}),
+  };
+}
+
 /** Outputs searched when the page asks to open a file (the history's newest jobs). */
 const OPENABLE_HISTORY_JOBS = 500;
 /** A folder with more photos than this is listed up to here (one job takes at most this many). */
@@ -145,6 +161,7 @@ export class StudioService {
       'jobs:history': async ({ limit, status }) =>
         this.options.history.listJobs({ limit: limit ?? 50, ...(status ? { status } : {}) }).map((job) => toHistoryJob(job, (path) => this.options.photos.ref(path))),
       'jobs:rerun': ({ jobId }) => this.rerun(jobId),
+      'jobs:continue': async ({ jobId }) => this.continueJob(jobId),
       'models:list': async () =>
         (await this.options.models.list()).map(({ manifest }) => ({
           id: manifest.id,
@@ -259,16 +276,7 @@ export class StudioService {
         const request = resumeRequest(job);
         const unfinished = job.files.filter((f) => f.status !== 'done' && f.status !== 'skipped').map((f) => f.inputPath);
         if (unfinished.length === 0) continue;
-        const settings: JobSettingsView = {
-          outDir: request.outDir,
-          ...(request.modelId ? { modelId: request.modelId } : {}),
-          ...(request.scale !== undefined ? { scale: request.scale } : {}),
-          ...(request.tile !== undefined ? { tile: request.tile } : {}),
-          ...(request.batch !== undefined ? { batch: request.batch } : {}),
-          ...(request.format ? { format: request.format } : {}),
-          ...(request.quality !== undefined ? { quality: request.quality } : {}),
-        };
-        this.queue.enqueue({ request, settings, files: unfinished });
+        this.queue.enqueue({ request, settings: settingsViewOf(request), files: unfinished });
         resumed++;
       } catch (error) {
         this.options.log?.(`could not resume job ${job.id}`, error);
@@ -289,6 +297,21 @@ export class StudioService {
       }
     }
     return restored;
+  }
+
+  /**
+   * History's Resume: a job that was interrupted, cancelled, or finished with failures goes
+   * back in the queue with its own settings; its restored photos are kept, the others run.
+   */
+  private continueJob(jobId: string): JobTicket {
+    const job = this.options.history.getJob(jobId);
+    if (!job) throw new HeirloomError('NOT_FOUND', `Job ${jobId} is not in the history. Reload the History page.`);
+    if (!RESUMABLE.has(job.status)) throw new HeirloomError('USAGE', `Job ${jobId} is ${job.status}: there is nothing to resume. Use Re-run to restore its photos again.`);
+    if (this.queue.hasJob(jobId)) throw new HeirloomError('USAGE', `Job ${jobId} is already in the queue.`);
+    const request = resumeRequest(job);
+    const files = job.files.filter((f) => f.status !== 'done' && f.status !== 'skipped').map((f) => f.inputPath);
+    const item = this.queue.enqueue({ request, settings: settingsViewOf(request), files });
+    return { queueId: item.id, files: item.files.length };
   }
 
   /** Queues a job from the history again: the same photos and settings, new outputs next to the old. */

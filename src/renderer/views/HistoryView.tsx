@@ -17,6 +17,9 @@ const FILTERS: Array<{ value: HistoryJobStatus | ''; label: string }> = [
   { value: 'running', label: 'Running' },
 ];
 
+/** Jobs History can continue (Resume): their finished photos are kept, the rest run. */
+const RESUMABLE: ReadonlySet<HistoryJobStatus> = new Set(['interrupted', 'cancelled', 'finished-with-errors', 'failed']);
+
 const STATUS_LABEL: Record<HistoryJobStatus, string> = {
   queued: 'Queued',
   running: 'Running',
@@ -41,6 +44,13 @@ export function HistoryView({ onCompare, onRerun, refreshKey }: { onCompare: (ta
   useEffect(() => {
     void load();
   }, [load, refreshKey]);
+
+  async function resume(job: HistoryJob) {
+    const result = await api.continueJob({ jobId: job.id });
+    if (!result.ok) return notify({ kind: 'error', message: result.error.message });
+    notify({ kind: 'info', message: `Job back in the queue: ${result.value.files} photo${result.value.files === 1 ? '' : 's'} to restore; the others are kept.` });
+    onRerun();
+  }
 
   async function rerun(job: HistoryJob) {
     const result = await api.rerunJob({ jobId: job.id });
@@ -92,6 +102,19 @@ export function HistoryView({ onCompare, onRerun, refreshKey }: { onCompare: (ta
                   {job.skipped ? ` · ${job.skipped} skipped` : ''} · {formatDuration(job.ms)}
                 </span>
               </div>
+              {job.kind === 'restore' && RESUMABLE.has(job.status) && (
+                <button
+                  type="button"
+                  className="button ghost"
+                  onClick={(e) => {
+                    e.preventDefault();
+                    void resume(job);
+                  }}
+                  data-testid="resume-job"
+                >
+                  <Icon name="rerun" size={16} /> Resume
+                </button>
+              )}
               <button
                 type="button"
                 className="button ghost"

@@ -114,3 +114,38 @@ test('an output folder that cannot be created fails its job at once with OUTPUT_
     await rt.dispose();
   }
 });
+
+test('History\'s Resume continues a cancelled job with its own settings: the finished photos are kept, the rest run', { timeout: 120_000 }, async () => {
+  const home = tempDir('heirloom-queue-');
+  mkdirSync(join(home, 'in'));
+  const inputs = await Promise.all(
+    [0, 1, 2].map(async (i) => {
+      const path = join(home, 'in', `p${i}.png`);
+      await sharp(photo('chelsea.png')).extract({ left: 60 * i, top: 40, width: 96, height: 72 }).png().toFile(path);
+      return path;
+    }),
+  );
+  const out = join(home, 'out');
+  const rt = runtime(home);
+  try {
+    const ticket = await call<{ queueId: string }>(rt, 'jobs:start', { inputs, outDir: out, tile: 32, batch: 1, format: 'png' });
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && !(await call<QueueSnapshot>(rt, 'jobs:queue', {})).items[0]?.jobId) await new Promise((r) => setTimeout(r, 20));
+    await call(rt, 'jobs:cancel', { queueId: ticket.queueId });
+    await rt.studio.whenIdle();
+    const [cancelled] = await call<HistoryJob[]>(rt, 'jobs:history', {});
+    assert.equal(cancelled!.status, 'cancelled');
+    const again = await call<{ files: number }>(rt, 'jobs:continue', { jobId: cancelled!.id });
+    assert.equal(again.files, inputs.length - cancelled!.succeeded, 'only the photos not restored yet');
+    const twice = await rt.studio.dispatch('jobs:continue', { jobId: cancelled!.id });
+    assert.ok(!twice.ok && twice.error.code === 'USAGE' && /already in the queue/.test(twice.error.message));
+    await rt.studio.whenIdle();
+    for (const input of inputs) assert.ok(existsSync(join(out, input.split('/').pop()!)), `${input} restored`);
+    const history = await call<HistoryJob[]>(rt, 'jobs:history', {});
+    assert.deepEqual(history.map((j) => [j.id, j.status]), [[cancelled!.id, 'finished']], 'the same job, now finished');
+    const finished = await rt.studio.dispatch('jobs:continue', { jobId: cancelled!.id });
+    assert.ok(!finished.ok && finished.error.code === 'USAGE' && /nothing to resume/.test(finished.error.message));
+  } finally {
+    await rt.dispose();
+  }
+});
