@@ -35,6 +35,19 @@ export function storeError(error: unknown, path: string): HeirloomError {
   return new HeirloomError('STORE_FAILED', `Could not open the history database ${path} (${text}). Check the data folder ${folder}, or choose another one with --home or HEIRLOOM_HOME.`, { file: path, cause: error });
 }
 
+/**
+ * A SQLite failure met while the database was in use (not while opening it), as an error a
+ * user can act on; undefined for anything that is not SQLite's. Damage found mid-job says
+ * that the next start repairs it from the backup.
+ */
+export function inUseStoreError(error: unknown, path = 'the history database'): HeirloomError | undefined {
+  const code = String((error as { code?: unknown } | null)?.code ?? '');
+  if (error instanceof HeirloomError || !code.startsWith('SQLITE_')) return undefined;
+  const described = storeError(error, path);
+  if (described.code !== 'STORE_DAMAGED') return described;
+  return new HeirloomError('STORE_DAMAGED', `${described.message} Run Heirloom again: it moves the damaged file aside and continues from the latest backup.`, { file: path, cause: error });
+}
+
 /** SQLite's ways of saying the file is not a sound database (corrupt page, not a database, short read of a truncated file). */
 export function isDamage(code: string): boolean {
   return code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB' || code === 'SQLITE_IOERR_SHORT_READ' || code === 'SQLITE_FORMAT';

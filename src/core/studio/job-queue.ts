@@ -8,6 +8,7 @@ import { PauseGate } from '../scheduler/pause-gate.js';
 import { estimateRemainingMs } from './eta.js';
 import type { RestoreRunner } from './ports.js';
 import type { QueueJournalPort } from './queue-journal.js';
+import { inUseStoreError } from '../store/store-errors.js';
 
 export interface JobQueueOptions {
   runner: RestoreRunner;
@@ -273,7 +274,7 @@ export class JobQueue {
       state = jobOutcome(summary);
     } catch (error) {
       if (entry.abandoned) return;
-      const info = toErrorInfo(error);
+      const info = toErrorInfo(inUseStoreError(error) ?? error);
       if (info.code === 'CANCELLED' || entry.abort.signal.aborted) {
         state = 'cancelled';
         if (!this.disposed) this.journalEnded(entry, { status: 'cancelled' });

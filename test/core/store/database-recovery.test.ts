@@ -7,7 +7,7 @@ import { openDatabase } from '../../../src/core/store/database.js';
 import { openHistoryDatabase } from '../../../src/core/store/database-recovery.js';
 import { backUpIfDue, listBackups } from '../../../src/core/store/database-backup.js';
 import { HistoryDatabase } from '../../../src/core/store/history-database.js';
-import { storeError } from '../../../src/core/store/store-errors.js';
+import { inUseStoreError, storeError } from '../../../src/core/store/store-errors.js';
 import { MIGRATIONS } from '../../../src/core/store/migrations/index.js';
 import { JobStore } from '../../../src/core/store/job-store.js';
 import { HeirloomError } from '../../../src/shared/errors.js';
@@ -151,6 +151,14 @@ test('STORE_READ_ONLY and DISK_FULL: SQLite and file-system failures each get th
   }
   for (const code of ['SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_IOERR_SHORT_READ']) assert.equal(storeError(Object.assign(new Error('x'), { code }), path).code, 'STORE_DAMAGED', code);
   assert.equal(storeError(Object.assign(new Error('x'), { code: 'SQLITE_BUSY' }), path).code, 'STORE_LOCKED');
+});
+
+test('a SQLite failure while the database is in use is said as what it is, not as an unexpected error', () => {
+  const damaged = inUseStoreError(Object.assign(new Error('database disk image is malformed'), { code: 'SQLITE_CORRUPT' }));
+  assert.equal(damaged?.code, 'STORE_DAMAGED');
+  assert.match(damaged!.message, /damaged \(database disk image is malformed\).*Run Heirloom again: it moves the damaged file aside/);
+  assert.equal(inUseStoreError(Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }))?.code, 'DISK_FULL');
+  assert.equal(inUseStoreError(new Error('something else')), undefined);
 });
 
 test('a data folder that is a file: STORE_FAILED naming the database and what to do', () => {
