@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 
 /** Who holds a lock, and whether a holder named by a token is still running (see ProcessOwner). */
 export interface LockHolder {
@@ -33,6 +33,11 @@ export function acquireLockFileSync(path: string, holder: LockHolder, options: L
       if (readToken(path) === current) rmSync(path, { force: true });
       continue;
     }
+    if (current === undefined && ageMs(path) > EMPTY_LOCK_STALE_MS) {
+      // Created but never written: its holder died between the two.
+      rmSync(path, { force: true });
+      continue;
+    }
     if (Date.now() >= deadline) return undefined;
     sleepSync(options.pollMs ?? 50);
   }
@@ -49,6 +54,17 @@ function readToken(path: string): string | undefined {
     return text === '' ? undefined : text;
   } catch {
     return undefined;
+  }
+}
+
+/** A lock file still empty after this long was left by a process that died while creating it. */
+const EMPTY_LOCK_STALE_MS = 5000;
+
+function ageMs(path: string): number {
+  try {
+    return Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return 0;
   }
 }
 
