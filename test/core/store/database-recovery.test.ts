@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { openDatabase } from '../../../src/core/store/database.js';
 import { openHistoryDatabase } from '../../../src/core/store/database-recovery.js';
@@ -227,4 +228,36 @@ test('finishJob is honest: failures make "finished-with-errors", nothing restore
   assert.equal(jobs.getJob('some-failed')?.status, 'finished-with-errors');
   assert.equal(jobs.getJob('fine')?.status, 'finished');
   db.close();
+});
+
+test('processes finding the same damage at once repair it once: one damaged copy, every process on the restored history', async () => {
+  const home = tempDir();
+  const path = join(home, 'heirloom.db');
+  const backups = join(home, 'backups');
+  seeded(path, 'job-1');
+  const db = openDatabase(path);
+  await backUpIfDue(db, { dir: backups, now: () => T0 });
+  db.close();
+  writeFileSync(path, Buffer.alloc(8192, 0x41));
+  const script = `
+    import { openHistoryDatabase } from ${JSON.stringify(resolve('src/core/store/database-recovery.ts'))};
+    const { db, notice } = openHistoryDatabase(${JSON.stringify(path)}, { backupsDir: ${JSON.stringify(backups)} });
+    const jobs = db.prepare('SELECT id FROM jobs').all().map((r) => r.id);
+    db.close();
+    process.stdout.write(JSON.stringify({ jobs, repaired: notice !== undefined }));`;
+  const results = await Promise.all(
+    [0, 1, 2].map(
+      () =>
+        new Promise<{ jobs: string[]; repaired: boolean }>((done, fail) => {
+          let out = '';
+          const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+          child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+          child.on('close', (code) => (code === 0 ? done(JSON.parse(out) as { jobs: string[]; repaired: boolean }) : fail(new Error(`exit ${code}`))));
+        }),
+    ),
+  );
+  assert.deepEqual(results.map((r) => r.jobs), [['job-1'], ['job-1'], ['job-1']]);
+  assert.equal(results.filter((r) => r.repaired).length, 1, 'repaired by exactly one process');
+  assert.equal(readdirSync(home).filter((n) => /damaged.*\.db$/.test(n)).length, 1);
+  assert.equal(existsSync(`${path}.recovering`), false, 'the lock is released');
 });
