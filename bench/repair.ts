@@ -29,6 +29,7 @@ import { deltaE76 } from '../src/core/repair/colour.js';
 import { synthesizeDamage } from '../src/core/repair/synthetic-damage.js';
 import { readCpuAvailableMemory } from '../src/core/scheduler/memory-monitor.js';
 import { CoreServices } from '../src/core/core-services.js';
+import { packageVersion } from '../src/core/app-version.js';
 import { cpuOnly } from '../src/core/devices/device-resolver.js';
 import type { FileDoneEvent } from '../src/shared/events.js';
 import { seededRandom } from '../src/shared/seeded-random.js';
@@ -203,7 +204,7 @@ mkdirSync(home, { recursive: true });
 const photo768 = join(OUT, '768x512.png');
 mkdirSync(OUT, { recursive: true });
 await sharp(resolve('test/fixtures/photos/astronaut.png')).resize(768, 512, { fit: 'cover' }).png().toFile(photo768);
-const core = new CoreServices<undefined>({ home, bundledModelsDir: bundledModelsDir(), devices: () => ({ resolver: cpuOnly, service: undefined }) });
+const core = new CoreServices<undefined>({ home, bundledModelsDir: bundledModelsDir(), appVersion: packageVersion(), devices: () => ({ resolver: cpuOnly, service: undefined }) });
 async function stageMs(settings: Record<string, unknown>, outDir: string): Promise<Record<string, number>> {
   let done: FileDoneEvent | undefined;
   await core.engine.run({ inputs: [photo768], outDir, redo: true, tile: 256, ...settings }, (e) => {

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { HeirloomError, toErrorInfo } from '../shared/errors.js';
+import { inUseStoreError } from '../core/store/store-errors.js';
 import { registerBench } from './commands/bench.js';
 import { registerDevices } from './commands/devices.js';
 import { registerHistory } from './commands/history.js';
@@ -40,7 +41,8 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE;
       return;
     }
-    const info = toErrorInfo(error);
+    // A SQLite failure while the database was in use: said as what it is, not as "unexpected".
+    const info = toErrorInfo(inUseStoreError(error) ?? error);
     const json = argv.includes('--json');
     if (json) process.stdout.write(`${JSON.stringify({ type: 'error', ...info })}\n`);
     process.stderr.write(`heirloom: ${info.message}\n`);

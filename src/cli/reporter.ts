@@ -62,7 +62,7 @@ export class HumanReporter implements Reporter {
         break;
       case 'job-finished':
         this.close();
-        process.stderr.write(`${event.succeeded} restored, ${event.failed} failed${event.skipped ? `, ${event.skipped} skipped` : ''}${event.cancelled ? ', cancelled' : ''} in ${(event.ms / 1000).toFixed(1)} s (job ${event.jobId})\n`);
+        process.stderr.write(`${event.succeeded} restored, ${event.failed} failed${event.skipped ? `, ${event.skipped} skipped` : ''}${event.cancelled ? ', cancelled' : event.status === 'failed' ? ': the job failed' : ''} in ${(event.ms / 1000).toFixed(1)} s (job ${event.jobId})\n`);
         break;
     }
   }

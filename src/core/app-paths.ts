@@ -22,11 +22,13 @@ export function resolveHome(explicit?: string, env: NodeJS.ProcessEnv = process.
 export interface HomeLayout {
   root: string;
   database: string;
+  /** Automatic backups of the database (at most one a day, the newest three kept). */
+  backups: string;
   models: string;
 }
 
 export function homeLayout(root: string): HomeLayout {
-  return { root, database: join(root, 'heirloom.db'), models: join(root, 'models') };
+  return { root, database: join(root, 'heirloom.db'), backups: join(root, 'backups'), models: join(root, 'models') };
 }
 
 /** The repository's (or packaged app's) bundled models folder. */

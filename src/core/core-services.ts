@@ -8,7 +8,9 @@ import { ProviderProbe } from './devices/provider-probe.js';
 import { RestoreEngine } from './restore/restore-engine.js';
 import { DeviceSettingsStore } from './store/device-settings-store.js';
 import { CalibrationStore } from './store/calibration-store.js';
-import { openDatabase, type Db } from './store/database.js';
+import type { Db } from './store/database.js';
+import { HistoryDatabase } from './store/history-database.js';
+import { processLeases } from './store/work-leases.js';
 import { JobStore } from './store/job-store.js';
 
 /** The devices a process restores on: a resolver for the engine, and whatever must be closed with it. */
@@ -21,6 +23,10 @@ export interface CoreDevices<Service> {
 export interface CoreServicesOptions<Service> {
   /** The data directory (see resolveHome). */
   home: string;
+  /** This Heirloom's version (a history written by a newer one is refused, naming it). */
+  appVersion: string;
+  /** An automatic backup of the history could not be made (the job itself is fine). */
+  onBackupError?: (error: unknown) => void;
   /** The bundled models folder (repository `models/`, or the packaged app's resources). */
   bundledModelsDir: string;
   /** Device discovery over this process's database; default: the real DeviceService. */
@@ -34,6 +40,8 @@ export interface CoreServicesOptions<Service> {
  */
 export class CoreServices<Service = DeviceService> {
   readonly home: string;
+  /** The history database: opened with damage recovery, backed up after jobs (history-database.ts). */
+  readonly history: HistoryDatabase;
   readonly db: Db;
   readonly models: ModelRegistry;
   readonly sessions = new SessionPool();
@@ -45,15 +53,16 @@ export class CoreServices<Service = DeviceService> {
   constructor(options: CoreServicesOptions<Service>) {
     this.home = options.home;
     const layout = homeLayout(options.home);
-    this.db = openDatabase(layout.database);
+    this.history = new HistoryDatabase({ path: layout.database, backupsDir: layout.backups, appVersion: options.appVersion, ...(options.onBackupError ? { onBackupError: options.onBackupError } : {}) });
+    this.db = this.history.db;
     try {
       this.models = new ModelRegistry(options.bundledModelsDir, layout.models);
-      this.jobs = new JobStore(this.db);
+      this.jobs = new JobStore(this.db, { jobFinished: () => this.history.jobFinished() });
       this.calibration = new CalibrationStore(this.db);
       this.devices = (options.devices ?? (systemDevices as unknown as (db: Db) => CoreDevices<Service>))(this.db);
-      this.engine = new RestoreEngine({ models: this.models, sessions: this.sessions, jobs: this.jobs, calibration: this.calibration, devices: this.devices.resolver });
+      this.engine = new RestoreEngine({ models: this.models, sessions: this.sessions, jobs: this.jobs, calibration: this.calibration, devices: this.devices.resolver, leases: processLeases(this.db) });
     } catch (error) {
-      this.db.close();
+      void this.history.close();
       throw error;
     }
   }
@@ -61,7 +70,7 @@ export class CoreServices<Service = DeviceService> {
   async dispose(): Promise<void> {
     this.devices.dispose?.();
     await this.sessions.dispose();
-    this.db.close();
+    await this.history.close();
   }
 }
 

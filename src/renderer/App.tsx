@@ -58,6 +58,11 @@ export function App({ api, initialInfo }: { api: HeirloomApi; initialInfo: AppIn
   };
 
   useEffect(() => {
+    // Start-up notices (a damaged history database replaced) stay until dismissed.
+    for (const message of initialInfo.notices ?? []) notify({ kind: 'error', message });
+  }, [initialInfo, notify]);
+
+  useEffect(() => {
     void api.listModels().then((r) => {
       if (r.ok) setModels(r.value);
       else notify({ kind: 'error', message: r.error.message, ...(errorHint(r.error.code) ? { hint: errorHint(r.error.code)! } : {}) });

@@ -25,6 +25,11 @@ const HINTS: Record<string, string> = {
   CANCELLED: 'Start the job again when you are ready.',
   SYMLINK_LOOP: 'Remove or fix the symbolic link in the folder.',
   NOT_A_FILE: 'Pick the photo files inside the folder, or add the folder itself.',
+  TIMED_OUT: 'Check that the drive or network share is connected and answering, then add the photos again.',
+  DISK_FULL: 'Free some space on that disk, then retry.',
+  STORE_LOCKED: 'Close other programs that have the history open (another Heirloom, a database browser), then retry.',
+  STORE_READ_ONLY: 'Make the data folder writable for your user, or start Heirloom with another data folder.',
+  STORE_TOO_NEW: 'Update Heirloom to the version named above; the history was left untouched.',
 };
 
 export function errorHint(code: string): string | undefined {

@@ -16,6 +16,7 @@ export const INVOKE_METHODS = {
   'jobs:clear-finished': 'clearFinished',
   'jobs:history': 'listHistory',
   'jobs:rerun': 'rerunJob',
+  'jobs:continue': 'continueJob',
   'models:list': 'listModels',
   'devices:list': 'listDevices',
   'settings:get': 'getDeviceSettings',

@@ -32,6 +32,8 @@ export interface AppInfo {
   /** Where restored photos go unless the user picks a folder. */
   defaultOutputDir: string;
   capabilities: HostCapabilities;
+  /** What happened at start-up that the user must know, one sentence each (a damaged history database replaced from its backup). */
+  notices?: string[];
 }
 
 /**
@@ -56,7 +58,8 @@ export interface PhotoError {
 /** An entry of files:inspect: a photo ready to queue, or a path that cannot be used and why. */
 export type InspectedPath = ({ ok: true } & PhotoRef) | { ok: false; path: string; name: string; error: PhotoError };
 
-export type QueueItemState = 'queued' | 'running' | 'paused' | 'finished' | 'cancelled' | 'failed';
+/** 'failed': the job could not run, or none of its photos could be restored; 'finished-with-errors': some could. */
+export type QueueItemState = 'queued' | 'running' | 'paused' | 'finished' | 'finished-with-errors' | 'cancelled' | 'failed' | 'interrupted';
 export type QueueFileStatus = 'queued' | 'running' | 'done' | 'failed' | 'skipped' | 'cancelled';
 
 export interface RestoredOutput extends PhotoRef {
@@ -131,7 +134,11 @@ export interface QueueSnapshot {
   devices: Record<string, DeviceReading>;
 }
 
-export type HistoryJobStatus = 'running' | 'finished' | 'cancelled' | 'interrupted';
+/**
+ * 'queued': waiting in the studio's queue (recorded before it is shown, so a restart keeps it);
+ * 'finished-with-errors' / 'failed': some / all of its photos failed (see jobOutcome).
+ */
+export type HistoryJobStatus = 'queued' | 'running' | 'finished' | 'finished-with-errors' | 'failed' | 'cancelled' | 'interrupted';
 
 export interface HistoryFile {
   position: number;

@@ -68,7 +68,7 @@ export const JobIdRequestSchema = z.strictObject({ jobId: IdSchema });
 
 export const HistoryRequestSchema = z.strictObject({
   limit: z.number().int().min(1).max(500).optional(),
-  status: z.enum(['running', 'finished', 'cancelled', 'interrupted']).optional(),
+  status: z.enum(['queued', 'running', 'finished', 'finished-with-errors', 'failed', 'cancelled', 'interrupted']).optional(),
 });
 
 export const DeviceIdRequestSchema = z.strictObject({ deviceId: IdSchema });
@@ -133,6 +133,8 @@ export const INVOKE = {
   'jobs:clear-finished': returns<QueueSnapshot>()(Empty),
   'jobs:history': returns<HistoryJob[]>()(HistoryRequestSchema),
   'jobs:rerun': returns<JobTicket>()(JobIdRequestSchema),
+  /** Continues an interrupted, cancelled or partly failed job with its own settings (finished photos kept). */
+  'jobs:continue': returns<JobTicket>()(JobIdRequestSchema),
   'models:list': returns<ModelSummary[]>()(Empty),
   'devices:list': returns<DeviceWithSettings[]>()(Empty),
   'settings:get': returns<DeviceWithSettings>()(DeviceIdRequestSchema),

@@ -33,6 +33,18 @@ export const ERROR_CODES = [
   'INVALID_PAYLOAD',
   'CANCELLED',
   'STORE_FAILED',
+  /** The history database is held by another program past the busy timeout. */
+  'STORE_LOCKED',
+  /** The data folder (or the database file) cannot be written. */
+  'STORE_READ_ONLY',
+  /** A newer Heirloom wrote the history database: this one refuses to touch it. */
+  'STORE_TOO_NEW',
+  /** The history database is damaged (and could not be moved aside). */
+  'STORE_DAMAGED',
+  /** The disk holding the file or folder concerned is full. */
+  'DISK_FULL',
+  /** A file-system call did not answer in time (a stalled network share or drive). */
+  'TIMED_OUT',
   'INTERNAL',
 ] as const;
 

@@ -1,3 +1,5 @@
+import type { JobOutcome } from './job-outcome.js';
+
 /**
  * The restore event stream: what `heirloom restore --json` prints (one object per line),
  * what the app sends over IPC, and what the watcher logs. One contract for all of them.
@@ -85,6 +87,10 @@ export const WARNING_CODES = [
   'PRECISION_FALLBACK',
   /** The tile size is being measured (once per device and model). */
   'TUNING',
+  /** Another Heirloom process is measuring the tile size; this one waits and reuses its result. */
+  'TUNING_WAIT',
+  /** The history database was damaged and replaced (from a backup, or fresh); the damaged file is kept. */
+  'STORE_RECOVERED',
   /** Out of memory: the batch or tile was lowered, or the photo moved to another device. */
   'OUT_OF_MEMORY_BACKOFF',
   /** A stage the user asked for cannot run (e.g. no face model installed); the others still run. */
@@ -116,6 +122,8 @@ export interface JobFinishedEvent {
   skipped: number;
   cancelled: boolean;
   ms: number;
+  /** How it ended: 'finished-with-errors' when some photos failed, 'failed' when nothing was restored (see jobOutcome). */
+  status?: JobOutcome;
 }
 
 export type RestoreEvent =

@@ -17,6 +17,7 @@ export const VALID_REQUESTS: { [C in InvokeChannel]: InvokeRequest<C> } = {
   'jobs:clear-finished': {},
   'jobs:history': { limit: 10, status: 'finished' },
   'jobs:rerun': { jobId: 'job-20260101-120000-abcdef' },
+  'jobs:continue': { jobId: 'job-20260101-120000-abcdef' },
   'models:list': {},
   'devices:list': {},
   'settings:get': { deviceId: 'cpu' },

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { bundledModelsDir, resolveHome } from '../../core/app-paths.js';
+import { stopOnSignals } from '../stop-signals.js';
 import { StudioRuntime } from '../../core/studio/studio-runtime.js';
 import { startWatchService } from '../../core/watch/start-watch-service.js';
 import { intInRange } from '../options.js';
@@ -67,12 +68,14 @@ export function registerServe(program: Command): void {
         process.stderr.write(`warning: listening on ${options.host}: anyone who can reach this address and has the link can use the studio, and traffic is not encrypted.\n`);
       }
       process.stderr.write(`Open the address above in a browser (the token after # is the key; it changes every run). Dropped photos go to ${inbox.dir}. Press Ctrl+C to stop.\n`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      process.stderr.write('Stopping: cancelling the running job...\n');
-      await server.close();
-      await runtime.dispose();
+      // The first Ctrl+C / SIGTERM cancels the running job; the process ends within STOP_GRACE_MS whatever hangs.
+      const stop = stopOnSignals({ onStop: () => undefined, message: 'Stopping: cancelling the running job...' });
+      await stop.stopped;
+      try {
+        await server.close();
+        await runtime.dispose();
+      } finally {
+        stop.dispose();
+      }
     });
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { DEFAULT_MODEL_ID } from '../../shared/model-manifest.js';
+import { stopOnSignals, type StopHandle } from '../stop-signals.js';
 import type { WatchEvent, WatchPreset } from '../../shared/watch.js';
 import { WatchStore } from '../../core/store/watch-store.js';
 import { WatchService } from '../../core/watch/watch-service.js';
@@ -31,23 +32,25 @@ export function registerWatch(program: Command): void {
       const service = new WatchService({ store: new WatchStore(services.db), jobs: services.jobs, engine: services.engine }, { stableMs: options.stableMs, pollMs: Math.min(200, Math.max(25, Math.round(options.stableMs / 4))) });
       const print = options.json ? (event: WatchEvent) => process.stdout.write(`${JSON.stringify(event)}\n`) : printForPeople;
       const off = service.on(print);
+      let stop: StopHandle | undefined;
       try {
         const { faces, ...settings } = jobSettingsFromOptions(options);
         const preset: WatchPreset = { ...settings, modelId: options.model, format: options.format ?? 'keep', faces: faces ?? false };
         await checkPreset(services, preset);
         const folder = await service.ensure({ path: dir, outDir: options.out, preset });
-        const stop = new Promise<void>((resolve) => {
-          process.once('SIGINT', resolve);
-          process.once('SIGTERM', resolve);
-        });
+        // Ctrl+C / SIGTERM stops watching; the process ends within STOP_GRACE_MS whatever hangs.
+        stop = stopOnSignals({ onStop: () => undefined, ...(options.json ? {} : { message: 'Stopping (photos not finished are restored next time)...' }) });
         await service.start({ only: [folder.id] });
         if (!options.json) process.stderr.write(`Watching ${folder.path} -> ${folder.outDir} (${folder.id}). Press Ctrl+C to stop.\n`);
-        await stop;
-        if (!options.json) process.stderr.write('Stopping (photos not finished are restored next time)...\n');
+        await stop.stopped;
       } finally {
-        await service.dispose();
-        off();
-        await services.dispose();
+        try {
+          await service.dispose();
+          off();
+          await services.dispose();
+        } finally {
+          stop?.dispose();
+        }
       }
     });
 }

@@ -1,7 +1,8 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, type Stats } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
 import { HeirloomError, type ErrorInfo } from '../../shared/errors.js';
 import { isTempOutput } from './atomic-output.js';
+import { FS_DEADLINE_MS, throwIfCancelled, withDeadline } from './with-deadline.js';
 
 export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.png', '.webp', '.tif', '.tiff', '.gif', '.bmp', '.heic', '.heif', '.avif']);
 
@@ -15,6 +16,30 @@ export type InputEntry = { path: string; error?: undefined } | { path: string; e
 export interface CollectOptions {
   /** Folders never to descend into (the output folder, when it sits inside an input folder). */
   exclude?: string[];
+  /** Stops the listing (CANCELLED) between calls and during a call that hangs. */
+  signal?: AbortSignal | undefined;
+  /** Each folder call's deadline (default FS_DEADLINE_MS): a path that does not answer fails alone with TIMED_OUT. */
+  deadlineMs?: number;
+}
+
+/** The file-system calls of one listing, each with a deadline and the stop signal. */
+interface Lister {
+  stat(path: string): Promise<Stats>;
+  readdir(path: string): Promise<string[]>;
+  realpath(path: string): Promise<string>;
+  signal: AbortSignal | undefined;
+}
+
+function lister(options: CollectOptions): Lister {
+  const ms = options.deadlineMs ?? FS_DEADLINE_MS;
+  const timed = <T>(work: Promise<T>, path: string) =>
+    withDeadline(work, { ms, signal: options.signal, onTimeout: () => Object.assign(new Error(`no answer within ${Math.round(ms / 1000)} s`), { code: 'ETIMEDOUT', path }) });
+  return {
+    stat: (path) => timed(fs.stat(path), path),
+    readdir: (path) => timed(fs.readdir(path), path),
+    realpath: (path) => timed(fs.realpath(path), path),
+    signal: options.signal,
+  };
 }
 
 /**
@@ -24,6 +49,7 @@ export interface CollectOptions {
  */
 export async function collectInputs(paths: string[], options: CollectOptions = {}): Promise<InputEntry[]> {
   const excluded = (options.exclude ?? []).map((p) => resolve(p));
+  const io = lister(options);
   const entries: InputEntry[] = [];
   const seen = new Set<string>();
   const add = (entry: InputEntry) => {
@@ -34,15 +60,19 @@ export async function collectInputs(paths: string[], options: CollectOptions = {
 
   for (const raw of paths) {
     const path = resolve(raw);
+    throwIfCancelled(options.signal);
     let stat;
+    let real;
     try {
-      stat = await fs.stat(path);
+      stat = await io.stat(path);
+      if (stat.isDirectory() && !hasImageExtension(path)) real = await io.realpath(path);
     } catch (error) {
+      if (isCancel(error)) throw error;
       add({ path, error: listingError(error, path) });
       continue;
     }
-    if (stat.isDirectory() && !hasImageExtension(path)) {
-      await walk(path, new Set([await fs.realpath(path)]), excluded, add);
+    if (real !== undefined) {
+      await walk(io, path, new Set([real]), excluded, add);
     } else {
       add({ path });
     }
@@ -50,11 +80,13 @@ export async function collectInputs(paths: string[], options: CollectOptions = {
   return entries;
 }
 
-async function walk(dir: string, ancestors: Set<string>, excluded: string[], add: (e: InputEntry) => void): Promise<void> {
+async function walk(io: Lister, dir: string, ancestors: Set<string>, excluded: string[], add: (e: InputEntry) => void): Promise<void> {
+  throwIfCancelled(io.signal);
   let names: string[];
   try {
-    names = (await fs.readdir(dir)).sort((a, b) => a.localeCompare(b));
+    names = (await io.readdir(dir)).sort((a, b) => a.localeCompare(b));
   } catch (error) {
+    if (isCancel(error)) throw error;
     add({ path: dir, error: listingError(error, dir) });
     return;
   }
@@ -64,9 +96,11 @@ async function walk(dir: string, ancestors: Set<string>, excluded: string[], add
     if (excluded.some((e) => path === e || path.startsWith(e + sep))) continue;
     let stat;
     try {
-      stat = await fs.stat(path);
+      stat = await io.stat(path);
     } catch (error) {
-      if (hasImageExtension(path) || (error as NodeJS.ErrnoException).code === 'ELOOP') add({ path, error: listingError(error, path) });
+      if (isCancel(error)) throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (hasImageExtension(path) || code === 'ELOOP' || code === 'ETIMEDOUT') add({ path, error: listingError(error, path) });
       continue;
     }
     if (stat.isDirectory()) {
@@ -74,20 +108,32 @@ async function walk(dir: string, ancestors: Set<string>, excluded: string[], add
         add({ path }); // a folder named like a photo: the decoder reports it as NOT_A_FILE
         continue;
       }
-      const real = await fs.realpath(path);
+      let real;
+      try {
+        real = await io.realpath(path);
+      } catch (error) {
+        if (isCancel(error)) throw error;
+        add({ path, error: listingError(error, path) });
+        continue;
+      }
       if (ancestors.has(real)) {
         add({ path, error: new HeirloomError('SYMLINK_LOOP', `${path} links back to a folder that contains it, so it was not followed. Remove or fix the link.`, { file: path }).toInfo() });
         continue;
       }
-      await walk(path, new Set([...ancestors, real]), excluded, add);
+      await walk(io, path, new Set([...ancestors, real]), excluded, add);
     } else if (hasImageExtension(path)) {
       add({ path });
     }
   }
 }
 
+function isCancel(error: unknown): boolean {
+  return error instanceof HeirloomError && error.code === 'CANCELLED';
+}
+
 function listingError(error: unknown, path: string): ErrorInfo {
   const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ETIMEDOUT') return new HeirloomError('TIMED_OUT', `${path} did not answer within ${(error as Error).message.replace(/^no answer within /, '')} (a stalled network share or drive?), so it was left out. Check the connection, then restore it again.`, { file: path }).toInfo();
   if (code === 'ENOENT') return new HeirloomError('NOT_FOUND', `${path} does not exist. Check the path.`, { file: path }).toInfo();
   if (code === 'ELOOP') return new HeirloomError('SYMLINK_LOOP', `${path} is a symbolic link loop. Remove or fix the link.`, { file: path }).toInfo();
   if (code === 'EACCES' || code === 'EPERM') return new HeirloomError('PERMISSION_DENIED', `${path} cannot be read: permission denied. Give your user access to it.`, { file: path }).toInfo();

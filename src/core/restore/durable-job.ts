@@ -10,7 +10,7 @@ import type { InputEntry } from '../fs/collect-inputs.js';
 import type { JobFileRecord, JobStore, NewJobFile, OutputClaim } from '../store/job-store.js';
 import { recoverInterruptedJobs, type RecoveryReport } from './job-recovery.js';
 import { newJobId } from './job-id.js';
-import type { ProcessOwner } from './process-owner.js';
+import type { ProcessOwner } from '../store/process-owner.js';
 
 /** A photo this run works on (an `error` means it failed before work: it is reported, not restored). */
 export interface RunnableFile {
@@ -47,6 +47,8 @@ export interface DurableJobOptions {
   watchFolderId?: string;
   /** Replace an existing file of the output's name (never the original) instead of picking a free name. */
   overwrite: boolean;
+  /** A stop while the inputs are being hashed ends the hashing (CANCELLED). */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -118,7 +120,7 @@ export class DurableJob {
         toRun.push({ position, path: entry.path, error: entry.error });
         continue;
       }
-      const identity = await identities.identify(entry.path);
+      const identity = await identities.identify(entry.path, options.signal);
       if ('error' in identity) {
         files.push({});
         toRun.push({ position, path: entry.path, error: identity.error });
@@ -170,7 +172,7 @@ export class DurableJob {
     const firstOfContent = new Map<string, string>();
     for (const file of job.files) {
       if (!wantsAnotherTry(file)) continue;
-      const identity = await identities.identify(file.inputPath);
+      const identity = await identities.identify(file.inputPath, options.signal);
       if ('error' in identity) {
         toRun.push({ position: file.position, path: file.inputPath, error: identity.error });
         continue;

@@ -4,7 +4,7 @@ import { sha256File } from '../fs/content-hash.js';
 import { removeStaleTemps } from '../fs/stale-temps.js';
 import { DEFAULT_MAX_PIXELS, probeImage } from '../imaging/codec.js';
 import type { JobStore, UnfinishedJob } from '../store/job-store.js';
-import type { ProcessOwner } from './process-owner.js';
+import type { ProcessOwner } from '../store/process-owner.js';
 
 /** A photo that was being restored this many times when its process died is set aside, not tried again (a crash loop). */
 export const MAX_INTERRUPTED_ATTEMPTS = 5;
@@ -35,6 +35,8 @@ export async function recoverInterruptedJobs(jobs: JobStore, owner: ProcessOwner
   const unfinished = jobs.unfinishedJobs();
   const dead = unfinished.filter((job) => !owner.isAlive(job.owner));
   for (const job of dead) {
+    // Done once: two processes starting together (the app and a command) do not both recover it.
+    if (!jobs.claimForRecovery(job.id, job.owner, owner.token)) continue;
     const record = jobs.getJob(job.id);
     if (!record) continue;
     for (const file of record.files) {

@@ -1,6 +1,6 @@
-import { promises as fs } from 'node:fs';
 import { HeirloomError, type ErrorInfo } from '../../shared/errors.js';
 import { sha256File } from '../fs/content-hash.js';
+import { statWithin } from '../fs/with-deadline.js';
 import type { JobStore, RestoredOutput } from '../store/job-store.js';
 import { isRetriableFailure, usableOutput } from './restored-output.js';
 
@@ -29,19 +29,20 @@ export class PhotoIdentities {
   constructor(private readonly jobs: JobStore) {}
 
   /** The photo's identity, or why it cannot be read. */
-  async identify(path: string): Promise<PhotoIdentity | { error: ErrorInfo }> {
+  async identify(path: string, signal?: AbortSignal): Promise<PhotoIdentity | { error: ErrorInfo }> {
     try {
-      const stat = await fs.stat(path);
+      const stat = await statWithin(path, signal);
       if (!stat.isFile()) return { error: new HeirloomError('NOT_A_FILE', `${path} is not a file (a folder?), so it cannot be restored. Pass the photos inside it instead.`, { file: path }).toInfo() };
       const key = `${path}\0${stat.size}\0${Math.round(stat.mtimeMs)}`;
       let contentHash = this.hashes.get(key) ?? this.jobs.knownContentHash(path, stat.size, stat.mtimeMs);
       if (contentHash === undefined) {
-        contentHash = await sha256File(path);
+        contentHash = await sha256File(path, signal ? { signal } : {});
         if (this.hashes.size >= MAX_CACHED) this.hashes.delete(this.hashes.keys().next().value!);
         this.hashes.set(key, contentHash);
       }
       return { contentHash, size: stat.size, mtimeMs: stat.mtimeMs };
     } catch (error) {
+      if (error instanceof HeirloomError && error.code === 'CANCELLED') throw error;
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EACCES' || code === 'EPERM') return { error: new HeirloomError('PERMISSION_DENIED', `${path} cannot be read: permission denied. Give your user access to it.`, { file: path }).toInfo() };
       return { error: new HeirloomError('NOT_FOUND', `${path} is gone (${code ?? (error as Error).message}). Put it back (or plug its drive in) and resume.`, { file: path }).toInfo() };

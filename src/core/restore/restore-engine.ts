@@ -4,6 +4,7 @@ import type { ModelManifest } from '../../shared/model-manifest.js';
 import type { RestoreEvent } from '../../shared/events.js';
 import { compactSettings, JobSettingsSchema, type JobSettings, type StoredJobSettings } from '../../shared/job-settings.js';
 import type { Precision } from '../../shared/devices.js';
+import { jobOutcome } from '../../shared/job-outcome.js';
 import { DEFAULT_MAX_PIXELS, probeImage } from '../imaging/codec.js';
 import { collectInputs } from '../fs/collect-inputs.js';
 import { ensureWritableFolder } from '../fs/writable-folder.js';
@@ -25,9 +26,11 @@ import { photoWork } from '../stages/photo-pipeline.js';
 import { closeStages, openStages } from '../stages/stage-list.js';
 import type { OpenedStage } from '../stages/stage-definition.js';
 import { resolveUpscale, type UpscaleChoice } from '../stages/upscale-stage.js';
+import { onceAcrossProcesses } from '../scheduler/once-across-processes.js';
+import type { WorkLeases } from '../store/work-leases.js';
 import { DurableJob } from './durable-job.js';
 import { PhotoIdentities } from './photo-identity.js';
-import { ProcessOwner } from './process-owner.js';
+import { ProcessOwner } from '../store/process-owner.js';
 import { restoreFingerprint } from './restore-fingerprint.js';
 
 /** What to restore (inputs, output folder) and how (the job's settings record), and which job this is. */
@@ -67,6 +70,8 @@ export interface RestoreEngineDeps {
   faults?: FaultInjector;
   /** Who owns the jobs this engine runs (default: this process). */
   owner?: ProcessOwner;
+  /** Claims between processes sharing the data folder: tuning is done by one and reused by the others. */
+  leases?: WorkLeases;
 }
 
 export interface RunControls {
@@ -103,10 +108,10 @@ export class RestoreEngine {
     if (!request.resumeJobId && request.inputs.some((input) => resolve(input) === outDir)) {
       throw new HeirloomError('USAGE', `The output folder ${outDir} is also an input folder. Choose a separate output folder (for example ${outDir}/restored) so restored photos are never mixed with the originals.`);
     }
-    await ensureWritableFolder(outDir);
+    await ensureWritableFolder(outDir, { signal });
     const maxPixels = request.maxPixels ?? DEFAULT_MAX_PIXELS;
 
-    const entries = request.resumeJobId ? [] : await collectInputs(request.inputs, { exclude: [outDir] });
+    const entries = request.resumeJobId ? [] : await collectInputs(request.inputs, { exclude: [outDir], signal });
     const devices = await (this.deps.devices ?? cpuOnly).resolve(compactSettings({ deviceId: request.deviceId, provider: request.provider, threads: request.threads }));
     const primary = devices[0];
     if (!primary) throw new HeirloomError('DEVICE_NOT_FOUND', 'No device is enabled. Enable one in settings ("heirloom settings set cpu enabled=true").');
@@ -173,7 +178,13 @@ export class RestoreEngine {
 
     const model = upscale.model;
     const lanes = model ? await Promise.all(devices.map((device) => this.buildLane(device, model, request))) : [];
-    const tileSize = model ? await this.chooseTile(request, primary, lanes[0]!, model.manifest, jobId, emit) : 0;
+    // A stop during tuning: the executor below then records every photo as cancelled.
+    const tileSize = model
+      ? await this.chooseTile(request, primary, lanes[0]!, model.manifest, jobId, emit, signal).catch((error: unknown) => {
+          if (signal?.aborted) return FALLBACK_TILE;
+          throw error;
+        })
+      : 0;
 
     let succeeded = 0;
     let failed = 0;
@@ -186,7 +197,7 @@ export class RestoreEngine {
         emit({ type: 'file-failed', jobId, file: entry.path, code: entry.error.code, message: entry.error.message });
         continue;
       }
-      photos.push({ position, file: entry.path, ...(await headerPixels(entry.path, maxPixels)) });
+      photos.push({ position, file: entry.path, ...(signal?.aborted ? {} : await headerPixels(entry.path, maxPixels)) });
     }
 
     const work = photoWork({
@@ -241,7 +252,7 @@ export class RestoreEngine {
     if (signal?.aborted) cancelled = true;
     const ms = Date.now() - started;
     job.finish(cancelled ? 'cancelled' : 'finished', ms);
-    emit({ type: 'job-finished', jobId, succeeded, failed, skipped: job.skipped.length, cancelled, ms });
+    emit({ type: 'job-finished', jobId, succeeded, failed, skipped: job.skipped.length, cancelled, ms, status: jobOutcome({ succeeded, failed, skipped: job.skipped.length, cancelled }) });
     return { jobId, succeeded, failed, skipped: job.skipped.length, cancelled, ms };
   }
 
@@ -317,37 +328,56 @@ export class RestoreEngine {
   }
 
   /** The user's tile, the device's setting, or the tuned one (measured once per device and model, then remembered). */
-  private async chooseTile(request: RestoreRequest, device: ResolvedDevice, lane: DeviceLane, manifest: ModelManifest, jobId: string, emit: (e: RestoreEvent) => void): Promise<number> {
+  private async chooseTile(request: RestoreRequest, device: ResolvedDevice, lane: DeviceLane, manifest: ModelManifest, jobId: string, emit: (e: RestoreEvent) => void, signal?: AbortSignal): Promise<number> {
     const stored = this.deps.calibration?.get(device.deviceId, manifest.id, lane.precision) ?? {};
     const budget = budgetBytes(await lane.monitor.freeBytes(), lane.budget);
     const fits = (tile: number, batch: number) =>
       batch <= lane.maxBatch && batchBytes(estimateBatchMemory(manifest, (tile + 2 * manifest.tileOverlap) ** 2, lane.precision, lane.calibration), batch) <= budget;
     const fixedTile = typeof request.tile === 'number' ? request.tile : typeof device.settings.tileSize === 'number' ? device.settings.tileSize : undefined;
     if (fixedTile !== undefined) {
-      if (lane.fixedBatch === undefined) lane.usefulBatch = await this.usefulBatchAt(fixedTile, stored, fits, device, lane, manifest);
+      if (lane.fixedBatch === undefined) lane.usefulBatch = await this.usefulBatchAt(fixedTile, stored, fits, device, lane, manifest, signal);
       return fixedTile;
     }
     if (stored.tunedTile !== undefined) return stored.tunedTile;
-    emit({ type: 'warning', jobId, code: 'TUNING', message: `Measuring the fastest tile size for ${manifest.id} on ${device.deviceId} (once; remembered for next time).`, device: device.deviceId });
-    const result = await tuneTileAndBatch({ run: lane.run, pad: manifest.tileOverlap, fits });
-    lane.usefulBatch = result.batch;
-    this.deps.calibration?.update(device.deviceId, manifest.id, lane.precision, { tunedTile: result.tile, tunedBatch: result.batch, tuning: mergePoints(stored.tuning, result.points) });
-    return result.points.length > 0 ? result.tile : FALLBACK_TILE;
+    const tune = async () => {
+      emit({ type: 'warning', jobId, code: 'TUNING', message: `Measuring the fastest tile size for ${manifest.id} on ${device.deviceId} (once; remembered for next time).`, device: device.deviceId });
+      const result = await tuneTileAndBatch({ run: lane.run, pad: manifest.tileOverlap, fits, signal });
+      lane.usefulBatch = result.batch;
+      this.deps.calibration?.update(device.deviceId, manifest.id, lane.precision, { tunedTile: result.tile, tunedBatch: result.batch, tuning: mergePoints(stored.tuning, result.points) });
+      return result.points.length > 0 ? result.tile : FALLBACK_TILE;
+    };
+    if (!this.deps.leases) return tune();
+    // Several processes on one data folder: one measures, the others wait for its result and reuse it.
+    return onceAcrossProcesses({
+      leases: this.deps.leases,
+      name: `tune:${device.deviceId}:${manifest.id}:${lane.precision}`,
+      existing: () => reuseTuning(this.deps.calibration?.get(device.deviceId, manifest.id, lane.precision), lane),
+      onWait: () => emit({ type: 'warning', jobId, code: 'TUNING_WAIT', message: `Another Heirloom process is measuring the fastest tile size for ${manifest.id} on ${device.deviceId}; this job uses its result.`, device: device.deviceId }),
+      work: tune,
+      signal,
+    });
   }
 
   /**
    * With a tile the user chose and batch "auto": whether batching pays at that tile on this
    * device, measured once (a few runs) and remembered with the other tuning points.
    */
-  private async usefulBatchAt(tile: number, stored: Calibration, fits: (tile: number, batch: number) => boolean, device: ResolvedDevice, lane: DeviceLane, manifest: ModelManifest): Promise<number> {
+  private async usefulBatchAt(tile: number, stored: Calibration, fits: (tile: number, batch: number) => boolean, device: ResolvedDevice, lane: DeviceLane, manifest: ModelManifest, signal?: AbortSignal): Promise<number> {
     const known = bestBatchFrom(stored.tuning ?? [], tile);
     if (known !== undefined) return known;
     // The whole photo as one tile has one shape per photo: nothing to batch; huge tiles are too costly to measure.
     if (tile === 0 || tile > 512 || !fits(tile, 2)) return 1;
-    const result = await tuneTileAndBatch({ run: lane.run, pad: manifest.tileOverlap, tiles: [tile], fits });
+    const result = await tuneTileAndBatch({ run: lane.run, pad: manifest.tileOverlap, tiles: [tile], fits, signal });
     this.deps.calibration?.update(device.deviceId, manifest.id, lane.precision, { tuning: mergePoints(stored.tuning, result.points) });
     return result.batch;
   }
+}
+
+/** A tuning another process finished: its tile, with its batch for this lane. */
+function reuseTuning(stored: Calibration | undefined, lane: DeviceLane): number | undefined {
+  if (stored?.tunedTile === undefined) return undefined;
+  if (stored.tunedBatch !== undefined) lane.usefulBatch = stored.tunedBatch;
+  return stored.tunedTile;
 }
 
 /** Tuning points with newer measurements replacing older ones of the same tile and batch. */

@@ -11,6 +11,7 @@ import { FaultInjector, isOutOfMemoryError } from './out-of-memory.js';
 import { turnsForLanes, type HostCpuTurns } from './host-cpu-turns.js';
 import { PauseGate } from './pause-gate.js';
 import { abortableWait } from './abortable-wait.js';
+import { remainingWorkPixels } from './remaining-work.js';
 import { ThroughputMeter } from './throughput-meter.js';
 
 /** One device taking work from the shared queue, with its own session and memory model. */
@@ -114,6 +115,9 @@ export class PhotoExecutor {
   private readonly finishing = new Set<Promise<void>>();
   private prepared = 0;
   private preparing = 0;
+  /** For the ETA: photos being decoded, and the sizes of those decoded (see remaining-work.ts). */
+  private readonly decoding = new Set<ExecutorPhoto>();
+  private readonly decodedSizes: Array<{ imagePixels: number; workPixels: number }> = [];
   private waiters: Array<() => void> = [];
   private readonly laneBatchCap = new Map<string, number>();
   /** When each lane's last batch came back (device time excludes the wait behind it). */
@@ -174,6 +178,7 @@ export class PhotoExecutor {
       }
       const photo = this.pending.shift()!;
       this.preparing++;
+      this.decoding.add(photo);
       this.callbacks.started(photo);
       this.callbacks.progress(this.progressFor(photo, 'decoding', 0, 0, undefined));
       try {
@@ -185,12 +190,14 @@ export class PhotoExecutor {
         } else {
           prepared.networkStartedAt = Date.now();
           for (const tile of prepared.plan.tiles) this.queue.push({ state, tile, plan: prepared.plan });
+          this.decodedSizes.push({ imagePixels: prepared.plan.imageWidth * prepared.plan.imageHeight, workPixels: prepared.plan.tiles.length * prepared.plan.coreWidth * prepared.plan.coreHeight });
           this.prepared++;
         }
       } catch (error) {
         this.callbacks.failed(photo, toErrorInfo(error, { file: photo.file, code: 'DECODE_FAILED' }));
       } finally {
         this.preparing--;
+        this.decoding.delete(photo);
         this.notify();
       }
     }
@@ -455,9 +462,12 @@ export class PhotoExecutor {
     tiles: number,
     batch: { batch: number; recommended: number; tileSize: number; device: string; memory: MemoryReading } | undefined,
   ): ProgressUpdate {
-    const remainingPixels =
-      this.queue.reduce((sum, q) => sum + q.plan.coreWidth * q.plan.coreHeight, 0) + this.pending.reduce((sum, p) => sum + (p.pixels ?? 0), 0);
-    const eta = this.throughput.etaMs(remainingPixels);
+    const remainingPixels = remainingWorkPixels({
+      queuedTilePixels: this.queue.reduce((sum, q) => sum + q.plan.coreWidth * q.plan.coreHeight, 0),
+      waitingPhotos: [...this.decoding, ...this.pending].map((p) => p.pixels),
+      decoded: this.decodedSizes,
+    });
+    const eta = remainingPixels === undefined ? undefined : this.throughput.etaMs(remainingPixels);
     return {
       position: photo.position,
       file: photo.file,

@@ -1,5 +1,6 @@
 import type { TuningPoint } from '../store/calibration-store.js';
 import type { BatchRunner } from '../inference/tiler.js';
+import { throwIfCancelled } from '../fs/with-deadline.js';
 
 export const TILE_CANDIDATES = [64, 128, 192, 256] as const;
 export const BATCH_CANDIDATES = [1, 2, 4] as const;
@@ -16,6 +17,8 @@ export interface TuneRequest {
   minBatchGain?: number;
   /** Milliseconds clock (tests drive a simulated device with their own). */
   now?: () => number;
+  /** A stop ends tuning before its next measurement (CANCELLED). */
+  signal?: AbortSignal | undefined;
 }
 
 export interface TuneResult {
@@ -57,11 +60,13 @@ export async function tuneTileAndBatch(request: TuneRequest): Promise<TuneResult
 }
 
 async function measure(request: TuneRequest, tile: number, batch: number): Promise<TuningPoint> {
+  throwIfCancelled(request.signal);
   const side = tile + 2 * request.pad;
   const input = syntheticTiles(batch, side);
   const dims: [number, number, number, number] = [batch, 3, side, side];
   const now = request.now ?? (() => performance.now());
   await request.run(input, dims); // warm-up: first run of a shape allocates
+  throwIfCancelled(request.signal);
   const started = now();
   await request.run(input, dims);
   const ms = now() - started;

@@ -109,9 +109,17 @@ interface FileRow {
   output_bytes: number | null;
 }
 
+export interface JobStoreHooks {
+  /** A job reached its end (finished, failed, cancelled): e.g. time for a backup. */
+  jobFinished?(jobId: string): void;
+}
+
 /** Jobs and their files. Every state change is written before the work it describes goes on. */
 export class JobStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly hooks: JobStoreHooks = {},
+  ) {}
 
   /**
    * Creates a job with every file recorded before any work starts: queued, or already
@@ -159,6 +167,45 @@ export class JobStore {
     })();
   }
 
+  /**
+   * A job waiting in the studio's queue, recorded before the queue shows it: status
+   * 'queued', its request in `settings`, every photo queued. The history lists it; a
+   * restart finds it again (queuedJobs) instead of silently dropping it.
+   */
+  createQueuedJob(job: { id: string; settings: Record<string, unknown>; modelId: string; deviceId: string; inputs: string[] }): void {
+    const insertJob = this.db.prepare(`INSERT INTO jobs (id, kind, status, settings, model_id, device_id, created_at) VALUES (?, 'restore', 'queued', ?, ?, ?, ?)`);
+    const insertFile = this.db.prepare(`INSERT INTO job_files (job_id, position, input_path, status) VALUES (?, ?, ?, 'queued')`);
+    this.db.transaction(() => {
+      insertJob.run(job.id, JSON.stringify(job.settings), job.modelId, job.deviceId, Date.now());
+      job.inputs.forEach((input, position) => insertFile.run(job.id, position, input));
+    })();
+  }
+
+  /** Jobs waiting in the studio's queue, oldest first. */
+  queuedJobs(): JobRecord[] {
+    const rows = this.db.prepare(`SELECT * FROM jobs WHERE status = 'queued' ORDER BY created_at, rowid`).all() as JobRow[];
+    return rows.map((row) => this.toRecord(row));
+  }
+
+  /** A queued job whose run has started: the engine's own job record takes its place. */
+  removeQueuedJob(jobId: string): void {
+    this.db.prepare(`DELETE FROM jobs WHERE id = ? AND status = 'queued'`).run(jobId);
+  }
+
+  /** A queued job that ended without running: cancelled by the user, or failed before its first photo (with why). */
+  endQueuedJob(jobId: string, outcome: { status: 'cancelled' } | { status: 'failed'; code: string; message: string }): void {
+    const now = Date.now();
+    this.db.transaction(() => {
+      if (this.db.prepare(`UPDATE jobs SET status = ?, finished_at = ?, ms = 0 WHERE id = ? AND status = 'queued'`).run(outcome.status, now, jobId).changes === 0) return;
+      if (outcome.status === 'failed') {
+        this.db.prepare(`UPDATE job_files SET status = 'failed', error_code = ?, error_message = ?, finished_at = ? WHERE job_id = ?`).run(outcome.code, outcome.message, now, jobId);
+        this.db.prepare(`UPDATE jobs SET failed = (SELECT COUNT(*) FROM job_files WHERE job_id = jobs.id) WHERE id = ?`).run(jobId);
+      } else {
+        this.db.prepare(`UPDATE job_files SET status = 'cancelled', finished_at = ? WHERE job_id = ?`).run(now, jobId);
+      }
+    })();
+  }
+
   markFileRunning(jobId: string, position: number): void {
     this.db
       .prepare(`UPDATE job_files SET status = 'running', attempts = attempts + 1, started_at = ? WHERE job_id = ? AND position = ?`)
@@ -189,16 +236,28 @@ export class JobStore {
     this.db.prepare(`UPDATE job_files SET status = 'cancelled', finished_at = ? WHERE job_id = ? AND position = ? AND status IN ('queued', 'running')`).run(Date.now(), jobId, position);
   }
 
+  /**
+   * Records the end of a job with its counts. 'finished' is made honest from the counts:
+   * 'finished-with-errors' when a photo failed, 'failed' when none was restored or skipped.
+   */
   finishJob(jobId: string, outcome: { status: JobStatus; ms: number }): void {
-    this.db
-      .prepare(
-        `UPDATE jobs SET status = ?, finished_at = ?, ms = ?,
-           succeeded = (SELECT COUNT(*) FROM job_files WHERE job_id = jobs.id AND status = 'done'),
-           failed    = (SELECT COUNT(*) FROM job_files WHERE job_id = jobs.id AND status = 'failed'),
-           skipped   = (SELECT COUNT(*) FROM job_files WHERE job_id = jobs.id AND status = 'skipped')
-         WHERE id = ?`,
-      )
-      .run(outcome.status, Date.now(), outcome.ms, jobId);
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `UPDATE jobs SET status = ?, finished_at = ?, ms = ?,
+             succeeded = (SELECT COUNT(*) FROM job_files WHERE job_id = jobs.id AND status = 'done'),
+             failed    = (SELECT COUNT(*) FROM job_files WHERE job_id = jobs.id AND status = 'failed'),
+             skipped   = (SELECT COUNT(*) FROM job_files WHERE job_id = jobs.id AND status = 'skipped')
+           WHERE id = ?`,
+        )
+        .run(outcome.status, Date.now(), outcome.ms, jobId);
+      if (outcome.status === 'finished') {
+        this.db
+          .prepare(`UPDATE jobs SET status = CASE WHEN failed = 0 THEN 'finished' WHEN succeeded = 0 AND skipped = 0 THEN 'failed' ELSE 'finished-with-errors' END WHERE id = ?`)
+          .run(jobId);
+      }
+    })();
+    this.hooks.jobFinished?.(jobId);
   }
 
   /**
@@ -232,6 +291,14 @@ export class JobStore {
   /** The job is taken by `owner` (a resume): running again, not finished. False when another process took it first. */
   takeOverJob(jobId: string, owner: string): boolean {
     return this.db.prepare(`UPDATE jobs SET status = 'running', owner = ?, finished_at = NULL WHERE id = ? AND status != 'running'`).run(owner, jobId).changes === 1;
+  }
+
+  /**
+   * Claims the recovery of a job whose process died: it becomes ours (a live owner), so a
+   * second process starting at the same moment leaves it alone. False when another took it.
+   */
+  claimForRecovery(jobId: string, deadOwner: string | null, newOwner: string): boolean {
+    return this.db.prepare(`UPDATE jobs SET owner = ? WHERE id = ? AND status = 'running' AND owner IS ?`).run(newOwner, jobId, deadOwner).changes === 1;
   }
 
   /** Its process died: the counts are brought up to date, the files keep their states. */

@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { DeviceReading, JobSettingsView, PhotoRef, QueueFile, QueueItem, QueueItemState, QueueSnapshot } from '../../shared/contract-views.js';
-import { toErrorInfo } from '../../shared/errors.js';
+import { toErrorInfo, type ErrorInfo } from '../../shared/errors.js';
 import type { RestoreEvent } from '../../shared/events.js';
+import { jobOutcome } from '../../shared/job-outcome.js';
 import type { RestoreRequest } from '../restore/restore-engine.js';
 import { PauseGate } from '../scheduler/pause-gate.js';
 import { estimateRemainingMs } from './eta.js';
 import type { RestoreRunner } from './ports.js';
+import type { QueueJournalPort } from './queue-journal.js';
+import { inUseStoreError } from '../store/store-errors.js';
 
 export interface JobQueueOptions {
   runner: RestoreRunner;
@@ -18,6 +21,14 @@ export interface JobQueueOptions {
   now?: () => number;
   /** Finished / cancelled / failed jobs kept in the queue view. */
   keepFinished?: number;
+  /** Where queued jobs are recorded before they are shown, so a restart or a crash keeps them (QueueJournal). */
+  journal?: QueueJournalPort;
+  /**
+   * How long a cancelled job may take to stop before the queue stops waiting for it and
+   * goes on (default 5 s). Whatever it was stuck in is left behind; its photos are cancelled.
+   */
+  cancelGraceMs?: number;
+  log?: (message: string, error?: unknown) => void;
 }
 
 interface QueueEntry {
@@ -25,11 +36,18 @@ interface QueueEntry {
   request: RestoreRequest;
   files: Map<string, QueueFile>;
   abort: AbortController;
+  /** The queued record in the journal, until the engine's own job takes over (job-started). */
+  recordId?: string;
+  /** The queue stopped waiting for it (a cancel that did not finish in time): its late result is ignored. */
+  abandoned?: boolean;
+  /** Runs out the cancel's grace period (cleared when the run ends in time). */
+  cancelTimer?: ReturnType<typeof setTimeout>;
   /** When the first photo started (the ETA's clock: model loading and tuning are not photo work). */
   workStartedAt?: number;
 }
 
-const FINISHED_STATES: ReadonlySet<QueueItemState> = new Set(['finished', 'cancelled', 'failed']);
+const DEFAULT_CANCEL_GRACE_MS = 5000;
+const FINISHED_STATES: ReadonlySet<QueueItemState> = new Set(['finished', 'finished-with-errors', 'cancelled', 'failed', 'interrupted']);
 const MAX_WARNINGS = 20;
 
 /**
@@ -60,8 +78,13 @@ export class JobQueue {
   }
 
   /** Adds a job; `files` are the photos found in the request's inputs, in the engine's order. */
-  enqueue(input: { request: RestoreRequest; settings: JobSettingsView; files: string[] }): QueueItem {
+  enqueue(input: { request: RestoreRequest; settings: JobSettingsView; files: string[]; recordId?: string }): QueueItem {
     if (this.disposed) throw new Error('The job queue was disposed.');
+    const known = input.recordId === undefined ? undefined : this.entries.find((e) => e.recordId === input.recordId);
+    if (known) return structuredClone(known.view);
+    // Durable before it is shown: a restart (or a crash) finds it in the store. A job that
+    // continues an interrupted one is durable already (its own record stays 'interrupted' until it runs).
+    const recordId = input.recordId ?? (input.request.resumeJobId ? undefined : this.options.journal?.queued(input));
     const files = new Map<string, QueueFile>();
     for (const path of input.files) {
       files.set(path, { ...this.options.photoRef(path), status: 'queued', stage: 'queued', value: 0, tile: 0, tiles: 0 });
@@ -75,7 +98,7 @@ export class JobQueue {
       warnings: [],
       cancelRequested: false,
     };
-    this.entries.push({ view, request: input.request, files, abort: new AbortController() });
+    this.entries.push({ view, request: input.request, files, abort: new AbortController(), ...(recordId ? { recordId } : {}) });
     this.options.onChange();
     this.pump();
     return structuredClone(view);
@@ -91,7 +114,11 @@ export class JobQueue {
       entry.view.state = 'cancelled';
       entry.view.finishedAt = this.now();
       for (const file of entry.files.values()) file.status = 'cancelled';
+      // A shutdown is not the user's cancel: its queued jobs stay queued in the store for the next launch.
+      if (!this.disposed) this.journalEnded(entry, { status: 'cancelled' });
       this.trimFinished();
+    } else {
+      this.abandonIfStuck(entry);
     }
     this.options.onChange();
     this.pump();
@@ -123,6 +150,11 @@ export class JobQueue {
     return structuredClone({ paused: this.gate.isPaused, items: this.entries.map((e) => e.view), devices: this.readings });
   }
 
+  /** Whether a job of the history is in the queue, waiting or running (not yet finished). */
+  hasJob(jobId: string): boolean {
+    return this.entries.some((e) => !FINISHED_STATES.has(e.view.state) && (e.view.jobId === jobId || e.request.resumeJobId === jobId));
+  }
+
   /** Whether a job in the queue wrote this output. */
   hasOutput(path: string): boolean {
     return this.entries.some((e) => e.view.files.some((f) => f.output?.path === path));
@@ -134,12 +166,32 @@ export class JobQueue {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Cancels everything and waits for the running job to stop. */
+  /**
+   * Cancels everything and waits (at most the cancel grace) for the running job to stop.
+   * Queued jobs stay queued in the journal, and the running job is recorded as
+   * interrupted: the next launch brings both back.
+   */
   async dispose(): Promise<void> {
     this.disposed = true;
+    const running = this.running;
     for (const entry of this.entries) if (!FINISHED_STATES.has(entry.view.state)) this.cancel(entry.view.id);
     this.gate.resume();
-    await this.runningDone;
+    const done = this.runningDone;
+    if (done) {
+      // A run stuck below its cancel is not waited for past the grace period.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.options.cancelGraceMs ?? DEFAULT_CANCEL_GRACE_MS);
+        void done.finally(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    const jobId = running?.view.jobId;
+    if (this.options.journal && running && jobId && running.view.state === 'cancelled') {
+      this.options.journal.interrupted(jobId);
+      running.view.state = 'interrupted';
+    }
   }
 
   private pump(): void {
@@ -157,33 +209,82 @@ export class JobQueue {
     next.view.state = 'running';
     next.view.startedAt = this.now();
     this.options.onChange();
-    this.runningDone = this.run(next).finally(() => {
+    const done = this.run(next).finally(() => {
+      clearTimeout(next.cancelTimer);
+      if (this.running !== next) return; // abandoned: the queue already went on
       this.running = undefined;
       this.runningDone = undefined;
       this.pump();
     });
+    this.runningDone = done;
   }
 
-  private async run(entry: QueueEntry): Promise<void> {
-    const { view } = entry;
+  /**
+   * A cancel that does not finish within the grace period (something below is stuck: a
+   * folder call, a device) is not waited for: the job is shown cancelled and the next one
+   * starts. A late result of the stuck run is ignored.
+   */
+  private abandonIfStuck(entry: QueueEntry): void {
+    if (entry.cancelTimer) return;
+    entry.cancelTimer = setTimeout(() => {
+      if (this.running !== entry) return;
+      entry.abandoned = true;
+      this.options.log?.(`job ${entry.view.jobId ?? entry.view.id} did not stop within ${Math.round((this.options.cancelGraceMs ?? DEFAULT_CANCEL_GRACE_MS) / 1000)} s of its cancel; the queue goes on without it`);
+      this.settle(entry, 'cancelled');
+      if (entry.recordId) this.journalEnded(entry, { status: 'cancelled' });
+      this.running = undefined;
+      this.runningDone = undefined;
+      this.options.onChange();
+      this.pump();
+    }, this.options.cancelGraceMs ?? DEFAULT_CANCEL_GRACE_MS);
+  }
+
+  private journalEnded(entry: QueueEntry, outcome: { status: 'cancelled' } | { status: 'failed'; error: ErrorInfo }): void {
+    if (!entry.recordId) return;
+    const recordId = entry.recordId;
+    delete entry.recordId;
     try {
-      const summary = await this.options.runner.run(entry.request, (event) => this.handle(entry, event), { signal: entry.abort.signal, pause: this.gate });
-      view.summary = { succeeded: summary.succeeded, failed: summary.failed, skipped: summary.skipped, cancelled: summary.cancelled, ms: summary.ms };
-      view.state = summary.cancelled ? 'cancelled' : 'finished';
+      this.options.journal?.ended(recordId, outcome);
     } catch (error) {
-      const info = toErrorInfo(error);
-      if (info.code === 'CANCELLED' || entry.abort.signal.aborted) view.state = 'cancelled';
-      else {
-        view.state = 'failed';
-        view.error = info;
-      }
+      this.options.log?.(`could not record the end of queued job ${recordId}`, error);
     }
-    view.finishedAt = this.now();
-    delete view.etaMs;
+  }
+
+  /** The job's final state in the view; photos not finished are cancelled. */
+  private settle(entry: QueueEntry, state: QueueItemState): void {
+    entry.view.state = state;
+    entry.view.finishedAt = this.now();
+    delete entry.view.etaMs;
     for (const file of entry.files.values()) {
       if (file.status === 'queued' || file.status === 'running') file.status = 'cancelled';
     }
     this.trimFinished();
+  }
+
+  private async run(entry: QueueEntry): Promise<void> {
+    const { view } = entry;
+    let state: QueueItemState;
+    try {
+      const summary = await this.options.runner.run(entry.request, (event) => {
+        if (!entry.abandoned) this.handle(entry, event);
+      }, { signal: entry.abort.signal, pause: this.gate });
+      if (entry.abandoned) return;
+      view.summary = { succeeded: summary.succeeded, failed: summary.failed, skipped: summary.skipped, cancelled: summary.cancelled, ms: summary.ms };
+      // Honest: a job whose photos failed is "finished with errors", or "failed" when none was restored.
+      state = jobOutcome(summary);
+    } catch (error) {
+      if (entry.abandoned) return;
+      const info = toErrorInfo(inUseStoreError(error) ?? error);
+      if (info.code === 'CANCELLED' || entry.abort.signal.aborted) {
+        state = 'cancelled';
+        if (!this.disposed) this.journalEnded(entry, { status: 'cancelled' });
+      } else {
+        state = 'failed';
+        view.error = info;
+        this.journalEnded(entry, { status: 'failed', error: info });
+      }
+    }
+    this.settle(entry, state);
     this.options.onChange();
   }
 
@@ -192,6 +293,11 @@ export class JobQueue {
     switch (event.type) {
       case 'job-started':
         view.jobId = event.jobId;
+        // The engine's own job record takes over from the queued one.
+        if (entry.recordId) {
+          this.options.journal?.started(entry.recordId);
+          delete entry.recordId;
+        }
         view.model = event.model;
         view.device = event.device;
         break;

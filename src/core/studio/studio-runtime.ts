@@ -4,12 +4,13 @@ import { CoreServices, systemDevices, type CoreDevices } from '../core-services.
 import type { RestoreEngine } from '../restore/restore-engine.js';
 import type { Db } from '../store/database.js';
 import { recoverInterruptedJobs } from '../restore/job-recovery.js';
-import { ProcessOwner } from '../restore/process-owner.js';
+import { ProcessOwner } from '../store/process-owner.js';
 import { AppSettingsStore } from './app-settings-store.js';
 import { deviceSettingsPort } from './device-settings-adapter.js';
 import { PhotoCatalog, type ImageRenderer, type ImageUrlBuilder } from './photo-catalog.js';
 import type { DeviceSettingsPort, DialogPort, ShellPort, WatchPort } from './ports.js';
 import { StudioService } from './studio-service.js';
+import { QueueJournal } from './queue-journal.js';
 
 export interface StudioRuntimeOptions {
   /** The data directory (see resolveHome). */
@@ -41,13 +42,15 @@ export interface StudioRuntimeOptions {
 export class StudioRuntime {
   readonly core: CoreServices<DeviceSettingsPort>;
   readonly studio: StudioService;
+  private readonly journal: QueueJournal;
   private readonly watch: (WatchPort & { dispose?(): Promise<void> | void }) | undefined;
 
   constructor(options: StudioRuntimeOptions) {
-    this.core = new CoreServices<DeviceSettingsPort>({ home: options.home, bundledModelsDir: options.bundledModelsDir, devices: options.devices ?? studioDevices });
+    this.core = new CoreServices<DeviceSettingsPort>({ home: options.home, bundledModelsDir: options.bundledModelsDir, appVersion: options.version, onBackupError: (error) => options.log?.('could not back up the history database', error), devices: options.devices ?? studioDevices });
     const { db, engine, jobs, models } = this.core;
     try {
       this.watch = options.watch?.({ db, engine });
+      this.journal = new QueueJournal(jobs);
       this.studio = new StudioService({
         host: options.host,
         version: options.version,
@@ -64,6 +67,8 @@ export class StudioRuntime {
         ...(options.shell ? { shell: options.shell } : {}),
         ...(options.uploads ? { uploads: true } : {}),
         ...(options.log ? { log: options.log } : {}),
+        ...(this.core.history.notice ? { notices: [this.core.history.notice.message] } : {}),
+        journal: this.journal,
       });
     } catch (error) {
       void this.core.dispose();
@@ -73,6 +78,8 @@ export class StudioRuntime {
     // watch-folder jobs are resumed by the watch service itself.
     void recoverInterruptedJobs(jobs, new ProcessOwner())
       .then(() => this.studio.resumeInterrupted(jobs.interruptedJobs({ kind: 'restore' }).filter((job) => !job.watchFolderId)))
+      // Then the jobs that were still waiting in the queue.
+      .then(() => this.studio.restoreQueued(this.journal.pending()))
       .catch((error: unknown) => options.log?.('could not resume interrupted jobs', error));
   }
 

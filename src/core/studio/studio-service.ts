@@ -17,6 +17,7 @@ import { createInvokeDispatcher, type InvokeDispatcher } from './invoke-dispatch
 import { JobQueue } from './job-queue.js';
 import type { ImageVariant, PhotoCatalog } from './photo-catalog.js';
 import type { DeviceSettingsPort, DialogPort, HistoryPort, RestoreRunner, ShellPort, WatchPort } from './ports.js';
+import type { PendingEntry, QueueJournalPort } from './queue-journal.js';
 import { ChangeCoalescer, RestoreEventThrottle, systemClock, type TimerClock } from './restore-event-throttle.js';
 import { StudioEvents } from './studio-events.js';
 
@@ -42,6 +43,18 @@ export interface StudioServiceOptions {
   clock?: TimerClock;
   /** Where listener errors go (a broken bridge must not stop the queue). */
   log?: (message: string, error?: unknown) => void;
+  /** Start-up notices for the user (app:info carries them): a damaged history database replaced. */
+  notices?: string[];
+  /** Records queued jobs before they are shown, so a restart brings them back (QueueJournal over the history). */
+  journal?: QueueJournalPort;
+}
+
+/** History statuses that Resume applies to. */
+const RESUMABLE: ReadonlySet<string> = new Set(['interrupted', 'cancelled', 'finished-with-errors', 'failed']);
+
+/** The settings a queue item shows, from a request. */
+function settingsViewOf(request: RestoreRequest): JobSettingsView {
+  return { outDir: request.outDir, ...jobSettingsOf(request) };
 }
 
 /** Outputs searched when the page asks to open a file (the history's newest jobs). */
@@ -75,6 +88,8 @@ export class StudioService {
       photoRef: (path) => options.photos.ref(path),
       onEvent: (event) => this.throttle.push(event),
       onChange: () => this.queueChanged.changed(),
+      ...(options.journal ? { journal: options.journal } : {}),
+      log,
     });
     this.unsubscribeWatch = options.watch?.onActivity((activity) => this.events.emit('watch:event', activity));
     this.handlers = this.buildHandlers();
@@ -139,6 +154,7 @@ export class StudioService {
       'jobs:history': async ({ limit, status }) =>
         this.options.history.listJobs({ limit: limit ?? 50, ...(status ? { status } : {}) }).map((job) => toHistoryJob(job, (path) => this.options.photos.ref(path))),
       'jobs:rerun': ({ jobId }) => this.rerun(jobId),
+      'jobs:continue': async ({ jobId }) => this.continueJob(jobId),
       'models:list': async () =>
         (await this.options.models.list()).map(({ manifest }) => ({
           id: manifest.id,
@@ -190,6 +206,7 @@ export class StudioService {
       home: this.options.home,
       defaultOutputDir: settings.outputDir ?? this.options.defaultOutputDir,
       capabilities: this.capabilities,
+      ...(this.options.notices?.length ? { notices: [...this.options.notices] } : {}),
     };
   }
 
@@ -237,14 +254,42 @@ export class StudioService {
         const request = resumeRequest(job);
         const unfinished = job.files.filter((f) => f.status !== 'done' && f.status !== 'skipped').map((f) => f.inputPath);
         if (unfinished.length === 0) continue;
-        const settings: JobSettingsView = { outDir: request.outDir, ...jobSettingsOf(request) };
-        this.queue.enqueue({ request, settings, files: unfinished });
+        this.queue.enqueue({ request, settings: settingsViewOf(request), files: unfinished });
         resumed++;
       } catch (error) {
         this.options.log?.(`could not resume job ${job.id}`, error);
       }
     }
     return resumed;
+  }
+
+  /** On launch: the jobs that were waiting in the queue when the app last stopped (or crashed) go back in it. */
+  restoreQueued(entries: PendingEntry[]): number {
+    let restored = 0;
+    for (const entry of entries) {
+      try {
+        this.queue.enqueue(entry);
+        restored++;
+      } catch (error) {
+        this.options.log?.(`could not put queued job ${entry.recordId} back in the queue`, error);
+      }
+    }
+    return restored;
+  }
+
+  /**
+   * History's Resume: a job that was interrupted, cancelled, or finished with failures goes
+   * back in the queue with its own settings; its restored photos are kept, the others run.
+   */
+  private continueJob(jobId: string): JobTicket {
+    const job = this.options.history.getJob(jobId);
+    if (!job) throw new HeirloomError('NOT_FOUND', `Job ${jobId} is not in the history. Reload the History page.`);
+    if (!RESUMABLE.has(job.status)) throw new HeirloomError('USAGE', `Job ${jobId} is ${job.status}: there is nothing to resume. Use Re-run to restore its photos again.`);
+    if (this.queue.hasJob(jobId)) throw new HeirloomError('USAGE', `Job ${jobId} is already in the queue.`);
+    const request = resumeRequest(job);
+    const files = job.files.filter((f) => f.status !== 'done' && f.status !== 'skipped').map((f) => f.inputPath);
+    const item = this.queue.enqueue({ request, settings: settingsViewOf(request), files });
+    return { queueId: item.id, files: item.files.length };
   }
 
   /** Queues a job from the history again: the same photos and settings, new outputs next to the old. */

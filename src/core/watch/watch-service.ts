@@ -7,7 +7,7 @@ import type { JobSettings } from '../../shared/job-settings.js';
 import { WatchPresetSchema, type WatchEvent, type WatchEventKind, type WatchFolder, type WatchPreset, type WatchState } from '../../shared/watch.js';
 import type { PhotoIdentities } from '../restore/photo-identity.js';
 import { recoverInterruptedJobs, type RecoveryReport } from '../restore/job-recovery.js';
-import { ProcessOwner } from '../restore/process-owner.js';
+import { ProcessOwner } from '../store/process-owner.js';
 import type { RestoreRequest, RestoreSummary, RunControls } from '../restore/restore-engine.js';
 import { ensureWritableFolder } from '../fs/writable-folder.js';
 import { resumeRequest } from '../restore/resume-request.js';

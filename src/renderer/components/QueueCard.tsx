@@ -12,13 +12,15 @@ const STATE_LABEL: Record<QueueItem['state'], string> = {
   running: 'Restoring',
   paused: 'Paused',
   finished: 'Finished',
+  'finished-with-errors': 'Finished with errors',
   cancelled: 'Cancelled',
-  failed: 'Could not run',
+  failed: 'Failed',
+  interrupted: 'Interrupted',
 };
 
 /** Overall progress of a job: finished photos count whole, running ones by their fraction. */
 function jobProgress(item: QueueItem, live: ReadonlyMap<string, ProgressEvent>): number {
-  if (item.files.length === 0) return item.state === 'finished' ? 1 : 0;
+  if (item.files.length === 0) return item.state === 'finished' || item.state === 'finished-with-errors' ? 1 : 0;
   let done = 0;
   for (const f of item.files) {
     if (f.status === 'done' || f.status === 'failed' || f.status === 'skipped') done += 1;
@@ -55,7 +57,7 @@ export function QueueCard({ item, live, queuePaused, onCancel, onCompare }: { it
         )}
       </header>
       <div className="queue-item-progress">
-        <ProgressBar value={progress} label="Job progress" tone={item.state === 'failed' ? 'failed' : item.state === 'paused' || (queuePaused && item.state === 'queued') ? 'paused' : item.state === 'finished' ? 'done' : 'normal'} />
+        <ProgressBar value={progress} label="Job progress" tone={item.state === 'failed' || item.state === 'finished-with-errors' ? 'failed' : item.state === 'paused' || (queuePaused && item.state === 'queued') ? 'paused' : item.state === 'finished' ? 'done' : 'normal'} />
         <span className="subtle small" data-testid="job-summary">
           {percent(progress)} · {done} restored{failed ? ` · ${failed} failed` : ''}
           {item.state === 'running' && etaMs !== undefined && <span data-testid="job-eta"> · about {formatDuration(etaMs)} left</span>}

@@ -9,12 +9,26 @@ import { useStudioContext } from '../hooks/use-api.js';
 const FILTERS: Array<{ value: HistoryJobStatus | ''; label: string }> = [
   { value: '', label: 'All jobs' },
   { value: 'finished', label: 'Finished' },
+  { value: 'finished-with-errors', label: 'Finished with errors' },
+  { value: 'failed', label: 'Failed' },
+  { value: 'queued', label: 'Queued' },
   { value: 'cancelled', label: 'Cancelled' },
   { value: 'interrupted', label: 'Interrupted' },
   { value: 'running', label: 'Running' },
 ];
 
-const STATUS_LABEL: Record<HistoryJobStatus, string> = { running: 'Running', finished: 'Finished', cancelled: 'Cancelled', interrupted: 'Interrupted' };
+/** Jobs History can continue (Resume): their finished photos are kept, the rest run. */
+const RESUMABLE: ReadonlySet<HistoryJobStatus> = new Set(['interrupted', 'cancelled', 'finished-with-errors', 'failed']);
+
+const STATUS_LABEL: Record<HistoryJobStatus, string> = {
+  queued: 'Queued',
+  running: 'Running',
+  finished: 'Finished',
+  'finished-with-errors': 'Finished with errors',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+  interrupted: 'Interrupted',
+};
 
 export function HistoryView({ onCompare, onRerun, refreshKey }: { onCompare: (target: CompareTarget) => void; onRerun: () => void; refreshKey: number }) {
   const { api, info, notify } = useStudioContext();
@@ -30,6 +44,13 @@ export function HistoryView({ onCompare, onRerun, refreshKey }: { onCompare: (ta
   useEffect(() => {
     void load();
   }, [load, refreshKey]);
+
+  async function resume(job: HistoryJob) {
+    const result = await api.continueJob({ jobId: job.id });
+    if (!result.ok) return notify({ kind: 'error', message: result.error.message });
+    notify({ kind: 'info', message: `Job back in the queue: ${result.value.files} photo${result.value.files === 1 ? '' : 's'} to restore; the others are kept.` });
+    onRerun();
+  }
 
   async function rerun(job: HistoryJob) {
     const result = await api.rerunJob({ jobId: job.id });
@@ -81,6 +102,19 @@ export function HistoryView({ onCompare, onRerun, refreshKey }: { onCompare: (ta
                   {job.skipped ? ` · ${job.skipped} skipped` : ''} · {formatDuration(job.ms)}
                 </span>
               </div>
+              {job.kind === 'restore' && RESUMABLE.has(job.status) && (
+                <button
+                  type="button"
+                  className="button ghost"
+                  onClick={(e) => {
+                    e.preventDefault();
+                    void resume(job);
+                  }}
+                  data-testid="resume-job"
+                >
+                  <Icon name="rerun" size={16} /> Resume
+                </button>
+              )}
               <button
                 type="button"
                 className="button ghost"

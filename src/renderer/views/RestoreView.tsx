@@ -129,7 +129,7 @@ export function RestoreView({ queue, draft, onDraftChange, options, onOptionsCha
   }
 
   const items = orderForDisplay(snapshot?.items ?? []);
-  const anyFinished = items.some((i) => i.state === 'finished' || i.state === 'cancelled' || i.state === 'failed');
+  const anyFinished = items.some((i) => i.state === 'finished' || i.state === 'finished-with-errors' || i.state === 'cancelled' || i.state === 'failed' || i.state === 'interrupted');
 
   return (
     <div className="view restore-view">

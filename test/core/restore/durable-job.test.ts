@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { DurableJob, type DurableJobOptions } from '../../../src/core/restore/durable-job.js';
 import { MAX_INTERRUPTED_ATTEMPTS, recoverInterruptedJobs } from '../../../src/core/restore/job-recovery.js';
-import { ProcessOwner } from '../../../src/core/restore/process-owner.js';
+import { ProcessOwner } from '../../../src/core/store/process-owner.js';
 import { openDatabase } from '../../../src/core/store/database.js';
 import { JobStore } from '../../../src/core/store/job-store.js';
 import { photo } from '../../helpers/engine.js';
@@ -190,4 +190,21 @@ test('ProcessOwner tells this process and live ones from dead ones and from a re
   assert.equal(me.isAlive(new ProcessOwner(undefined, undefined, process.pid, 'tearlier-life').token), false, 'our pid, another start: a previous process');
   assert.equal(me.isAlive(new ProcessOwner('another-host').token), true, 'another machine cannot be checked: assumed alive');
   assert.equal(me.isAlive(null), false);
+});
+
+test('two processes recovering at the same moment recover a dead job once', async () => {
+  const { dir, jobs, options } = setup();
+  const a = await tinyPng(join(dir, 'in', 'a.png'), 0);
+  const killed = await DurableJob.open(options(await deadOwner(), [a]));
+  jobs.markFileRunning(killed.id, 0);
+  // A commit was recorded but its output never appeared: checking it takes a file-system call, where the two interleave.
+  jobs.markFileCommitting(killed.id, 0, { outputPath: join(dir, 'out', 'a.png'), outputSha256: 'f'.repeat(64), outputBytes: 10 });
+  // A second process: its own connection to the same database.
+  const other = openDatabase(join(dir, 'heirloom.db'));
+  const [first, second] = await Promise.all([recoverInterruptedJobs(jobs, new ProcessOwner()), recoverInterruptedJobs(new JobStore(other), new ProcessOwner())]);
+  other.close();
+  assert.deepEqual([...first.interrupted, ...second.interrupted], [killed.id], 'recovered by exactly one of them');
+  assert.equal(first.requeued + second.requeued, 1);
+  assert.equal(jobs.getJob(killed.id)?.status, 'interrupted');
+  assert.equal(jobs.getJob(killed.id)?.files[0]?.attempts, 1);
 });

@@ -24,7 +24,7 @@ test('a database from a newer Heirloom is refused with a clear error', () => {
   const db = openDatabase(path);
   db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
   db.close();
-  assert.throws(() => openDatabase(path), (e: unknown) => (e as { code?: string }).code === 'STORE_FAILED' && /newer Heirloom/.test((e as Error).message));
+  assert.throws(() => openDatabase(path), (e: unknown) => (e as { code?: string }).code === 'STORE_TOO_NEW' && /newer Heirloom/.test((e as Error).message));
 });
 
 test('processes opening one fresh database at the same time do not race the migrations', async () => {

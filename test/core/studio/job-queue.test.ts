@@ -191,3 +191,101 @@ describe('JobQueue', () => {
     assert.throws(() => add('/out2', ['/c.jpg']));
   });
 });
+
+/** A runner whose photos fail as told: `failing` lists the inputs that fail. */
+function failingRunner(failing: ReadonlySet<string>): RestoreRunner {
+  return {
+    async run(request, emit) {
+      const jobId = `job-${request.outDir}`;
+      emit({ type: 'job-started', jobId, files: request.inputs.length, model: 'm', device: 'cpu' });
+      let succeeded = 0;
+      let failed = 0;
+      for (const file of request.inputs) {
+        if (failing.has(file)) {
+          failed++;
+          emit({ type: 'file-failed', jobId, file, code: 'DECODE_FAILED', message: `${file} could not be decoded.` });
+        } else {
+          succeeded++;
+          emit({ type: 'file-done', jobId, file, output: `${request.outDir}/${basename(file)}`, width: 8, height: 8, ms: 5 });
+        }
+      }
+      emit({ type: 'job-finished', jobId, succeeded, failed, skipped: 0, cancelled: false, ms: 10 });
+      return { jobId, succeeded, failed, skipped: 0, cancelled: false, ms: 10 };
+    },
+  };
+}
+
+/** An in-memory journal that records what the queue told it, in order. */
+function memoryJournal() {
+  const log: string[] = [];
+  let next = 1;
+  return {
+    log,
+    journal: {
+      queued: (entry: { files: string[] }) => {
+        const id = `rec-${next++}`;
+        log.push(`queued ${id} ${entry.files.join(',')}`);
+        return id;
+      },
+      started: (id: string) => log.push(`started ${id}`),
+      ended: (id: string, outcome: { status: string }) => log.push(`ended ${id} ${outcome.status}`),
+      interrupted: (jobId: string) => log.push(`interrupted ${jobId}`),
+    },
+  };
+}
+
+const ref = (path: string) => ({ path, name: basename(path), thumbnailUrl: `t:${path}`, imageUrl: `i:${path}` });
+
+describe('JobQueue: honest outcomes, stuck cancels, durability', () => {
+  it('a job whose every photo failed is "failed"; one with some failures is "finished-with-errors"', async () => {
+    const queue = new JobQueue({ runner: failingRunner(new Set(['/bad1.jpg', '/bad2.jpg'])), photoRef: ref, onEvent: () => {}, onChange: () => {} });
+    const all = queue.enqueue({ request: { inputs: ['/bad1.jpg', '/bad2.jpg'], outDir: '/o1' }, settings: { outDir: '/o1' }, files: ['/bad1.jpg', '/bad2.jpg'] });
+    const some = queue.enqueue({ request: { inputs: ['/bad1.jpg', '/good.jpg'], outDir: '/o2' }, settings: { outDir: '/o2' }, files: ['/bad1.jpg', '/good.jpg'] });
+    const none = queue.enqueue({ request: { inputs: ['/good.jpg'], outDir: '/o3' }, settings: { outDir: '/o3' }, files: ['/good.jpg'] });
+    await queue.whenIdle();
+    const state = (id: string) => queue.snapshot().items.find((i) => i.id === id)!.state;
+    assert.equal(state(all.id), 'failed');
+    assert.equal(state(some.id), 'finished-with-errors');
+    assert.equal(state(none.id), 'finished');
+  });
+
+  it('a cancel that does not stop within the grace period is not waited for: the job is cancelled and the next one runs', async () => {
+    let calls = 0;
+    const stuck: RestoreRunner = {
+      run(request, emit) {
+        calls++;
+        if (calls === 1) return new Promise(() => {}); // stuck below its cancel (a hung folder call)
+        return failingRunner(new Set()).run(request, emit, {});
+      },
+    };
+    const logged: string[] = [];
+    const queue = new JobQueue({ runner: stuck, photoRef: ref, onEvent: () => {}, onChange: () => {}, cancelGraceMs: 50, log: (m) => logged.push(m) });
+    const first = queue.enqueue({ request: { inputs: ['/a.jpg'], outDir: '/proc/x' }, settings: { outDir: '/proc/x' }, files: ['/a.jpg'] });
+    const second = queue.enqueue({ request: { inputs: ['/b.jpg'], outDir: '/o' }, settings: { outDir: '/o' }, files: ['/b.jpg'] });
+    await until(() => calls === 1, 'the first job runs');
+    const started = Date.now();
+    queue.cancel(first.id);
+    await queue.whenIdle();
+    assert.ok(Date.now() - started < 2000);
+    const items = queue.snapshot().items;
+    assert.equal(items.find((i) => i.id === first.id)!.state, 'cancelled');
+    assert.equal(items.find((i) => i.id === second.id)!.state, 'finished');
+    assert.match(logged.join('\n'), /did not stop within/);
+  });
+
+  it('every job is journaled before it is shown; a shutdown leaves queued jobs queued and marks the running one interrupted', async () => {
+    const runner = new SteppedRunner();
+    const { log, journal } = memoryJournal();
+    const shown: number[] = [];
+    const queue = new JobQueue({ runner, photoRef: ref, onEvent: () => {}, onChange: () => shown.push(log.length), journal });
+    queue.enqueue({ request: { inputs: ['/a.jpg'], outDir: '/out1' }, settings: { outDir: '/out1' }, files: ['/a.jpg'] });
+    assert.ok(shown[0]! >= 1, 'recorded before the first change was announced');
+    queue.enqueue({ request: { inputs: ['/b.jpg'], outDir: '/out2' }, settings: { outDir: '/out2' }, files: ['/b.jpg'] });
+    const dropped = queue.enqueue({ request: { inputs: ['/c.jpg'], outDir: '/out3' }, settings: { outDir: '/out3' }, files: ['/c.jpg'] });
+    await until(() => runner.waiting === 1, 'the first photo runs');
+    queue.cancel(dropped.id);
+    await queue.dispose();
+    assert.deepEqual(log, ['queued rec-1 /a.jpg', 'started rec-1', 'queued rec-2 /b.jpg', 'queued rec-3 /c.jpg', 'ended rec-3 cancelled', 'interrupted job-/out1']);
+    assert.equal(queue.snapshot().items[0]!.state, 'interrupted');
+  });
+});

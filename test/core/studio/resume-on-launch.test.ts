@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { StudioRuntime } from '../../../src/core/studio/studio-runtime.js';
 import { DurableJob } from '../../../src/core/restore/durable-job.js';
-import { ProcessOwner } from '../../../src/core/restore/process-owner.js';
+import { ProcessOwner } from '../../../src/core/store/process-owner.js';
 import { openDatabase } from '../../../src/core/store/database.js';
 import { JobStore } from '../../../src/core/store/job-store.js';
 import { photo } from '../../helpers/engine.js';
