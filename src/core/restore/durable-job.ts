@@ -8,7 +8,7 @@ import { PhotoIdentities } from './photo-identity.js';
 import { isRetriableFailure } from './restored-output.js';
 import type { InputEntry } from '../fs/collect-inputs.js';
 import type { JobFileRecord, JobStore, NewJobFile, OutputClaim } from '../store/job-store.js';
-import { recoverInterruptedJobs, type RecoveryReport } from './job-recovery.js';
+import { recoverInterruptedJobs, type CrashRecovery, type RecoveryReport } from './job-recovery.js';
 import { newJobId } from './job-id.js';
 import type { ProcessOwner } from '../store/process-owner.js';
 
@@ -31,6 +31,8 @@ export interface DurableJobOptions {
   jobs: JobStore;
   /** Photos' identities and "already restored?" (the engine's, shared with watch folders, so a photo is hashed once). */
   identities?: PhotoIdentities;
+  /** This process's crash recovery, run once (the engine's); without it every open recovers. */
+  recovery?: CrashRecovery;
   owner: ProcessOwner;
   /** Continue this job instead of creating one. */
   resumeJobId?: string;
@@ -99,7 +101,7 @@ export class DurableJob {
    * user cancelled stays cancelled: a new job skips what it finished.)
    */
   static async open(options: DurableJobOptions): Promise<DurableJob> {
-    const recovery = await recoverInterruptedJobs(options.jobs, options.owner);
+    const recovery = await (options.recovery ? options.recovery.once() : recoverInterruptedJobs(options.jobs, options.owner));
     if (options.resumeJobId) return DurableJob.resume(options, options.resumeJobId, recovery);
     const previous = options.jobs.latestInterrupted(options.fingerprint, options.kind ?? 'restore');
     if (previous && sameInputs(previous.files.map((f) => f.inputPath), options.entries.map((e) => e.path))) return DurableJob.resume(options, previous.id, recovery);

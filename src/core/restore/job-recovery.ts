@@ -94,3 +94,29 @@ async function probedSize(path: string): Promise<{ width: number; height: number
     return undefined;
   }
 }
+
+/**
+ * Crash recovery once per process: the first job (or the studio, or a watcher) to ask runs
+ * it and waits for it; the report goes to that first asker, later ones get an empty one.
+ */
+export class CrashRecovery {
+  private run: Promise<RecoveryReport> | undefined;
+
+  constructor(
+    private readonly jobs: JobStore,
+    readonly owner: ProcessOwner,
+  ) {}
+
+  async once(): Promise<RecoveryReport> {
+    if (this.run) {
+      await this.run;
+      return emptyReport();
+    }
+    this.run = recoverInterruptedJobs(this.jobs, this.owner);
+    return this.run;
+  }
+}
+
+function emptyReport(): RecoveryReport {
+  return { interrupted: [], adopted: [], requeued: 0, setAside: [], tempsRemoved: [] };
+}

@@ -30,6 +30,7 @@ import { onceAcrossProcesses } from '../scheduler/once-across-processes.js';
 import type { WorkLeases } from '../store/work-leases.js';
 import { DurableJob } from './durable-job.js';
 import { PhotoIdentities } from './photo-identity.js';
+import { CrashRecovery } from './job-recovery.js';
 import { ProcessOwner } from '../store/process-owner.js';
 import { restoreFingerprint } from './restore-fingerprint.js';
 
@@ -95,9 +96,12 @@ export class RestoreEngine {
 
   /** Photos' identities and "already restored?", for every job of this engine and its watch folders. */
   readonly identities: PhotoIdentities;
+  /** Crash recovery, once per process, before the first job (the studio and watchers share it). */
+  readonly recovery: CrashRecovery;
 
   constructor(private readonly deps: RestoreEngineDeps) {
     this.identities = new PhotoIdentities(deps.jobs);
+    this.recovery = new CrashRecovery(deps.jobs, deps.owner ?? new ProcessOwner());
   }
 
   async run(request: RestoreRequest, emit: (event: RestoreEvent) => void, controls: RunControls | AbortSignal = {}): Promise<RestoreSummary> {
@@ -129,7 +133,8 @@ export class RestoreEngine {
       const job = await DurableJob.open({
         jobs: this.deps.jobs,
         identities: this.identities,
-        owner: this.deps.owner ?? new ProcessOwner(),
+        recovery: this.recovery,
+        owner: this.recovery.owner,
         entries,
         fingerprint: restoreFingerprint({ ...request, outDir, modelId: upscale.modelId, scale: upscale.scale }),
         settings: recorded,

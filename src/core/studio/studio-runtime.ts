@@ -3,8 +3,6 @@ import type { HostKind } from '../../shared/contract-views.js';
 import { CoreServices, systemDevices, type CoreDevices } from '../core-services.js';
 import type { RestoreEngine } from '../restore/restore-engine.js';
 import type { Db } from '../store/database.js';
-import { recoverInterruptedJobs } from '../restore/job-recovery.js';
-import { ProcessOwner } from '../store/process-owner.js';
 import { AppSettingsStore } from './app-settings-store.js';
 import { deviceSettingsPort } from './device-settings-adapter.js';
 import { PhotoCatalog, type ImageRenderer, type ImageUrlBuilder } from './photo-catalog.js';
@@ -76,7 +74,8 @@ export class StudioRuntime {
     }
     // Unfinished restore jobs of a process that died (crash, power cut, kill) continue on launch;
     // watch-folder jobs are resumed by the watch service itself.
-    void recoverInterruptedJobs(jobs, new ProcessOwner())
+    void engine.recovery
+      .once()
       .then(() => this.studio.resumeInterrupted(jobs.interruptedJobs({ kind: 'restore' }).filter((job) => !job.watchFolderId)))
       // Then the jobs that were still waiting in the queue.
       .then(() => this.studio.restoreQueued(this.journal.pending()))

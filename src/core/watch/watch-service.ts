@@ -6,7 +6,7 @@ import type { RestoreEvent } from '../../shared/events.js';
 import type { JobSettings } from '../../shared/job-settings.js';
 import { WatchPresetSchema, type WatchEvent, type WatchEventKind, type WatchFolder, type WatchPreset, type WatchState } from '../../shared/watch.js';
 import type { PhotoIdentities } from '../restore/photo-identity.js';
-import { recoverInterruptedJobs, type RecoveryReport } from '../restore/job-recovery.js';
+import type { RecoveryReport } from '../restore/job-recovery.js';
 import { ProcessOwner } from '../store/process-owner.js';
 import type { RestoreRequest, RestoreSummary, RunControls } from '../restore/restore-engine.js';
 import { ensureWritableFolder } from '../fs/writable-folder.js';
@@ -22,6 +22,8 @@ export interface WatchEngine {
   fingerprintFor(request: Pick<RestoreRequest, 'outDir'> & JobSettings): Promise<string>;
   /** Photos' identities and "already restored?", shared with the engine's jobs (each photo hashed once). */
   readonly identities: PhotoIdentities;
+  /** This process's crash recovery (run once, shared with the engine's jobs). */
+  readonly recovery: { once(): Promise<RecoveryReport> };
 }
 
 export interface WatchServiceDeps {
@@ -109,7 +111,7 @@ export class WatchService {
     if (this.started) return;
     this.started = true;
     this.only = options.only ? new Set(options.only) : undefined;
-    this.reportRecovery(await recoverInterruptedJobs(this.deps.jobs, this.owner));
+    this.reportRecovery(await this.deps.engine.recovery.once());
     this.worker = this.work();
     for (const record of this.deps.store.list()) if (!record.paused && this.wanted(record.id)) await this.activate(record);
   }
