@@ -4,5 +4,5 @@ export { restoreFading, analyseFading, simulateFading, type FadingAnalysis, type
 export { deltaE76 } from './colour.js';
 export { synthesizeDamage, type DamageOptions, type SyntheticDamage } from './synthetic-damage.js';
 export { dilateMask, maskComponents, type MaskComponent } from './mask.js';
-export { makeImage, type RepairImage } from './image.js';
+export { makeImage, type RepairImage, type RepairPixels } from './image.js';
 export { loadOpenCv } from './opencv.js';

@@ -129,3 +129,13 @@ test('a 768x512 photo with about 3 % damaged is repaired in well under a second'
   assert.ok(ms < 1500, `${ms.toFixed(0)} ms for ${(100 * share).toFixed(1)} % damaged (${result.wideComponents} wide)`);
   console.log(`768x512, ${(100 * share).toFixed(1)} % damaged: ${ms.toFixed(0)} ms`);
 });
+
+test('a DecodedImage is accepted as it is (type check), and the result keeps its other fields', async () => {
+  const { decodedStandIn } = await import('./repair-helpers.js');
+  const decoded = decodedStandIn(testImage(20, 20, 3, false, false));
+  const mask = new Uint8Array(400);
+  mask[210] = 1;
+  const { image } = await inpaint(decoded, mask);
+  assert.equal(image.file, decoded.file);
+  assert.deepEqual(image.notes, decoded.notes);
+});

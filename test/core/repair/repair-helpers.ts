@@ -1,3 +1,4 @@
+import type { DecodedImage } from '../../../src/core/imaging/codec.js';
 import { readRaw } from '../../helpers/images.js';
 import { makeImage, type RepairImage } from '../../../src/core/repair/image.js';
 
@@ -22,4 +23,9 @@ export function maskedPsnr(a: RepairImage, b: RepairImage, mask: Uint8Array): nu
     }
   }
   return 10 * Math.log10((maxValue * maxValue) / (sum / n));
+}
+
+/** A DecodedImage around a repair image, to check the two types fit together. */
+export function decodedStandIn(image: RepairImage): DecodedImage {
+  return { ...image, file: 'stand-in.png', format: 'png', pages: 1, metadata: {} as DecodedImage['metadata'], notes: ['a note'] };
 }
