@@ -93,13 +93,16 @@ export function analyseFading(image: RepairImage): FadingAnalysis {
   // Mid-tone means after stretching.
   const sums = planes.map(() => 0);
   let count = 0;
+  const v = new Float64Array(planes.length);
   for (let i = 0; i < n; i++) {
     let luma = 0;
-    const v = planes.map((p, c) => curve(p[i]!, black[c]!, white[c]!, 1));
-    for (const x of v) luma += x / v.length;
+    for (let c = 0; c < planes.length; c++) {
+      v[c] = clamp01((planes[c]![i]! - black[c]!) / Math.max(1e-3, white[c]! - black[c]!));
+      luma += v[c]! / planes.length;
+    }
     if (luma < 0.15 || luma > 0.85) continue;
     count++;
-    v.forEach((x, c) => (sums[c]! += x));
+    for (let c = 0; c < planes.length; c++) sums[c]! += v[c]!;
   }
   const means = sums.map((s) => (count > 0 ? s / count : 0.5));
   const target = means.reduce((a, b) => a + b, 0) / means.length;
@@ -115,9 +118,11 @@ export function analyseFading(image: RepairImage): FadingAnalysis {
   if (planes.length === 3) {
     const chroma = new Float32Array(n);
     const [r, g, b] = planes as [Float32Array, Float32Array, Float32Array];
-    const lin = (v: number, c: number) => srgbToLinear(curve(v, black[c]!, white[c]!, gamma[c]!));
+    // Sample -> linear light after the full-strength correction, through 1024-entry tables.
+    const lut = [0, 1, 2].map((c) => Float32Array.from({ length: 1025 }, (_, k) => srgbToLinear(curve(k / 1024, black[c]!, white[c]!, gamma[c]!))));
+    const [lr, lg, lb] = lut as [Float32Array, Float32Array, Float32Array];
     for (let i = 0; i < n; i++) {
-      const [, a, bb] = linearRgbToLab(lin(r[i]!, 0), lin(g[i]!, 1), lin(b[i]!, 2));
+      const [, a, bb] = linearRgbToLab(lr[Math.round(r[i]! * 1024)]!, lg[Math.round(g[i]! * 1024)]!, lb[Math.round(b[i]! * 1024)]!);
       chroma[i] = Math.hypot(a, bb) / 200;
     }
     chroma95 = histogramPercentile(chroma, 0.95) * 200;
@@ -153,20 +158,25 @@ export function restoreFading<T extends RepairImage>(image: T, options: FadingOp
   const out = data.slice();
   const n = image.width * image.height;
   const grey = cc === 3 && analysis.monochrome && options.neutraliseMonochrome !== false;
-  for (let i = 0; i < n; i++) {
-    const o = i * stride;
-    if (grey) {
-      // Same luminance, no colour.
-      const r = tables[0]![data[o]!]!;
-      const g = tables[1]![data[o + 1]!]!;
-      const b = tables[2]![data[o + 2]!]!;
-      const y = 0.2126 * srgbToLinear(r) + 0.7152 * srgbToLinear(g) + 0.0722 * srgbToLinear(b);
-      const v = Math.round(linearToSrgb(y) * maxValue);
+  if (grey) {
+    // Same luminance, no colour: each channel's share of linear luminance, per sample value.
+    const [wr, wg, wb] = [0.2126, 0.7152, 0.0722].map((k, c) => Float64Array.from(tables[c]!, (v) => k * srgbToLinear(v))) as [Float64Array, Float64Array, Float64Array];
+    for (let i = 0; i < n; i++) {
+      const o = i * stride;
+      const v = Math.round(linearToSrgb(wr[data[o]!]! + wg[data[o + 1]!]! + wb[data[o + 2]!]!) * maxValue);
       out[o] = v;
       out[o + 1] = v;
       out[o + 2] = v;
-    } else {
-      for (let c = 0; c < cc; c++) out[o + c] = Math.round(tables[c]![data[o + c]!]! * maxValue);
+    }
+  } else {
+    const samples = tables.map((t) => {
+      const table = maxValue > 255 ? new Uint16Array(t.length) : new Uint8Array(t.length);
+      for (let v = 0; v < t.length; v++) table[v] = Math.round(t[v]! * maxValue);
+      return table;
+    });
+    for (let c = 0; c < cc; c++) {
+      const table = samples[c]!;
+      for (let o = c; o < n * stride; o += stride) out[o] = table[data[o]!]!;
     }
   }
   return { image: withData(image, out), analysis: { ...analysis, fading: strength } };

@@ -2,7 +2,16 @@
  * The image shape repair works on: a structural subset of imaging's DecodedImage, so a decoded
  * photo is passed as it is, and a repaired copy keeps every other field it had.
  */
-import type { PixelSource } from '../inference/tiler.js';
+/** Interleaved samples, as in DecodedImage.pixels (repair does not depend on inference). */
+export interface RepairPixels {
+  width: number;
+  height: number;
+  /** Samples per pixel in `data` (colour channels first, then alpha). */
+  stride: number;
+  data: Uint8Array | Uint16Array;
+  /** Largest sample value: 255 or 65535. */
+  maxValue: number;
+}
 
 export interface RepairImage {
   width: number;
@@ -11,7 +20,7 @@ export interface RepairImage {
   hasAlpha: boolean;
   bitDepth: 8 | 16;
   /** Interleaved samples, colour channels first, then alpha when present. */
-  pixels: PixelSource;
+  pixels: RepairPixels;
 }
 
 /** Throws unless the image's fields agree with each other (stride, sizes, depth). */

@@ -38,17 +38,29 @@ interface EmscriptenModule {
 
 let loading: Promise<OpenCv> | undefined;
 
+/**
+ * The module object itself, never through import(): a bundler's import() wraps it in a
+ * namespace that copies `then`, and awaiting that recurses forever. In the app's CommonJS
+ * bundle `require` exists and esbuild bundles this literal require (only native modules ship
+ * beside the bundle); under plain Node ESM (the CLI, the tests) createRequire loads it.
+ */
+function requireOpenCv(): EmscriptenModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (typeof require === 'function') return require('@techstark/opencv-js') as EmscriptenModule;
+  return createRequire(import.meta.url)('@techstark/opencv-js') as EmscriptenModule;
+}
+
 /** The OpenCV module, initialised once per process (about 0.3 s the first time). */
 export function loadOpenCv(): Promise<OpenCv> {
   loading ??= new Promise<OpenCv>((resolve, reject) => {
     try {
-      const module = createRequire(import.meta.url)('@techstark/opencv-js') as EmscriptenModule;
+      const module = requireOpenCv();
       const ready = () => {
         delete module.then;
         resolve(module as unknown as OpenCv);
       };
       if (module.then) module.then(ready);
-      else resolve(module as unknown as OpenCv);
+      else ready();
     } catch (error) {
       reject(error instanceof Error ? error : new Error(String(error)));
     }
