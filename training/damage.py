@@ -76,9 +76,9 @@ def photo_look(img, rng):
         img = img * cast
     # hard negatives painted into the photo (they are NOT damage)
     img = np.clip(img, 0, 1).astype(np.float32)
-    if rng.random() < 0.25:
+    if rng.random() < 0.35:
         img = paint_strands(img, rng)
-    if rng.random() < 0.15:
+    if rng.random() < 0.3:
         img = paint_eyes(img, rng)
     if rng.random() < 0.12:
         img = paint_fabric(img, rng)
@@ -236,12 +236,21 @@ def layer_hairs(h, w, rng):
     return gblur(to_alpha(im), rng.uniform(0.2, 0.7)), None
 
 
-def layer_tear(h, w, rng):
-    """Missing corner, small tear or worn edge: paper-white region attached to a border."""
+SIDES = ('top', 'bottom', 'left', 'right')
+
+
+def layer_tear(h, w, rng, edges=SIDES):
+    """Missing corner, small tear or worn edge: paper-white region attached to a border of the
+    print. `edges`: which sides of this image are real borders of the print (a training crop
+    from inside a photo has none, so it gets no tear: white regions inside a photo are content)."""
     im, d = new_layer(h, w)
+    if not edges:
+        return to_alpha(im), True
+    corners = [(x, y) for x, sx in ((0, 'left'), (w, 'right')) for y, sy in ((0, 'top'), (h, 'bottom'))
+               if sx in edges and sy in edges]
     kind = rng.random()
-    if kind < 0.45:  # corner
-        cx, cy = rng.choice([0, w]), rng.choice([0, h])
+    if kind < 0.45 and corners:  # corner
+        cx, cy = corners[int(rng.integers(len(corners)))]
         size = rng.uniform(8, 0.35 * min(h, w))
         n = 14
         pts = [(cx, cy)]
@@ -253,7 +262,7 @@ def layer_tear(h, w, rng):
             pts.append((cx + ax * r * rng.uniform(0.8, 1.2), cy + ay * r * rng.uniform(0.8, 1.2)))
         d.polygon(pts, fill=255)
     else:  # worn edge band or a small tear from one side
-        side = rng.integers(0, 4)
+        side = SIDES.index(edges[int(rng.integers(len(edges)))])
         L = w if side < 2 else h
         start, end = sorted(rng.uniform(0, L, 2))
         if rng.random() < 0.5:
@@ -274,17 +283,17 @@ def layer_tear(h, w, rng):
 
 
 LAYERS = [(layer_cracks, 0.45), (layer_scratches, 0.55), (layer_dust, 0.6),
-          (layer_hairs, 0.3), (layer_tear, 0.15)]
+          (layer_hairs, 0.3), (layer_tear, 0.35)]
 
 
-def add_damage(img, rng):
+def add_damage(img, rng, edges=SIDES):
     h, w, _ = img.shape
     out = img.copy()
-    chosen = [f for f, p in LAYERS if rng.random() < p]
+    chosen = [f for f, p in LAYERS if rng.random() < (p if f is not layer_tear or edges else 0)]
     if not chosen:
         chosen = [LAYERS[int(rng.integers(0, 3))][0]]
     for f in chosen:
-        a, force_bright = f(h, w, rng)
+        a, force_bright = f(h, w, rng, edges) if f is layer_tear else f(h, w, rng)
         bright = force_bright if force_bright is not None else rng.random() < 0.6
         if f is layer_cracks and rng.random() < 0.25:
             bright = False
@@ -335,12 +344,13 @@ def jpeg(img, q):
     return np.asarray(Image.open(buf), dtype=np.float32) / 255.0
 
 
-def make_sample(clean, rng, p_clean=0.2, damage=None):
-    """clean: HxWx3 float32 [0,1]. Returns (damaged, mask HxW float32 {0,1}, clean_look)."""
+def make_sample(clean, rng, p_clean=0.2, damage=None, edges=SIDES):
+    """clean: HxWx3 float32 [0,1]; edges: which sides are borders of the print (all for a whole
+    photo). Returns (damaged, mask HxW float32 {0,1}, clean_look)."""
     h, w, _ = clean.shape
     look = photo_look(clean, rng)
     do_damage = (rng.random() >= p_clean) if damage is None else damage
-    dam = add_damage(look, rng) if do_damage else look
+    dam = add_damage(look, rng, edges) if do_damage else look
     stack = scan_shared(np.concatenate([look, dam], axis=2), rng)
     look, dam = stack[..., :3], stack[..., 3:]
     mask = (np.abs(dam - look).max(axis=2) > LABEL_THRESHOLD).astype(np.float32)
@@ -352,17 +362,28 @@ def make_sample(clean, rng, p_clean=0.2, damage=None):
     return dam.astype(np.float32), mask, look.astype(np.float32)
 
 
-def random_crop(photo, rng, size):
-    """Random-scale crop of a uint8 HxWx3 photo to size x size float32, flips/rot90."""
+def random_crop(photo, rng, size, edge_p=0.0):
+    """Random-scale crop of a uint8 HxWx3 photo to size x size float32, flips/rot90.
+    With probability edge_p the crop is pushed against one or two borders of the photo.
+    Returns (crop, edges): the sides of the crop that are borders of the photo."""
     h, w, _ = photo.shape
     smin = size / min(h, w)
     s = rng.uniform(max(smin, 0.35), max(smin, 1.1))
     cw = min(w, int(round(size / s)))
     ch = min(h, int(round(size / s)))
-    x, y = rng.integers(0, w - cw + 1), rng.integers(0, h - ch + 1)
+    x, y = int(rng.integers(0, w - cw + 1)), int(rng.integers(0, h - ch + 1))
+    if rng.random() < edge_p:
+        if rng.random() < 0.7:
+            x = int(rng.choice([0, w - cw]))
+        if rng.random() < 0.7:
+            y = int(rng.choice([0, h - ch]))
+    marks = np.zeros((3, 3), np.int8)  # track which sides are photo borders through flips/rotations
+    marks[0, 1], marks[2, 1], marks[1, 0], marks[1, 2] = y == 0, y + ch == h, x == 0, x + cw == w
     im = Image.fromarray(photo[y:y + ch, x:x + cw]).resize((size, size), Image.BILINEAR)
     a = np.asarray(im, dtype=np.float32) / 255.0
+    k = int(rng.integers(0, 4))
     if rng.random() < 0.5:
-        a = a[:, ::-1]
-    a = np.rot90(a, int(rng.integers(0, 4)))
-    return np.ascontiguousarray(a)
+        a, marks = a[:, ::-1], marks[:, ::-1]
+    a, marks = np.rot90(a, k), np.rot90(marks, k)
+    edges = tuple(side for side, (i, j) in zip(SIDES, ((0, 1), (2, 1), (1, 0), (1, 2))) if marks[i, j])
+    return np.ascontiguousarray(a), edges

@@ -86,8 +86,8 @@ def tune_baseline():
     picks = [train[int(k)] for k in rng.choice(len(train), 12, replace=False)]
     data = []
     for name, p in picks:
-        crop = damage.random_crop(p, rng, 256)
-        dam, mask, _ = damage.make_sample(crop, rng, damage=True)
+        crop, edges = damage.random_crop(p, rng, 256)
+        dam, mask, _ = damage.make_sample(crop, rng, damage=True, edges=edges)
         data.append((dam, mask > 0.5))
     best = None
     for r in (2, 3, 4, 5, 7):
@@ -105,11 +105,13 @@ def main():
     ap.add_argument('--weights', required=True)
     ap.add_argument('--json')
     ap.add_argument('--viz', help='write side-by-side PNGs here (not committed)')
+    ap.add_argument('--limit', type=int, default=0, help='only the first N eval photos (smoke test)')
     args = ap.parse_args()
     torch.set_num_threads(2)
     model = DamageUNet().eval()
     model.load_state_dict(torch.load(args.weights))
-    data = eval_set(photos.eval_photos(), EVAL_SEED)
+    evs = photos.eval_photos()
+    data = eval_set(evs[:args.limit] if args.limit else evs, EVAL_SEED)
     c_net = np.zeros(4)
     per_photo = {}
     fp_clean = np.zeros(2)

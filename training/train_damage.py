@@ -24,12 +24,15 @@ import photos  # noqa: E402
 from model import DamageUNet  # noqa: E402
 
 
+EDGE_P = 0.25  # share of crops pushed against a photo border (where tears and worn edges go)
+
+
 def batch(train, rng, n, size):
     xs, ys = [], []
     for _ in range(n):
         _, p = train[int(rng.integers(len(train)))]
-        crop = damage.random_crop(p, rng, size)
-        dam, mask, _ = damage.make_sample(crop, rng)
+        crop, edges = damage.random_crop(p, rng, size, edge_p=EDGE_P)
+        dam, mask, _ = damage.make_sample(crop, rng, edges=edges)
         xs.append(dam.transpose(2, 0, 1))
         ys.append(mask[None])
     return torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ys))
