@@ -1,0 +1,144 @@
+"""Train Heirloom's damage detector and (with --out) export, evaluate and write the model folder.
+
+One command reproduces the shipped model (CPU only, ~1 h on 2 cores):
+    /usr/bin/python3 training/train_damage.py --out models/damage-unet
+
+Stages: train (checkpoints to --work), then export_onnx.py, evaluate.py, tile_overlap.py and
+make_manifest.py on the final weights. Each stage can also be run on its own.
+"""
+import argparse
+import math
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import damage  # noqa: E402
+import photos  # noqa: E402
+from model import DamageUNet  # noqa: E402
+
+
+EDGE_P = 0.25  # share of crops pushed against a photo border (where tears and worn edges go)
+
+
+def batch(train, rng, n, size):
+    xs, ys = [], []
+    for _ in range(n):
+        _, p = train[int(rng.integers(len(train)))]
+        crop, edges = damage.random_crop(p, rng, size, edge_p=EDGE_P)
+        dam, mask, _ = damage.make_sample(crop, rng, edges=edges)
+        xs.append(dam.transpose(2, 0, 1))
+        ys.append(mask[None])
+    return torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ys))
+
+
+def loss_fn(logits, y, pos_weight):
+    bce = F.binary_cross_entropy_with_logits(logits, y, pos_weight=torch.tensor(pos_weight))
+    p = torch.sigmoid(logits)
+    inter = (p * y).sum()
+    dice = 1 - (2 * inter + 1) / (p.sum() + y.sum() + 1)
+    return bce + dice, bce.item(), dice.item()
+
+
+def lr_at(step, steps, lr, warmup=50, time_frac=0.0):
+    """Warm-up then cosine to 5% of lr. Progress is the further along of steps and wall time
+    (--max-minutes), so a run cut short by its time budget still ends annealed."""
+    if step < warmup:
+        return lr * (step + 1) / warmup
+    t = max((step - warmup) / max(1, steps - warmup), time_frac)
+    t = min(1.0, t)
+    return 0.05 * lr + 0.95 * lr * 0.5 * (1 + math.cos(math.pi * t))
+
+
+def train(args):
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    rng = np.random.default_rng(args.seed)
+    train_set = photos.training_photos()
+    print(f'{len(train_set)} training photos; held out: {photos.EVAL_PHOTOS}', flush=True)
+    model = DamageUNet()
+    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+    os.makedirs(args.work, exist_ok=True)
+    ckpt = os.path.join(args.work, 'ckpt.pt')
+    step = 0
+    if args.resume and os.path.exists(ckpt):
+        state = torch.load(ckpt)
+        model.load_state_dict(state['model'])
+        opt.load_state_dict(state['opt'])
+        step = state['step']
+        rng = np.random.default_rng([args.seed, step])  # continues deterministically from a checkpoint
+        torch.manual_seed(args.seed + step)
+        print(f'resumed at step {step}', flush=True)
+    t0 = time.time()
+    last_save = time.time()
+    hist = []
+    while step < args.steps:
+        time_frac = (time.time() - t0) / (args.max_minutes * 60) if args.max_minutes else 0.0
+        if time_frac >= 1.0:
+            print(f'stopping at step {step}: --max-minutes reached', flush=True)
+            break
+        for g in opt.param_groups:
+            g['lr'] = lr_at(step, args.steps, args.lr, time_frac=time_frac)
+        x, y = batch(train_set, rng, args.batch, args.crop)
+        logits = model.logits(x)
+        loss, bce, dice = loss_fn(logits, y, args.pos_weight)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        step += 1
+        hist.append((loss.item(), bce, dice))
+        if step % 20 == 0:
+            h = np.mean(hist, 0)
+            hist = []
+            print(f'step {step} loss {h[0]:.4f} bce {h[1]:.4f} dice {h[2]:.4f} lr {opt.param_groups[0]["lr"]:.2e} '
+                  f'elapsed {(time.time() - t0) / 60:.1f} min', flush=True)
+        if time.time() - last_save > 180 or step == args.steps:
+            torch.save({'model': model.state_dict(), 'opt': opt.state_dict(), 'step': step}, ckpt + '.tmp')
+            os.replace(ckpt + '.tmp', ckpt)
+            torch.save(model.state_dict(), os.path.join(args.work, 'weights.pt'))
+            last_save = time.time()
+    torch.save({'model': model.state_dict(), 'opt': opt.state_dict(), 'step': step}, ckpt)
+    torch.save(model.state_dict(), os.path.join(args.work, 'weights.pt'))
+    minutes = (time.time() - t0) / 60
+    with open(os.path.join(args.work, 'train_info.txt'), 'w') as f:
+        f.write(f'steps={step}\nminutes={minutes:.1f}\ncrop={args.crop}\nbatch={args.batch}\nlr={args.lr}\nseed={args.seed}\n')
+    print(f'done: {step} steps in {minutes:.1f} min', flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--out', help='model folder to write (model.onnx, manifest.json); omit to only train')
+    ap.add_argument('--work', default='/tmp/heirloom-train/run', help='checkpoints and scratch')
+    ap.add_argument('--steps', type=int, default=2400)
+    ap.add_argument('--batch', type=int, default=8)
+    ap.add_argument('--crop', type=int, default=128)
+    ap.add_argument('--lr', type=float, default=2e-3)
+    ap.add_argument('--pos-weight', type=float, default=3.0)
+    ap.add_argument('--seed', type=int, default=20261204)
+    ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--max-minutes', type=float, default=55, help='wall-time budget; the LR schedule follows it too (0 = none)')
+    ap.add_argument('--resume', action='store_true')
+    ap.add_argument('--skip-train', action='store_true')
+    args = ap.parse_args()
+    if not args.skip_train:
+        train(args)
+    if args.out:
+        w = os.path.join(args.work, 'weights.pt')
+        py = sys.executable
+        for cmd in ([py, os.path.join(HERE, 'export_onnx.py'), '--weights', w, '--out', args.out, '--work', args.work],
+                    [py, os.path.join(HERE, 'evaluate.py'), '--weights', w, '--json', os.path.join(HERE, 'validation.json')],
+                    [py, os.path.join(HERE, 'tile_overlap.py'), '--weights', w, '--json', os.path.join(args.work, 'tile_overlap.json')],
+                    ['node', os.path.join(HERE, 'check_onnx.mjs'), os.path.join(args.out, 'model.onnx'), args.work],
+                    [py, os.path.join(HERE, 'make_manifest.py'), '--out', args.out, '--work', args.work]):
+            print('+', ' '.join(cmd), flush=True)
+            subprocess.run(cmd, check=True)
+
+
+if __name__ == '__main__':
+    main()
