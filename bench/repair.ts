@@ -163,7 +163,10 @@ if (existsSync(OLD_PRINTS)) {
   mkdirSync(OUT, { recursive: true });
   const rows: Array<{ photo: string; maskedShare: number; sheet: string }> = [];
   for (const name of readdirSync(OLD_PRINTS).filter((n) => n.endsWith('.png')).sort()) {
-    const image = await load(join(OLD_PRINTS, name));
+    // Some scans carry an (opaque) alpha channel: looked at without it.
+    const opaque = join(OUT, `input-${name}`);
+    await sharp(join(OLD_PRINTS, name)).removeAlpha().png().toFile(opaque);
+    const image = await load(opaque);
     const found = await detector.detect(image.pixels);
     const repaired = await inpaint(image, found.mask);
     const sheet = join(OUT, name);
