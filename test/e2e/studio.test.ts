@@ -201,8 +201,8 @@ describe('studio end to end (Chromium + heirloom serve)', { timeout: 180_000 }, 
     await shot('06-history');
     await page.selectOption('[data-testid=history-filter]', 'cancelled');
     await page.waitForSelector('[data-testid=history-empty]');
-    await page.selectOption('[data-testid=history-filter]', 'finished');
-    await page.waitForSelector('[data-testid=history-job][data-status=finished]');
+    await page.selectOption('[data-testid=history-filter]', 'finished-with-errors');
+    await page.waitForSelector('[data-testid=history-job][data-status=finished-with-errors]');
   });
 
   it('changes a device setting with validation, and it persists across a reload and a restart of serve', async () => {
