@@ -111,6 +111,49 @@ def train(args):
     print(f'done: {step} steps in {minutes:.1f} min', flush=True)
 
 
+def finetune(args):
+    """Phase 2: continue from phase 1's weights (fresh Adam) with larger crops and a new cosine
+    from --ft-lr over --ft-steps (or --ft-minutes of wall time, whichever comes first)."""
+    torch.manual_seed(args.seed + 1)
+    torch.set_num_threads(args.threads)
+    rng = np.random.default_rng(args.seed + 1)
+    train_set = photos.training_photos()
+    model = DamageUNet()
+    model.load_state_dict(torch.load(os.path.join(args.work, 'weights.pt')))
+    torch.save(model.state_dict(), os.path.join(args.work, 'weights_phase1.pt'))
+    opt = torch.optim.Adam(model.parameters(), lr=args.ft_lr)
+    t0 = time.time()
+    hist = []
+    step = 0
+    while step < args.ft_steps:
+        time_frac = (time.time() - t0) / (args.ft_minutes * 60) if args.ft_minutes else 0.0
+        if time_frac >= 1.0:
+            print(f'phase 2 stopping at step {step}: --ft-minutes reached', flush=True)
+            break
+        for g in opt.param_groups:
+            g['lr'] = lr_at(step, args.ft_steps, args.ft_lr, warmup=20, time_frac=time_frac)
+        x, y = batch(train_set, rng, args.batch, args.ft_crop)
+        loss, bce, dice = loss_fn(model.logits(x), y, args.pos_weight)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        step += 1
+        hist.append((loss.item(), bce, dice))
+        if step % 20 == 0:
+            h = np.mean(hist, 0)
+            hist = []
+            print(f'ft step {step} loss {h[0]:.4f} bce {h[1]:.4f} dice {h[2]:.4f} lr {opt.param_groups[0]["lr"]:.2e} '
+                  f'elapsed {(time.time() - t0) / 60:.1f} min', flush=True)
+        if step % 100 == 0:
+            torch.save(model.state_dict(), os.path.join(args.work, 'weights_ft.pt'))
+    torch.save(model.state_dict(), os.path.join(args.work, 'weights_ft.pt'))
+    torch.save(model.state_dict(), os.path.join(args.work, 'weights.pt'))
+    minutes = (time.time() - t0) / 60
+    with open(os.path.join(args.work, 'train_info.txt'), 'a') as f:
+        f.write(f'ft_steps={step}\nft_minutes={minutes:.1f}\nft_crop={args.ft_crop}\nft_lr={args.ft_lr}\n')
+    print(f'phase 2 done: {step} steps in {minutes:.1f} min', flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--out', help='model folder to write (model.onnx, manifest.json); omit to only train')
@@ -125,13 +168,21 @@ def main():
     ap.add_argument('--max-minutes', type=float, default=55, help='wall-time budget; the LR schedule follows it too (0 = none)')
     ap.add_argument('--resume', action='store_true')
     ap.add_argument('--skip-train', action='store_true')
+    ap.add_argument('--ft-steps', type=int, default=1500, help='phase 2 steps (0 = no phase 2)')
+    ap.add_argument('--ft-lr', type=float, default=5e-4)
+    ap.add_argument('--ft-crop', type=int, default=192)
+    ap.add_argument('--ft-minutes', type=float, default=14)
+    ap.add_argument('--ft-only', action='store_true', help='run only phase 2 from WORK/weights.pt')
     args = ap.parse_args()
-    if not args.skip_train:
+    if not args.skip_train and not args.ft_only:
         train(args)
+    if not args.skip_train and args.ft_steps:
+        finetune(args)
     if args.out:
-        w = os.path.join(args.work, 'weights.pt')
+        w0 = os.path.join(args.work, 'weights.pt')
+        w = os.path.join(args.work, 'weights_final.pt')  # threshold folded into the head bias by export_onnx.py
         py = sys.executable
-        for cmd in ([py, os.path.join(HERE, 'export_onnx.py'), '--weights', w, '--out', args.out, '--work', args.work],
+        for cmd in ([py, os.path.join(HERE, 'export_onnx.py'), '--weights', w0, '--out', args.out, '--work', args.work],
                     [py, os.path.join(HERE, 'evaluate.py'), '--weights', w, '--json', os.path.join(HERE, 'validation.json')],
                     [py, os.path.join(HERE, 'tile_overlap.py'), '--weights', w, '--json', os.path.join(args.work, 'tile_overlap.json')],
                     ['node', os.path.join(HERE, 'check_onnx.mjs'), os.path.join(args.out, 'model.onnx'), args.work],
