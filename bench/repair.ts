@@ -33,6 +33,7 @@ import { packageVersion } from '../src/core/app-version.js';
 import { cpuOnly } from '../src/core/devices/device-resolver.js';
 import type { FileDoneEvent } from '../src/shared/events.js';
 import { seededRandom } from '../src/shared/seeded-random.js';
+import { table } from './table.js';
 
 const HELD_OUT = [
   ...['astronaut.png', 'camera.png', 'chelsea.png', 'coins.png', 'clock_motion.png', 'hubble_deep_field.jpg'].map((f) => resolve('test/fixtures/photos', f)),
@@ -42,15 +43,6 @@ const OLD_PRINTS = resolve('../shared/testdata/old');
 const OUT = resolve('.bench/repair');
 
 const f = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : 'inf');
-function table(title: string, header: string[], rows: Array<Array<string | number>>): void {
-  const cells = [header, ...rows.map((r) => r.map(String))];
-  const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  console.log(`\n${title}`);
-  for (const [i, r] of cells.entries()) {
-    console.log('  ' + r.map((c, j) => c.padStart(widths[j]!)).join('  '));
-    if (i === 0) console.log('  ' + widths.map((w) => '-'.repeat(w)).join('  '));
-  }
-}
 
 /** PSNR over the colour samples of the pixels `where` selects (all when absent). */
 function psnr(a: DecodedImage, b: DecodedImage, where?: Uint8Array): number {

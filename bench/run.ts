@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { table } from './table.js';
 
 const ALL = ['compute', 'pipeline', 'gpen', 'backoff', 'scan', 'repair'] as const;
 /** Long sections run only when named: `npm run bench -- tiling` (both models on the full photos, ~30 min on 2 cores). */
@@ -28,15 +29,6 @@ function scenario<T>(name: string, args: unknown): T {
 
 const mb = (b: number | undefined | null) => (b === undefined || b === null ? 'n/a' : `${(b / 1024 / 1024).toFixed(0)} MB`);
 const f = (n: number, d = 2) => n.toFixed(d);
-function table(title: string, header: string[], rows: Array<Array<string | number>>): void {
-  const cells = [header, ...rows.map((r) => r.map(String))];
-  const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  console.log(`\n${title}`);
-  for (const [i, r] of cells.entries()) {
-    console.log('  ' + r.map((c, j) => c.padStart(widths[j]!)).join('  '));
-    if (i === 0) console.log('  ' + widths.map((w) => '-'.repeat(w)).join('  '));
-  }
-}
 
 const results: Record<string, unknown> = { machine: { cpus: (await import('node:os')).cpus().length, model: (await import('node:os')).cpus()[0]?.model }, date: new Date().toISOString() };
 
