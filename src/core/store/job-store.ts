@@ -94,6 +94,7 @@ interface JobRow {
 }
 
 interface FileRow {
+  job_id: string;
   position: number;
   input_path: string;
   output_path: string | null;
@@ -184,7 +185,7 @@ export class JobStore {
   /** Jobs waiting in the studio's queue, oldest first. */
   queuedJobs(): JobRecord[] {
     const rows = this.db.prepare(`SELECT * FROM jobs WHERE status = 'queued' ORDER BY created_at, rowid`).all() as JobRow[];
-    return rows.map((row) => this.toRecord(row));
+    return this.toRecords(rows);
   }
 
   /** A queued job whose run has started: the engine's own job record takes its place. */
@@ -333,7 +334,7 @@ export class JobStore {
         `SELECT * FROM jobs WHERE status = 'interrupted' AND (? IS NULL OR watch_folder_id = ?) AND (? IS NULL OR kind = ?) ORDER BY created_at, rowid`,
       )
       .all(options.watchFolderId ?? null, options.watchFolderId ?? null, options.kind ?? null, options.kind ?? null) as JobRow[];
-    return rows.map((row) => this.toRecord(row));
+    return this.toRecords(rows);
   }
 
   /** The newest interrupted job of this kind made with these settings (a re-run of the same command after a crash continues it). */
@@ -411,11 +412,24 @@ export class JobStore {
     const rows = options.status
       ? (this.db.prepare(`SELECT * FROM jobs WHERE status = ? ORDER BY created_at DESC, rowid DESC LIMIT ?`).all(options.status, limit) as JobRow[])
       : (this.db.prepare(`SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?`).all(limit) as JobRow[]);
-    return rows.map((row) => this.toRecord(row));
+    return this.toRecords(rows);
   }
 
   private toRecord(row: JobRow): JobRecord {
-    const files = (this.db.prepare(`SELECT * FROM job_files WHERE job_id = ? ORDER BY position`).all(row.id) as FileRow[]).map(toFileRecord);
+    return this.toRecords([row])[0]!;
+  }
+
+  /** Jobs with their files, read in one query for all of them (History lists 50 jobs at a time). */
+  private toRecords(rows: JobRow[]): JobRecord[] {
+    if (rows.length === 0) return [];
+    const ids = rows.map((row) => row.id);
+    const fileRows = this.db.prepare(`SELECT * FROM job_files WHERE job_id IN (SELECT value FROM json_each(?)) ORDER BY job_id, position`).all(JSON.stringify(ids)) as FileRow[];
+    const filesByJob = new Map<string, JobFileRecord[]>(ids.map((id) => [id, []]));
+    for (const file of fileRows) filesByJob.get(file.job_id)?.push(toFileRecord(file));
+    return rows.map((row) => this.recordOf(row, filesByJob.get(row.id) ?? []));
+  }
+
+  private recordOf(row: JobRow, files: JobFileRecord[]): JobRecord {
     return {
       id: row.id,
       kind: row.kind,
