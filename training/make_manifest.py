@@ -42,7 +42,9 @@ def main():
         'licence': {'name': 'MIT', 'file': 'LICENSE', 'source': 'trained by training/train_damage.py in this repository'},
         'source': 'bundled',
         'origin': (f"Trained from scratch by training/train_damage.py (seed {args.seed}, {train.get('steps')} steps of "
-                   f"batch {train.get('batch', 8)} x {train.get('crop', 128)} px crops, Adam, BCE+Dice, {train.get('minutes')} min on 2 CPU cores): a 4-level U-Net "
+                   f"batch {train.get('batch', 8)} x {train.get('crop', 128)} px crops in {train.get('minutes')} min, then "
+                   f"{train.get('ft_steps', 0)} fine-tune steps on {train.get('ft_crop', '-')} px crops in {train.get('ft_minutes', 0)} min; "
+                   f"Adam, BCE+Dice, 2 shared CPU cores): a 4-level U-Net "
                    f"({info['params']} parameters) on synthetic scratches, cracks, dust and tears over 34 clean "
                    "photos from Debian packages (python3-skimage data, lomiri-wallpapers, mate-backgrounds; see "
                    "training/README.md), the held-out photos of training/eval_photos.json excluded; exported to "
