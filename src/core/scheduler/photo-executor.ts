@@ -119,6 +119,8 @@ export class PhotoExecutor {
   private readonly decoding = new Set<ExecutorPhoto>();
   private readonly decodedSizes: Array<{ imagePixels: number; workPixels: number }> = [];
   private waiters: Array<() => void> = [];
+  /** Counts notify() calls, so a lane can tell that the queue changed while it was not yet waiting. */
+  private generation = 0;
   private readonly laneBatchCap = new Map<string, number>();
   /** When each lane's last batch came back (device time excludes the wait behind it). */
   private readonly laneDoneAt = new Map<string, number>();
@@ -158,6 +160,7 @@ export class PhotoExecutor {
 
   /** Wakes every lane and the decoder: the queue changed. */
   private notify(): void {
+    this.generation++;
     const waiters = this.waiters;
     this.waiters = [];
     for (const wake of waiters) wake();
@@ -237,11 +240,13 @@ export class PhotoExecutor {
       for (;;) {
         await this.pause.wait(this.options.signal);
         if (this.options.signal?.aborted) return;
+        const seen = this.generation;
         const batch = await this.takeBatch(lane);
         if (batch === 'done') return;
         if (batch === 'wait') {
           await writingBack;
-          await this.waitForWork();
+          // A wake-up while the batch was being chosen or written back would be lost: look again first.
+          if (this.generation === seen) await this.waitForWork();
           continue;
         }
         if (lane.sharesHostCpu) {
