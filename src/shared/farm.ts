@@ -95,9 +95,9 @@ export function redactRedisUrl(url: string): string {
   return redactSecrets(url);
 }
 
-/** Every Redis URL's password in a text (a log line, an error message) replaced by `***`. */
+/** Every URL's password in a text (a log line, an error message; a mistyped scheme too) replaced by `***`. */
 export function redactSecrets(text: string): string {
   return text
-    .replace(/(rediss?:\/\/)([^\s:@/]*):([^\s@/]+)@/gi, '$1$2:***@')
+    .replace(/([a-z][a-z0-9+.-]*:\/\/)([^\s:@/]*):([^\s@/]+)@/gi, '$1$2:***@')
     .replace(/([?&]password=)[^&\s]+/gi, '$1***');
 }
