@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { HeirloomError } from '../../shared/errors.js';
 import { redactRedisUrl } from '../../shared/farm.js';
 
@@ -55,6 +56,27 @@ export function redisOptionsFromUrl(url: string): FarmRedisOptions {
 
 /** What an error from Redis or BullMQ means for the user, with the farm named without its password. */
 export function farmConnectionError(url: string, error: unknown): HeirloomError {
-  const text = error instanceof Error ? error.message : String(error);
+  const text = (error instanceof Error ? error.message : String(error)).replace(/\.+$/, '');
   return new HeirloomError('USAGE', `Cannot use the farm at ${redactRedisUrl(url)}: ${redactRedisUrl(text)}. Check that Redis runs there (redis-cli -u URL ping) and that the password is right.`, { cause: redactRedisUrl(text) });
+}
+
+/** How long reaching the farm may take before a command says it cannot. */
+export const CONNECT_TIMEOUT_MS = 5000;
+
+/**
+ * Checks once that the farm answers (and accepts the password), without retrying: a wrong
+ * host or password is said at once instead of hanging while BullMQ reconnects forever.
+ */
+export async function checkFarmReachable(url: string): Promise<void> {
+  const redis = new Redis({ ...redisOptionsFromUrl(url), lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  let first: unknown;
+  redis.on('error', (error) => (first ??= error));
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    throw farmConnectionError(url, first ?? error);
+  } finally {
+    redis.disconnect();
+  }
 }

@@ -1,11 +1,12 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { redactRedisUrl, type FarmStatus } from '../../shared/farm.js';
-import { FARM_PREFIX, FARM_QUEUE, farmConnectionError, redisOptionsFromUrl } from './farm-connection.js';
+import { checkFarmReachable, FARM_PREFIX, FARM_QUEUE, farmConnectionError, redisOptionsFromUrl } from './farm-connection.js';
 import { listWorkers } from './worker-registry.js';
 
 /** `heirloom farm status`: the workers (name, device, current photos, counts, last heartbeat) and the queue's depth. */
 export async function readFarmStatus(redisUrl: string): Promise<FarmStatus> {
+  await checkFarmReachable(redisUrl);
   const connection = redisOptionsFromUrl(redisUrl);
   const redis = new Redis({ ...connection, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
   const queue = new Queue(FARM_QUEUE, { connection: { ...connection, retryStrategy: () => null }, prefix: FARM_PREFIX });

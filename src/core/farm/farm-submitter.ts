@@ -11,7 +11,7 @@ import { compactSettings, type JobSettings } from '../../shared/job-settings.js'
 import { jobOutcome } from '../../shared/job-outcome.js';
 import { collectInputs } from '../fs/collect-inputs.js';
 import type { PhotoIdentity } from '../restore/photo-identity.js';
-import { FARM_PREFIX, FARM_QUEUE, farmConnectionError, farmKeys, redisOptionsFromUrl } from './farm-connection.js';
+import { checkFarmReachable, FARM_PREFIX, FARM_QUEUE, farmConnectionError, farmKeys, redisOptionsFromUrl } from './farm-connection.js';
 import { farmPhotoId } from './photo-id.js';
 import { MAX_STALLS } from './farm-worker.js';
 
@@ -59,8 +59,10 @@ interface Tracked {
 export async function submitFarmJob(request: FarmSubmitRequest): Promise<FarmSummary> {
   const started = Date.now();
   const { emit, signal } = request;
+  await checkFarmReachable(request.redisUrl);
   const connection = redisOptionsFromUrl(request.redisUrl);
   const redis = new Redis({ ...connection, lazyConnect: true });
+  redis.on('error', () => undefined);
   const queue = new Queue(FARM_QUEUE, { connection, prefix: FARM_PREFIX });
   const events = new QueueEvents(FARM_QUEUE, { connection, prefix: FARM_PREFIX });
   queue.on('error', () => undefined);

@@ -1,13 +1,13 @@
 import { hostname } from 'node:os';
 import { Worker, WaitingError, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { toErrorInfo } from '../../shared/errors.js';
+import { HeirloomError, toErrorInfo } from '../../shared/errors.js';
 import { compactSettings } from '../../shared/job-settings.js';
 import type { RestoreEvent } from '../../shared/events.js';
 import { FarmPhotoPayloadSchema, redactSecrets, type FarmOutcome, type FarmPhotoPayload, type FarmProgress, type FarmWorker as FarmWorkerRecord } from '../../shared/farm.js';
 import { removeStaleTemps } from '../fs/stale-temps.js';
 import type { RestoreEngine } from '../restore/restore-engine.js';
-import { FARM_PREFIX, FARM_QUEUE, farmConnectionError, redisOptionsFromUrl } from './farm-connection.js';
+import { checkFarmReachable, FARM_PREFIX, FARM_QUEUE, farmConnectionError, redisOptionsFromUrl } from './farm-connection.js';
 import { adoptableOutput, recordClaim } from './output-claims.js';
 import { HEARTBEAT_MS, removeWorker, writeHeartbeat } from './worker-registry.js';
 
@@ -54,6 +54,7 @@ export class FarmWorker {
     this.name = options.name ?? `${hostname()}-${process.pid}`;
     const connection = redisOptionsFromUrl(options.redisUrl);
     this.redis = new Redis({ ...connection, lazyConnect: true });
+    this.redis.on('error', () => undefined); // the BullMQ worker's own 'error' below says it once
     const lockMs = options.lockMs ?? DEFAULT_LOCK_MS;
     this.worker = new Worker(FARM_QUEUE, (job, token) => this.process(job, token), {
       connection,
@@ -71,12 +72,13 @@ export class FarmWorker {
   /** Connects, cleans what this machine's dead processes left, and starts taking photos. Resolves once running. */
   async start(): Promise<void> {
     try {
+      await checkFarmReachable(this.options.redisUrl);
       await this.redis.connect();
       await this.redis.ping();
       await this.worker.waitUntilReady();
     } catch (error) {
       await this.close();
-      throw farmConnectionError(this.options.redisUrl, error);
+      throw error instanceof HeirloomError ? error : farmConnectionError(this.options.redisUrl, error);
     }
     // A restart after a crash: the local history's interrupted job is recovered and its temporaries removed.
     await this.options.engine.recovery.once();
