@@ -2,7 +2,8 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { HOST_TAG, TEMP_SUFFIX, tempOwner } from './atomic-output.js';
 
-const WRITE_PROBE = /^\.heirloom-write-test-(\d+)$/;
+/** A write probe: `.heirloom-write-test-<pid>[-<host tag>-<random>]` (older ones carry only the pid). */
+const WRITE_PROBE = /^\.heirloom-write-test-(\d+)(?:-([0-9a-f]{6})-[0-9a-f]+)?$/;
 
 /**
  * Removes what a killed run left in an output folder: hidden `*.heirloom-tmp` files (an
@@ -21,7 +22,7 @@ export async function removeStaleTemps(dir: string): Promise<string[]> {
   const removed: string[] = [];
   for (const name of names) {
     const probe = WRITE_PROBE.exec(name);
-    const stale = (name.startsWith('.') && name.endsWith(TEMP_SUFFIX) && writerIsGone(name)) || (probe !== null && !pidExists(Number(probe[1])));
+    const stale = (name.startsWith('.') && name.endsWith(TEMP_SUFFIX) && writerIsGone(name)) || (probe !== null && (probe[2] === undefined || probe[2] === HOST_TAG) && !pidExists(Number(probe[1])));
     if (!stale) continue;
     const path = join(dir, name);
     try {

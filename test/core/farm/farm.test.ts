@@ -15,6 +15,7 @@ import { readFarmStatus } from '../../../src/core/farm/farm-status.js';
 import { farmPhotoId } from '../../../src/core/farm/photo-id.js';
 import { HOST_TAG, tempPathFor } from '../../../src/core/fs/atomic-output.js';
 import { removeStaleTemps } from '../../../src/core/fs/stale-temps.js';
+import { ensureWritableFolder } from '../../../src/core/fs/writable-folder.js';
 import type { RestoreEvent } from '../../../src/shared/events.js';
 
 test('a Redis URL is shown and stored without its password', () => {
@@ -57,6 +58,15 @@ test("cleanup after a crash removes only temporaries whose writer is gone: this 
   for (const path of [mine, deadOnes, otherHost]) writeFileSync(path, 'half');
   assert.deepEqual(await removeStaleTemps(dir), [deadOnes]);
   assert.ok(existsSync(mine) && existsSync(otherHost));
+});
+
+test('many jobs of one process (a farm worker with --concurrency) check one output folder at once without tripping over each other', async () => {
+  const root = tempDir('heirloom-farm-probe-');
+  for (let i = 0; i < 100; i++) {
+    const dir = join(root, `out-${i}`);
+    await Promise.all([ensureWritableFolder(dir), ensureWritableFolder(dir), ensureWritableFolder(dir)]);
+    assert.deepEqual(readdirSync(dir), [], 'every write probe is gone');
+  }
 });
 
 test('farm with a password: a bad queue entry fails alone (INVALID_PAYLOAD); an unreadable photo and an unwritable output folder fail with their codes; status shows the worker; the password appears nowhere', { timeout: 120_000 }, async () => {
