@@ -22,6 +22,7 @@ export async function runFarmJob(options: { json?: boolean; home?: string; redis
       identify: (path, signal) => services.engine.identities.identify(path, signal),
       emit: (event) => reporter.event(event),
       signal: abort.signal,
+      history: { jobs: services.jobs, owner: services.engine.recovery.owner.token },
     });
     process.exitCode = summary.failed > 0 || summary.cancelled ? 1 : 0;
   } finally {

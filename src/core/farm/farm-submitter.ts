@@ -14,6 +14,8 @@ import type { PhotoIdentity } from '../restore/photo-identity.js';
 import { checkFarmReachable, FARM_PREFIX, FARM_QUEUE, farmConnectionError, farmKeys, redisOptionsFromUrl } from './farm-connection.js';
 import { farmPhotoId } from './photo-id.js';
 import { MAX_STALLS } from './farm-worker.js';
+import { FarmJobHistory } from './farm-history.js';
+import type { JobStore } from '../store/job-store.js';
 
 /** How long finished queue entries are kept: while they are, the same photo sent again is skipped. */
 const KEEP_FINISHED_S = 30 * 24 * 3600;
@@ -31,6 +33,8 @@ export interface FarmSubmitRequest {
   identify: (path: string, signal?: AbortSignal) => Promise<PhotoIdentity | { error: ErrorInfo }>;
   emit: (event: RestoreEvent) => void;
   signal?: AbortSignal;
+  /** This machine's history: the job is recorded there as it runs (kind 'farm'). */
+  history?: { jobs: JobStore; owner?: string };
 }
 
 export interface FarmSummary {
@@ -58,7 +62,7 @@ interface Tracked {
  */
 export async function submitFarmJob(request: FarmSubmitRequest): Promise<FarmSummary> {
   const started = Date.now();
-  const { emit, signal } = request;
+  const { signal } = request;
   await checkFarmReachable(request.redisUrl);
   const connection = redisOptionsFromUrl(request.redisUrl);
   const redis = new Redis({ ...connection, lazyConnect: true });
@@ -81,6 +85,11 @@ export async function submitFarmJob(request: FarmSubmitRequest): Promise<FarmSum
   }
 
   const jobId = `f${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+  const history = request.history ? new FarmJobHistory(request.history.jobs, jobId) : undefined;
+  const emit = (event: RestoreEvent) => {
+    history?.event(event);
+    request.emit(event);
+  };
   const outDir = resolve(request.outDir);
   const settings = compactSettings({ ...request.settings, deviceId: undefined, provider: undefined, threads: undefined }) as JobSettings;
   const tracked = new Map<string, Tracked>();
@@ -153,6 +162,7 @@ export async function submitFarmJob(request: FarmSubmitRequest): Promise<FarmSum
   let cancelled = false;
   try {
     const entries = await collectInputs(request.inputs, { exclude: [outDir], signal });
+    history?.start({ inputs: request.inputs.map((i) => resolve(i)), outDir, settings, farm: redactRedisUrl(request.redisUrl), photos: entries.map((e) => e.path), ...(request.history?.owner ? { owner: request.history.owner } : {}) });
     if (!request.inputs.length || entries.length === 0) {
       emit({ type: 'job-started', jobId, files: 0, model: settings.modelId ?? 'default', device: 'farm' });
       emit({ type: 'warning', jobId, code: 'NO_PHOTOS', message: `No photos were found in ${request.inputs.join(', ')}. Heirloom looks for JPEG, PNG, WebP, TIFF, GIF, BMP, HEIC and AVIF files, in sub-folders too.` });

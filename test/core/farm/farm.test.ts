@@ -74,6 +74,7 @@ test('farm with a password: a bad queue entry fails alone (INVALID_PAYLOAD); an 
   const redis = await startRedis({ requirePass: password });
   const dir = tempDir('heirloom-farm-core-');
   const { engine, dispose } = testEngine(join(dir, 'worker-home'));
+  const sender = testEngine(join(dir, 'sender-home'));
   const logs: string[] = [];
   const worker = new FarmWorker({ redisUrl: redis.url, engine, name: 'core-w', log: (l) => logs.push(l), lockMs: 2000 });
   const queue = new Queue(FARM_QUEUE, { connection: redisOptionsFromUrl(redis.url), prefix: FARM_PREFIX });
@@ -102,8 +103,15 @@ test('farm with a password: a bad queue entry fails alone (INVALID_PAYLOAD); an 
         return identity;
       },
       emit: (e) => events.push(e),
+      history: { jobs: sender.jobs },
     });
     assert.deepEqual([summary.succeeded, summary.failed, summary.skipped], [1, 1, 0]);
+    // The sender's history records the farm job (kind 'farm'), each photo's state, and which worker; the farm without its password.
+    const recorded = sender.jobs.getJob(summary.jobId)!;
+    assert.deepEqual([recorded.kind, recorded.status, recorded.succeeded, recorded.failed], ['farm', 'finished-with-errors', 1, 1]);
+    assert.deepEqual(recorded.files.map((f) => [f.inputPath, f.status]), [[good, 'done'], [gone, 'failed']]);
+    assert.match(recorded.files[1]!.errorMessage ?? '', /on core-w/);
+    assert.equal(recorded.deviceId, `farm redis://:***@127.0.0.1:${redis.port}`);
     const failed = events.find((e) => e.type === 'file-failed');
     assert.equal(failed?.type === 'file-failed' && failed.code, 'NOT_FOUND');
     assert.equal(failed?.type === 'file-failed' && failed.worker, 'core-w');
@@ -121,12 +129,13 @@ test('farm with a password: a bad queue entry fails alone (INVALID_PAYLOAD); an 
     assert.equal(status.redis, `redis://:***@127.0.0.1:${redis.port}`);
     assert.deepEqual(status.workers.map((w) => [w.name, w.state, w.done, w.failed]), [['core-w', 'idle', 1, 3]]);
     assert.equal(status.queue.waiting, 0);
-    const everything = JSON.stringify([status, events, unwritable, logs]);
+    const everything = JSON.stringify([status, events, unwritable, logs, sender.jobs.listJobs({ limit: 10 })]);
     assert.ok(!everything.includes(password), 'the password is in no event, log line or status');
   } finally {
     await worker.stop(1000);
     await queue.close();
     await dispose();
+    await sender.dispose();
     await redis.stop();
   }
 });
