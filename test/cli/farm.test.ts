@@ -101,3 +101,35 @@ test('farm: two workers, 30 photos and a bad one, one worker SIGKILLed mid-photo
     await redis.stop();
   }
 });
+
+test('farm: SIGTERM on a worker in the middle of a long photo hands it back at once; another worker restores it, one output, no temporaries', { timeout: 180_000 }, async () => {
+  const redis = await startRedis();
+  const dir = tempDir('heirloom-farm-term-');
+  const inDir = join(dir, 'in');
+  const outDir = join(dir, 'out');
+  mkdirSync(inDir);
+  // Long enough on one thread that it cannot finish within the worker's stop grace.
+  const [tiny] = await tinyPhotos(1);
+  await sharp(tiny!.bytes).resize(tiny!.width * 10, tiny!.height * 10).png().toFile(join(inDir, 'big.png'));
+  const w1 = worker(redis.url, join(dir, 'w1'), 'w1');
+  let w2: HeirloomChild | undefined;
+  try {
+    await ready(w1, 'w1');
+    const submit = new HeirloomChild(['restore', inDir, '--out', outDir, '--redis', redis.url, '--scale', '1', '--tile', '32', '--batch', '1', '--json', '--home', join(dir, 'submitter')]);
+    assert.ok(await submit.until(() => submit.events.some((e) => e.type === 'progress' && e.worker === 'w1' && e.stage === 'inferring'), 60_000), submit.stderr);
+    const stopAsked = Date.now();
+    assert.equal(await w1.kill('SIGTERM'), 0, w1.stderr);
+    assert.ok(Date.now() - stopAsked < 5000, 'the worker stopped within 5 s');
+    assert.match(w1.stderr, /big\.png: handed back to the queue/);
+    w2 = worker(redis.url, join(dir, 'w2'), 'w2');
+    assert.ok(await submit.until(() => submit.count('job-finished') === 1, 120_000), submit.stderr);
+    const end = finished(submit);
+    assert.deepEqual([end.succeeded, end.failed], [1, 0]);
+    assert.equal(submit.events.find((e) => e.type === 'file-done')?.worker, 'w2');
+    assert.deepEqual(readdirSync(outDir), ['big.png']);
+    assert.deepEqual(walk(dir).filter((p) => p.endsWith(TEMP_SUFFIX)), []);
+  } finally {
+    await Promise.all([w1.kill('SIGKILL'), w2?.kill('SIGKILL')]);
+    await redis.stop();
+  }
+});
