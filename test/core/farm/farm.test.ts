@@ -148,3 +148,34 @@ async function waitForResult(queue: Queue, id: string): Promise<unknown> {
   }
   throw new Error(`queue entry ${id} did not finish`);
 }
+
+test('a cancel takes back every photo no worker has started, and says so in job-finished', { timeout: 60_000 }, async () => {
+  const redis = await startRedis();
+  const dir = tempDir('heirloom-farm-cancel-');
+  const sender = testEngine(join(dir, 'sender-home'));
+  const inDir = join(dir, 'in');
+  mkdirSync(inDir);
+  for (let i = 0; i < 5; i++) await writeTestPhoto(join(inDir, `p${i}.png`), 16, 16, i + 1);
+  const queue = new Queue(FARM_QUEUE, { connection: redisOptionsFromUrl(redis.url), prefix: FARM_PREFIX });
+  try {
+    const abort = new AbortController();
+    const events: RestoreEvent[] = [];
+    // No worker runs: once all five wait in the queue, the sender is stopped (Ctrl+C).
+    const watcher = (async () => {
+      while ((await queue.getWaitingCount()) < 5) await new Promise((r) => setTimeout(r, 20));
+      abort.abort();
+    })();
+    const summary = await submitFarmJob({ redisUrl: redis.url, inputs: [inDir], outDir: join(dir, 'out'), settings: { modelId: 'none' }, identify: (p, s) => sender.engine.identities.identify(p, s), emit: (e) => events.push(e), signal: abort.signal, history: { jobs: sender.jobs } });
+    await watcher;
+    assert.equal(summary.cancelled, true);
+    assert.deepEqual([summary.succeeded, summary.failed, summary.skipped], [0, 0, 0]);
+    assert.equal(await queue.getWaitingCount(), 0, 'nothing is left for a worker to start');
+    const end = events.at(-1);
+    assert.equal(end?.type === 'job-finished' && end.status, 'cancelled');
+    assert.equal(sender.jobs.getJob(summary.jobId)?.status, 'cancelled');
+  } finally {
+    await queue.close();
+    await sender.dispose();
+    await redis.stop();
+  }
+});
