@@ -4,7 +4,8 @@
  * drained by two workers with nothing lost. Starts its own redis-server (Debian's
  * package), persistence off, on a free port. Prints tables, then `BENCH-RESULT {json}`.
  */
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
+import { collectInputs } from '../src/core/fs/collect-inputs.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -98,6 +99,16 @@ try {
   const outputs = readdirSync(drainOut);
   const visible = outputs.filter((n) => !n.startsWith('.'));
   result.drain = { photos: DRAIN_PHOTOS, succeeded: drain.succeeded, failed: drain.failed, skipped: drain.skipped, outputs: visible.length, leftovers: outputs.length - visible.length, lost: DRAIN_PHOTOS - visible.length, ms: drainMs, firstDoneMs, photosPerSecond: DRAIN_PHOTOS / (drainMs / 1000), byWorker: Object.fromEntries(byWorker), queueAfter: status.queue };
+
+  // Scale: listing a folder of 100,000 photos (empty files: the listing alone), before any is hashed.
+  const big = join(root, 'listing');
+  for (let b = 0; b < 100; b++) {
+    mkdirSync(join(big, `box${b}`), { recursive: true });
+    for (let i = 0; i < 1000; i++) closeSync(openSync(join(big, `box${b}`, `p${i}.png`), 'w'));
+  }
+  const listStart = Date.now();
+  const listed = await collectInputs([big]);
+  result.listing = { files: listed.length, ms: Date.now() - listStart };
 } finally {
   await redis.stop();
   rmSync(root, { recursive: true, force: true });
@@ -108,5 +119,7 @@ const d = result.drain as { photos: number; succeeded: number; outputs: number; 
 console.log(`\nFarm overhead: ${o.photos} tiny photos, stand-in model, one worker (submitter and worker on this machine)`);
 console.log(`  local ${o.localMsPerPhoto.toFixed(1)} ms/photo, farm ${o.farmMsPerPhoto.toFixed(1)} ms/photo: overhead ${o.overheadMsPerPhoto.toFixed(1)} ms/photo (target <= 30)`);
 console.log(`Farm drain: ${d.photos} queued photos, two workers: ${d.succeeded} restored, ${d.outputs} outputs, ${d.lost} lost, ${d.leftovers} temporaries left; first photo after ${d.firstDoneMs} ms; ${(d.ms / 1000).toFixed(1)} s (${d.photosPerSecond.toFixed(1)} photos/s); by worker ${JSON.stringify(d.byWorker)}; queue after: ${d.queueAfter.waiting} waiting, ${d.queueAfter.active} active`);
+const l = result.listing as { files: number; ms: number };
+console.log(`Listing a folder of ${l.files} photos: ${l.ms} ms (then each is hashed and queued as it is reached)`);
 console.log(`BENCH-RESULT ${JSON.stringify(result)}`);
 process.exit(0);
