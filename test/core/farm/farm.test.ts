@@ -13,6 +13,7 @@ import { FarmWorker } from '../../../src/core/farm/farm-worker.js';
 import { submitFarmJob } from '../../../src/core/farm/farm-submitter.js';
 import { readFarmStatus } from '../../../src/core/farm/farm-status.js';
 import { farmPhotoId } from '../../../src/core/farm/photo-id.js';
+import { adoptableOutput, recordClaim } from '../../../src/core/farm/output-claims.js';
 import { HOST_TAG, tempPathFor } from '../../../src/core/fs/atomic-output.js';
 import { removeStaleTemps } from '../../../src/core/fs/stale-temps.js';
 import { ensureWritableFolder } from '../../../src/core/fs/writable-folder.js';
@@ -176,6 +177,27 @@ test('a cancel takes back every photo no worker has started, and says so in job-
   } finally {
     await queue.close();
     await sender.dispose();
+    await redis.stop();
+  }
+});
+
+test("an output a dead worker moved into place is adopted only while it holds the recorded bytes", { timeout: 30_000 }, async () => {
+  const redis = await startRedis();
+  const client = new (await import('ioredis')).Redis({ ...redisOptionsFromUrl(redis.url) });
+  try {
+    const dir = tempDir('heirloom-farm-claim-');
+    const output = join(dir, 'a.png');
+    writeFileSync(output, 'restored bytes');
+    const sha = (await import('node:crypto')).createHash('sha256').update('restored bytes').digest('hex');
+    await recordClaim(client, 'p1-x', { outputPath: output, outputSha256: sha, worker: 'w-dead' });
+    assert.deepEqual(await adoptableOutput(client, 'p1-x'), { outputPath: output, outputSha256: sha, worker: 'w-dead' });
+    assert.equal(await adoptableOutput(client, 'p2-none'), undefined, 'no claim, nothing to adopt');
+    writeFileSync(output, 'something else');
+    assert.equal(await adoptableOutput(client, 'p1-x'), undefined, 'other bytes under the name: restored again');
+    await client.set('heirloom:farm:claim:p3-bad', '{"outputPath": 7}');
+    assert.equal(await adoptableOutput(client, 'p3-bad'), undefined, 'a claim that does not parse is ignored');
+  } finally {
+    client.disconnect();
     await redis.stop();
   }
 });
