@@ -4,12 +4,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { tempDir } from '../helpers/images.js';
 import { startRedis } from '../helpers/redis-server.js';
-import { TEMP_SUFFIX } from '../../src/core/fs/atomic-output.js';
+import { HOST_TAG, TEMP_SUFFIX } from '../../src/core/fs/atomic-output.js';
 import { HeirloomChild, tinyPhotos, walk } from './restore-resume-helpers.js';
 
 type Event = Record<string, unknown> & { type: string };
@@ -90,6 +91,18 @@ test('farm: two workers, 30 photos and a bad one, one worker SIGKILLed mid-photo
     assert.deepEqual([second.succeeded, second.skipped, second.failed], [0, 30, 1], again.stderr);
     for (const e of again.events.filter((x) => x.type === 'file-skipped')) assert.ok(readdirSync(outDir).includes(String(e.output).slice(outDir.length + 1)), `${String(e.file)} is skipped with its output`);
     assert.equal(readdirSync(outDir).length, 30, 'nothing new was written');
+
+    // w1 restarted after its crash: it cleans what this machine's dead processes left in the output folder.
+    const leftover = join(outDir, `.photo-000.png.${HOST_TAG}p${spawnSync(process.execPath, ['-e', '0']).pid}-deadbeef${TEMP_SUFFIX}`);
+    writeFileSync(leftover, 'half an output');
+    const w1again = worker(redis.url, join(dir, 'w1'), 'w1');
+    try {
+      await ready(w1again, 'w1');
+      assert.match(w1again.stderr, /after a crash: 1 interrupted local job\(s\) recovered, 1 temporary file/);
+      assert.equal(existsSync(leftover), false, 'the restarted worker removed the leftover temporary file');
+    } finally {
+      assert.equal(await w1again.kill('SIGTERM'), 0);
+    }
 
     // SIGTERM: the surviving worker leaves the farm cleanly.
     const stopStarted = Date.now();

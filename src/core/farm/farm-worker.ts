@@ -81,7 +81,10 @@ export class FarmWorker {
       throw error instanceof HeirloomError ? error : farmConnectionError(this.options.redisUrl, error);
     }
     // A restart after a crash: the local history's interrupted job is recovered and its temporaries removed.
-    await this.options.engine.recovery.once();
+    const recovered = await this.options.engine.recovery.once();
+    if (recovered.interrupted.length > 0 || recovered.tempsRemoved.length > 0) {
+      this.log(`after a crash: ${recovered.interrupted.length} interrupted local job(s) recovered, ${recovered.tempsRemoved.length} temporary file(s) of this machine's dead processes removed`);
+    }
     await this.beat();
     this.heartbeat = setInterval(() => void this.beat().catch(() => undefined), HEARTBEAT_MS);
     void this.worker.run().catch((error: unknown) => this.log(`worker stopped: ${redactSecrets(String(error))}`));
