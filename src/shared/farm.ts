@@ -101,3 +101,8 @@ export function redactSecrets(text: string): string {
     .replace(/([a-z][a-z0-9+.-]*:\/\/)([^\s:@/]*):([^\s@/]+)@/gi, '$1$2:***@')
     .replace(/([?&]password=)[^&\s]+/gi, '$1***');
 }
+
+/** The studio's Farm setting as the page sees it: the URL without its password, or none. */
+export interface FarmView {
+  url: string | null;
+}

@@ -3,6 +3,7 @@ import type { HostKind } from '../../shared/contract-views.js';
 import { CoreServices, systemDevices, type CoreDevices } from '../core-services.js';
 import type { RestoreEngine } from '../restore/restore-engine.js';
 import type { Db } from '../store/database.js';
+import { FarmSettingsStore } from './farm-settings-store.js';
 import { AppSettingsStore } from './app-settings-store.js';
 import { deviceSettingsPort } from './device-settings-adapter.js';
 import { PhotoCatalog, type ImageRenderer, type ImageUrlBuilder } from './photo-catalog.js';
@@ -58,6 +59,7 @@ export class StudioRuntime {
         history: jobs,
         models,
         appSettings: AppSettingsStore.inHome(options.home),
+        farm: FarmSettingsStore.inHome(options.home),
         photos: new PhotoCatalog(options.imageUrl, options.imageRenderer),
         devices: this.core.devices.service,
         ...(this.watch ? { watch: this.watch } : {}),

@@ -12,6 +12,7 @@ import { compactSettings, NO_UPSCALE_MODEL, parseStoredSettings } from '../../sh
 import { resumeRequest } from '../restore/resume-request.js';
 import type { JobRecord } from '../store/job-store.js';
 import type { AppSettingsStore } from './app-settings-store.js';
+import type { FarmSettingsStore } from './farm-settings-store.js';
 import { toHistoryJob } from './history-view.js';
 import { createInvokeDispatcher, type InvokeDispatcher } from './invoke-dispatcher.js';
 import { JobQueue } from './job-queue.js';
@@ -36,6 +37,8 @@ export interface StudioServiceOptions {
   watch?: WatchPort;
   dialogs?: DialogPort;
   shell?: ShellPort;
+  /** The Farm setting and the farm's workers (issue #18). */
+  farm?: FarmSettingsStore;
   /** The host accepts uploads of dropped files (serve). */
   uploads?: boolean;
   /** Minimum time between progress updates sent to the page (default 100 ms: about 10 a second). */
@@ -185,6 +188,9 @@ export class StudioService {
       'dialogs:choose-folder': async ({ title, defaultPath }) => ({
         path: await this.dialogs().chooseFolder({ ...(title ? { title } : {}), ...(defaultPath ? { defaultPath } : {}) }),
       }),
+      'farm:get': () => this.farm().view(),
+      'farm:set': ({ url }) => this.farm().set(url),
+      'farm:status': () => this.farm().status(),
       'shell:open-path': async ({ path, action }) => {
         const shell = this.shell();
         const file = resolve(path);
@@ -357,6 +363,11 @@ export class StudioService {
   private devices(): DeviceSettingsPort {
     if (!this.options.devices) throw new HeirloomError('USAGE', 'Device settings are not available in this build of Heirloom (device discovery is not wired). Use "auto" settings for now.');
     return this.options.devices;
+  }
+
+  private farm(): FarmSettingsStore {
+    if (!this.options.farm) throw new HeirloomError('USAGE', 'The farm is not available in this build of Heirloom.');
+    return this.options.farm;
   }
 
   private watch(): WatchPort {
