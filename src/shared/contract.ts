@@ -60,6 +60,8 @@ export const JobStartRequestSchema = JobSettingsSchema.omit({ maxPixels: true, s
     outDir: PathSchema.optional(),
     modelId: ModelIdSchema.optional(),
     deviceId: IdSchema.optional(),
+    /** Send the job to the farm set in Settings instead of restoring on this computer. */
+    farm: z.boolean().optional(),
   })
   .strict();
 export type JobStartRequest = z.infer<typeof JobStartRequestSchema>;

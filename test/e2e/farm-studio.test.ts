@@ -5,7 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import sharp from 'sharp';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +19,7 @@ import { HeirloomChild } from '../cli/restore-resume-helpers.js';
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
 
-test('studio: the Farm setting (shown without its password) and the farm\'s workers in the Devices card', { timeout: 180_000 }, async () => {
+test('studio: the Farm setting (shown without its password), the farm\'s workers in the Devices card, and a job sent to the farm from the Restore screen', { timeout: 180_000 }, async () => {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install it with "apt-get install -y chromium".`);
   ensureRendererBuilt();
   const password = 'e2e-farm-pa55';
@@ -43,6 +44,20 @@ test('studio: the Farm setting (shown without its password) and the farm\'s work
     await page.waitForSelector('[data-testid=farm-worker]:has-text("lab-gpu-1")', { timeout: 30_000 });
     const panel = (await page.textContent('[data-testid=device-panel]')) ?? '';
     assert.match(panel, /Farm redis:\/\/:\*\*\*@127\.0\.0\.1:\d+: 0 waiting, 0 restoring/);
+
+    // "Send to the farm": the job goes to the worker; the queue card finishes as for a local job.
+    const share = join(home, 'share');
+    mkdirSync(join(share, 'in'), { recursive: true });
+    await sharp({ create: { width: 24, height: 20, channels: 3, background: { r: 120, g: 90, b: 60 } } }).png().toFile(join(share, 'in', 'print-001.png'));
+    await page.fill('[data-testid=path-input]', join(share, 'in', 'print-001.png'));
+    await page.click('[data-testid=add-path]');
+    await page.fill('[data-testid=option-outdir]', join(share, 'out'));
+    await page.check('[data-testid=send-to-farm]');
+    await page.click('[data-testid=start-job]');
+    await page.waitForSelector('[data-testid=queue-item][data-state=finished]', { timeout: 120_000 });
+    assert.deepEqual(readdirSync(join(share, 'out')), ['print-001.png']);
+    assert.match(worker.stderr, /print-001\.png -> .*print-001\.png/, 'the worker restored it');
+    await page.waitForSelector('[data-testid=farm-worker]:has-text("1 done")', { timeout: 30_000 });
     mkdirSync(join(repo, 'test-results/e2e'), { recursive: true });
     await page.screenshot({ path: join(repo, 'test-results/e2e/farm-devices.png'), fullPage: true });
     assert.ok(!(await page.content()).includes(password), 'the page never holds the password');

@@ -13,6 +13,7 @@ import { resumeRequest } from '../restore/resume-request.js';
 import type { JobRecord } from '../store/job-store.js';
 import type { AppSettingsStore } from './app-settings-store.js';
 import type { FarmSettingsStore } from './farm-settings-store.js';
+import { FARM_KIND } from './farm-aware-runner.js';
 import { toHistoryJob } from './history-view.js';
 import { createInvokeDispatcher, type InvokeDispatcher } from './invoke-dispatcher.js';
 import { JobQueue } from './job-queue.js';
@@ -223,7 +224,7 @@ export class StudioService {
   private async startJob(request: InvokeParsed<'jobs:start'>, redo = false): Promise<JobTicket> {
     const app = await this.options.appSettings.get();
     const outDir = resolve(request.outDir ?? app.outputDir ?? this.options.defaultOutputDir);
-    const { inputs: _inputs, outDir: _outDir, ...asked } = request;
+    const { inputs: _inputs, outDir: _outDir, farm, ...asked } = request;
     const jobSettings = compactSettings({ ...asked, modelId: request.modelId ?? app.modelId ?? DEFAULT_MODEL_ID, tile: request.tile ?? 'auto', batch: request.batch ?? 'auto', format: request.format ?? app.format, quality: request.quality ?? app.quality });
     // An unknown model fails here, with the installed list, not later in the queue.
     if (jobSettings.modelId !== NO_UPSCALE_MODEL) await this.options.models.get(jobSettings.modelId!);
@@ -244,6 +245,8 @@ export class StudioService {
       stripMetadata: !app.keepMetadata,
       // A re-run asks for new outputs; any other job skips photos already restored with these settings.
       ...(redo ? { redo: true } : {}),
+      // "Send to the farm": the studio's runner sends it there (farm-aware-runner.ts).
+      ...(farm ? { kind: FARM_KIND } : {}),
     };
     const item = this.queue.enqueue({ request: restore, settings, files: entries.map((e) => e.path) });
     return { queueId: item.id, files: item.files.length };
