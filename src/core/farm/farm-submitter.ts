@@ -50,6 +50,7 @@ export interface FarmSummary {
 interface Tracked {
   file: string;
   own: boolean;
+  payload: FarmPhotoPayload;
 }
 
 /**
@@ -150,7 +151,13 @@ export async function submitFarmJob(request: FarmSubmitRequest): Promise<FarmSum
     for (const photoId of [...unresolved].slice(0, 200)) {
       const job = (await queue.getJob(photoId)) as Job | undefined;
       if (!job) {
-        if (tracked.get(photoId)?.own) resolveFailure(photoId, 'its queue entry was removed by someone else');
+        const photo = tracked.get(photoId);
+        if (photo?.own) resolveFailure(photoId, 'its queue entry was removed by someone else');
+        // Another job's entry this one followed was taken back (that job was cancelled): this job queues it itself.
+        else if (photo) {
+          tracked.set(photoId, { ...photo, own: true });
+          await queue.add('photo', { ...photo.payload, farmJobId: jobId }, { jobId: photoId, removeOnComplete: { age: KEEP_FINISHED_S }, removeOnFail: { age: KEEP_FINISHED_S } });
+        }
         continue;
       }
       if (job.finishedOn && job.failedReason && !job.returnvalue) resolveFailure(photoId, job.failedReason);
@@ -161,6 +168,9 @@ export async function submitFarmJob(request: FarmSubmitRequest): Promise<FarmSum
   const record = (fields: Record<string, string | number>) => redis.hset(farmKeys.job(jobId), fields).catch(() => 0);
   let cancelled = false;
   try {
+    if (request.inputs.some((input) => resolve(input) === outDir)) {
+      throw new HeirloomError('USAGE', `The output folder ${outDir} is also an input folder. Choose a separate output folder (for example ${outDir}/restored).`);
+    }
     const entries = await collectInputs(request.inputs, { exclude: [outDir], signal });
     history?.start({ inputs: request.inputs.map((i) => resolve(i)), outDir, settings, farm: redactRedisUrl(request.redisUrl), photos: entries.map((e) => e.path), ...(request.history?.owner ? { owner: request.history.owner } : {}) });
     if (!request.inputs.length || entries.length === 0) {
@@ -168,9 +178,6 @@ export async function submitFarmJob(request: FarmSubmitRequest): Promise<FarmSum
       emit({ type: 'warning', jobId, code: 'NO_PHOTOS', message: `No photos were found in ${request.inputs.join(', ')}. Heirloom looks for JPEG, PNG, WebP, TIFF, GIF, BMP, HEIC and AVIF files, in sub-folders too.` });
     } else {
       emit({ type: 'job-started', jobId, files: entries.length, model: settings.modelId ?? 'default', device: 'farm' });
-    }
-    if (request.inputs.some((input) => resolve(input) === outDir)) {
-      throw new HeirloomError('USAGE', `The output folder ${outDir} is also an input folder. Choose a separate output folder (for example ${outDir}/restored).`);
     }
     await record({ id: jobId, submitter: hostname(), createdAt: Date.now(), outDir, settings: JSON.stringify(settings), files: entries.length, status: 'queueing' });
     const reconciler = setInterval(() => void reconcile().catch(() => undefined), RECONCILE_MS);
@@ -258,14 +265,14 @@ export async function submitFarmJob(request: FarmSubmitRequest): Promise<FarmSum
         }
       }
       if (state === 'waiting' || state === 'active' || state === 'delayed' || state === 'prioritized' || state === 'waiting-children') {
-        tracked.set(photoId, { file: payload.input, own: false });
+        tracked.set(photoId, { file: payload.input, own: false, payload });
         unresolved.add(photoId);
         return;
       }
       // Failed, or restored into an output that is gone since: restored again.
       await existing.remove().catch(() => undefined);
     }
-    tracked.set(photoId, { file: payload.input, own: true });
+    tracked.set(photoId, { file: payload.input, own: true, payload });
     unresolved.add(photoId);
     await queue.add('photo', payload, { jobId: photoId, removeOnComplete: { age: KEEP_FINISHED_S }, removeOnFail: { age: KEEP_FINISHED_S } });
   }
@@ -281,9 +288,4 @@ function safeParseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-/** The farm named for people: its URL without the password. */
-export function farmLabel(url: string): string {
-  return redactRedisUrl(url);
 }

@@ -201,3 +201,44 @@ test("an output a dead worker moved into place is adopted only while it holds th
     await redis.stop();
   }
 });
+
+test('the same photos sent by two machines are one queue entry each; when the first job is cancelled, the second queues them itself and they are restored once', { timeout: 60_000 }, async () => {
+  const redis = await startRedis();
+  const dir = tempDir('heirloom-farm-twice-');
+  const sender = testEngine(join(dir, 'sender-home'));
+  const { engine, dispose } = testEngine(join(dir, 'worker-home'));
+  const worker = new FarmWorker({ redisUrl: redis.url, engine, name: 'late-w' });
+  const queue = new Queue(FARM_QUEUE, { connection: redisOptionsFromUrl(redis.url), prefix: FARM_PREFIX });
+  const inDir = join(dir, 'in');
+  mkdirSync(inDir);
+  for (let i = 0; i < 3; i++) await writeTestPhoto(join(inDir, `p${i}.png`), 16, 16, i + 10);
+  const send = (signal?: AbortSignal) => {
+    const events: RestoreEvent[] = [];
+    const done = submitFarmJob({ redisUrl: redis.url, inputs: [inDir], outDir: join(dir, 'out'), settings: { modelId: 'none' }, identify: (p, s) => sender.engine.identities.identify(p, s), emit: (e) => events.push(e), ...(signal ? { signal } : {}) });
+    return { events, done };
+  };
+  const waitFor = async (check: () => Promise<boolean> | boolean) => {
+    while (!(await check())) await new Promise((r) => setTimeout(r, 20));
+  };
+  try {
+    const abortFirst = new AbortController();
+    const first = send(abortFirst.signal);
+    await waitFor(async () => (await queue.getWaitingCount()) === 3);
+    const second = send();
+    await waitFor(() => second.events.some((e) => e.type === 'job-started'));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await queue.getWaitingCount(), 3, 'the second job added no entries of its own');
+    abortFirst.abort();
+    assert.equal((await first.done).cancelled, true);
+    await worker.start();
+    const summary = await second.done;
+    assert.deepEqual([summary.succeeded, summary.failed, summary.skipped, summary.cancelled], [3, 0, 0, false]);
+    assert.deepEqual(readdirSync(join(dir, 'out')).sort(), ['p0.png', 'p1.png', 'p2.png']);
+  } finally {
+    await worker.stop(500);
+    await queue.close();
+    await dispose();
+    await sender.dispose();
+    await redis.stop();
+  }
+});
