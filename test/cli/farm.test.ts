@@ -4,8 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { tempDir } from '../helpers/images.js';
@@ -143,6 +143,33 @@ test('farm: SIGTERM on a worker in the middle of a long photo hands it back at o
     assert.deepEqual(walk(dir).filter((p) => p.endsWith(TEMP_SUFFIX)), []);
   } finally {
     await Promise.all([w1.kill('SIGKILL'), w2?.kill('SIGKILL')]);
+    await redis.stop();
+  }
+});
+
+test('farm: a password on the command line is in no output and, once started, not in the process list', { timeout: 60_000 }, async () => {
+  const password = 'cli-pa55word';
+  const redis = await startRedis({ requirePass: password });
+  const dir = tempDir('heirloom-farm-secret-');
+  const child = spawn(process.execPath, ['bin/heirloom.mjs', 'worker', '--redis', redis.url, '--home', join(dir, 'w'), '--name', 'secret-w'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  try {
+    for (let i = 0; i < 600 && !output.includes('restoring from'); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.match(output, /worker secret-w restoring from redis:\/\/:\*\*\*@127\.0\.0\.1/);
+    const cmdline = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8');
+    assert.ok(!cmdline.includes(password), `the process list shows "${cmdline.replaceAll('\0', ' ')}"`);
+    const status = spawnSync(process.execPath, ['bin/heirloom.mjs', 'farm', 'status', '--redis', redis.url, '--json'], { encoding: 'utf8' });
+    assert.equal(status.status, 0, status.stderr);
+    assert.match(status.stdout, /"name":"secret-w"/);
+    const wrong = spawnSync(process.execPath, ['bin/heirloom.mjs', 'farm', 'status', '--redis', redis.url.replace(password, 'not-it')], { encoding: 'utf8' });
+    assert.equal(wrong.status, 2);
+    assert.match(wrong.stderr, /WRONGPASS/);
+    for (const text of [output, status.stdout, status.stderr, wrong.stdout, wrong.stderr]) assert.ok(!text.includes(password) && !text.includes('not-it'));
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
     await redis.stop();
   }
 });

@@ -11,7 +11,7 @@ export function registerFarm(program: Command): void {
     .option('--redis <url>', 'the farm (default $HEIRLOOM_REDIS_URL)')
     .option('--json', 'one JSON object on stdout')
     .action(async (options: { redis?: string; json?: boolean }) => {
-      const status = await readFarmStatus(farmUrl(options.redis));
+      const status = await readFarmStatus(farmUrl(options.redis, 'farm status'));
       process.stdout.write(options.json ? `${JSON.stringify({ type: 'farm-status', ...status })}\n` : formatStatus(status));
     });
 }

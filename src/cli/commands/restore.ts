@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { addJobSettingsOptions, jobSettingsFromOptions, type JobSettingsOptions } from '../job-settings-options.js';
 import { runRestoreJob } from '../run-restore-job.js';
 import { runFarmJob } from '../run-farm-job.js';
+import { farmUrl } from './worker.js';
 
 interface RestoreOptions extends JobSettingsOptions {
   out: string;
@@ -23,7 +24,7 @@ export function registerRestore(program: Command): void {
     .option('--redis <url>', 'send the job to a farm (heirloom worker on each machine) instead of restoring here; paths as every machine sees them')
     .action(async (inputs: string[], options: RestoreOptions) => {
       if (options.redis) {
-        await runFarmJob({ ...options, redisUrl: options.redis }, { inputs, outDir: options.out, settings: jobSettingsFromOptions({ ...options, overwrite: options.overwrite ?? false }) });
+        await runFarmJob({ ...options, redisUrl: farmUrl(options.redis, 'restore') }, { inputs, outDir: options.out, settings: jobSettingsFromOptions({ ...options, overwrite: options.overwrite ?? false }) });
         return;
       }
       await runRestoreJob(options, () => ({ ...jobSettingsFromOptions({ ...options, overwrite: options.overwrite ?? false }), inputs, outDir: options.out }));

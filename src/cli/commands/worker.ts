@@ -16,8 +16,12 @@ interface WorkerOptions {
   home?: string;
 }
 
-/** The farm's Redis URL: --redis, else HEIRLOOM_REDIS_URL (which keeps a password out of `ps`). */
-export function farmUrl(option: string | undefined): string {
+/**
+ * The farm's Redis URL: --redis, else HEIRLOOM_REDIS_URL. A password given on the command
+ * line is taken out of the process list (`ps`, /proc/PID/cmdline) by renaming the process.
+ */
+export function farmUrl(option: string | undefined, command = 'farm'): string {
+  if (option !== undefined && /^[a-z][a-z0-9+.-]*:\/\/[^@\s/]*:[^@\s/]+@/i.test(option)) process.title = `heirloom ${command}`;
   const url = option ?? process.env.HEIRLOOM_REDIS_URL;
   if (!url) throw new HeirloomError('USAGE', 'Name the farm: --redis redis://host:6379 (or set HEIRLOOM_REDIS_URL, which keeps a password out of the process list).');
   return url;
@@ -35,7 +39,7 @@ export function registerWorker(program: Command): void {
     .option('--lock-ms <ms>', `how long a worker that stops answering keeps its photo before another takes it over (default ${DEFAULT_LOCK_MS})`, intInRange('--lock-ms', 500, 3_600_000))
     .option('--home <dir>', 'this worker\'s data directory (its own history, settings, models)')
     .action(async (options: WorkerOptions) => {
-      const url = farmUrl(options.redis);
+      const url = farmUrl(options.redis, 'worker');
       const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
       const services = new CliServices(options.home);
       const worker = new FarmWorker({
