@@ -12,13 +12,15 @@ const owned = [
   { name: 'sharp', owner: 'src/core/imaging/**' },
   { name: 'better-sqlite3', owner: 'src/core/store/**' },
   { name: 'systeminformation', owner: 'src/core/devices/**' },
+  { name: 'bullmq', owner: 'src/core/farm/**' },
+  { name: 'ioredis', owner: 'src/core/farm/**' },
 ];
 
 /**
  * core's folders from the bottom up: a folder may import the ones before it, never the ones
  * after it. Files at core's top level (the composition root) may import any folder.
  */
-const CORE_ORDER = ['fs', 'imaging', 'inference', 'models', 'store', 'scheduler', 'devices', 'faces', 'repair', 'stages', 'restore', 'watch', 'studio'];
+const CORE_ORDER = ['fs', 'imaging', 'inference', 'models', 'store', 'scheduler', 'devices', 'faces', 'repair', 'stages', 'restore', 'watch', 'farm', 'studio'];
 
 const ownedRestriction = (except) =>
   owned

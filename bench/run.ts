@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- section...]`: prints tables and, last, one JSON object with every number.
- * Sections: compute (issue 2 + 4.3), pipeline (4.1), gpen (4.2), scan (4.4), backoff (4.5), repair (damage repair and fading, bench/repair.ts).
+ * Sections: compute (issue 2 + 4.3), pipeline (4.1), gpen (4.2), scan (4.4), backoff (4.5), repair (damage repair and fading, bench/repair.ts),
+ * farm (issue 18, only when named: needs Debian's redis-server; bench/farm.ts).
  * Each scenario runs in its own process so peak memory is its own.
  */
 import { spawnSync } from 'node:child_process';
@@ -9,7 +10,7 @@ import { table } from './table.js';
 
 const ALL = ['compute', 'pipeline', 'gpen', 'backoff', 'scan', 'repair'] as const;
 /** Long sections run only when named: `npm run bench -- tiling` (both models on the full photos, ~30 min on 2 cores). */
-type Section = (typeof ALL)[number] | 'tiling';
+type Section = (typeof ALL)[number] | 'tiling' | 'farm';
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-')) as Section[];
 const sections = requested.length > 0 ? requested : [...ALL];
 const FAST = 'realesr-general-x4v3';
@@ -104,6 +105,18 @@ if (sections.includes('repair')) {
     throw new Error(`the repair bench failed (exit ${child.status})`);
   }
   results.repair = JSON.parse(line.slice('BENCH-RESULT '.length));
+}
+
+if (sections.includes('farm')) {
+  // Queue overhead per photo against a local run, and 1,000 queued photos drained (its own redis-server).
+  const child = spawnSync(process.execPath, ['--import', 'tsx', 'bench/farm.ts'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const line = child.stdout.split('\n').find((l) => l.startsWith('BENCH-RESULT '));
+  process.stdout.write(child.stdout.split('\n').filter((l) => !l.startsWith('BENCH-RESULT ')).join('\n'));
+  if (child.status !== 0 || !line) {
+    process.stderr.write(child.stderr);
+    throw new Error(`the farm bench failed (exit ${child.status})`);
+  }
+  results.farm = JSON.parse(line.slice('BENCH-RESULT '.length));
 }
 
 mkdirSync('.bench', { recursive: true });

@@ -10,6 +10,8 @@ import { registerResume } from './commands/resume.js';
 import { registerServe } from './commands/serve.js';
 import { registerSettings } from './commands/settings.js';
 import { registerWatch } from './commands/watch.js';
+import { registerWorker } from './commands/worker.js';
+import { registerFarm } from './commands/farm.js';
 
 /** Exit codes: 0 all good, 1 some work failed, 2 the command itself was wrong. */
 const EXIT_USAGE = 2;
@@ -29,6 +31,8 @@ export function buildProgram(): Command {
   registerSettings(program);
   registerBench(program);
   registerWatch(program);
+  registerWorker(program);
+  registerFarm(program);
   return program;
 }
 

@@ -32,6 +32,9 @@ export const INVOKE_METHODS = {
   'dialogs:open-photos': 'openPhotosDialog',
   'dialogs:choose-folder': 'chooseFolderDialog',
   'shell:open-path': 'openPath',
+  'farm:get': 'getFarm',
+  'farm:set': 'setFarm',
+  'farm:status': 'getFarmStatus',
 } as const;
 
 /** Event channel -> subscription method on the API. Host -> renderer only. */

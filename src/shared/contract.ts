@@ -25,6 +25,7 @@ import type { Result } from './result.js';
 import { FormatChoiceSchema, type AppSettings } from './settings.js';
 import { JobSettingsSchema } from './job-settings.js';
 import { WatchPresetSchema } from './watch.js';
+import type { FarmStatus, FarmView } from './farm.js';
 
 export * from './contract-channels.js';
 export type * from './contract-views.js';
@@ -59,6 +60,8 @@ export const JobStartRequestSchema = JobSettingsSchema.omit({ maxPixels: true, s
     outDir: PathSchema.optional(),
     modelId: ModelIdSchema.optional(),
     deviceId: IdSchema.optional(),
+    /** Send the job to the farm set in Settings instead of restoring on this computer. */
+    farm: z.boolean().optional(),
   })
   .strict();
 export type JobStartRequest = z.infer<typeof JobStartRequestSchema>;
@@ -110,6 +113,9 @@ export const ChooseFolderRequestSchema = z.strictObject({
 
 export const OpenPathRequestSchema = z.strictObject({ path: PathSchema, action: z.enum(['open', 'reveal']) });
 
+/** The studio's Farm setting: a redis:// or rediss:// URL (checked by the host), or null to restore here only. */
+export const FarmSetRequestSchema = z.strictObject({ url: z.string().min(1).max(2000).nullable() });
+
 // ---- The invoke map -------------------------------------------------------------------
 
 /** One invoke channel: its request schema, and its response type (carried as a type only). */
@@ -150,6 +156,9 @@ export const INVOKE = {
   'dialogs:open-photos': returns<{ paths: string[] }>()(OpenPhotosRequestSchema),
   'dialogs:choose-folder': returns<{ path: string | null }>()(ChooseFolderRequestSchema),
   'shell:open-path': returns<null>()(OpenPathRequestSchema),
+  'farm:get': returns<FarmView>()(Empty),
+  'farm:set': returns<FarmView>()(FarmSetRequestSchema),
+  'farm:status': returns<FarmStatus | null>()(Empty),
 } as const satisfies { [C in InvokeChannel]: InvokeSpec<z.ZodType, unknown> };
 
 // The channel list without zod (contract-channels.ts) must name exactly these channels.

@@ -38,6 +38,8 @@ export interface ProgressEvent {
   /** Smoothed estimate for the whole job, milliseconds. */
   etaMs?: number;
   faces?: number;
+  /** The farm worker that restored the photo (heirloom restore --redis); absent in a local run. */
+  worker?: string;
 }
 
 export interface FileDoneEvent {
@@ -52,6 +54,8 @@ export interface FileDoneEvent {
   notes?: string[];
   /** Milliseconds each stage took, in the order they ran: decode, repair, fading, upscale, faces, encode. */
   stageMs?: Record<string, number>;
+  /** The farm worker that restored the photo (heirloom restore --redis); absent in a local run. */
+  worker?: string;
 }
 
 export interface FileFailedEvent {
@@ -61,6 +65,8 @@ export interface FileFailedEvent {
   code: string;
   message: string;
   cause?: string;
+  /** The farm worker that restored the photo (heirloom restore --redis); absent in a local run. */
+  worker?: string;
 }
 
 export interface FileSkippedEvent {
@@ -69,6 +75,8 @@ export interface FileSkippedEvent {
   file: string;
   reason: string;
   output?: string;
+  /** The farm worker that restored the photo (heirloom restore --redis); absent in a local run. */
+  worker?: string;
 }
 
 /** Warnings are a closed union too: the CLI's --json, the studio and tests branch on them. */
@@ -104,6 +112,8 @@ export interface WarningEvent {
   code: WarningCode;
   message: string;
   device?: string;
+  /** The farm worker that restored the photo (heirloom restore --redis); absent in a local run. */
+  worker?: string;
 }
 
 export interface JobStartedEvent {

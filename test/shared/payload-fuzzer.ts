@@ -33,6 +33,9 @@ export const VALID_REQUESTS: { [C in InvokeChannel]: InvokeRequest<C> } = {
   'dialogs:open-photos': { mode: 'files' },
   'dialogs:choose-folder': { title: 'Output' },
   'shell:open-path': { path: '/photos/out/a.png', action: 'reveal' },
+  'farm:get': {},
+  'farm:set': { url: 'redis://:secret@farm.local:6379' },
+  'farm:status': {},
 };
 
 const HOSTILE_STRINGS = ['', ' ', 'a'.repeat(5000), 'x\u0000y', '../../etc/passwd', '__proto__', 'constructor', '{"$ne":1}', '\u202e\u0000', 'C:\\Windows\\system32', '%00', '😀'.repeat(50), 'relative/path.jpg'];

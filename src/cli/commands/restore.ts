@@ -1,11 +1,14 @@
 import type { Command } from 'commander';
 import { addJobSettingsOptions, jobSettingsFromOptions, type JobSettingsOptions } from '../job-settings-options.js';
 import { runRestoreJob } from '../run-restore-job.js';
+import { runFarmJob } from '../run-farm-job.js';
+import { farmUrl } from './worker.js';
 
 interface RestoreOptions extends JobSettingsOptions {
   out: string;
   json?: boolean;
   home?: string;
+  redis?: string;
 }
 
 export function registerRestore(program: Command): void {
@@ -18,7 +21,12 @@ export function registerRestore(program: Command): void {
     .option('--overwrite', 'replace existing outputs instead of choosing a free name (originals are never replaced)')
     .option('--json', 'machine-readable events on stdout, one JSON object per line')
     .option('--home <dir>', 'data directory (history, settings, models); default $HEIRLOOM_HOME or the app-data folder')
+    .option('--redis <url>', 'send the job to a farm (heirloom worker on each machine) instead of restoring here; paths as every machine sees them')
     .action(async (inputs: string[], options: RestoreOptions) => {
+      if (options.redis) {
+        await runFarmJob({ ...options, redisUrl: farmUrl(options.redis, 'restore') }, { inputs, outDir: options.out, settings: jobSettingsFromOptions({ ...options, overwrite: options.overwrite ?? false }) });
+        return;
+      }
       await runRestoreJob(options, () => ({ ...jobSettingsFromOptions({ ...options, overwrite: options.overwrite ?? false }), inputs, outDir: options.out }));
     });
 }

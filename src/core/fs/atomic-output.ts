@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { claimOutputPath, syncFile } from './claim-output.js';
 
@@ -10,9 +11,25 @@ export function isTempOutput(path: string): boolean {
   return path.endsWith(TEMP_SUFFIX);
 }
 
-/** A hidden temporary path in the same folder as `finalPath`, so the rename stays on one file system. */
+/** This machine, as a short tag in temporary names (a shared output folder holds temporaries of several machines). */
+export const HOST_TAG = createHash('sha256').update(hostname()).digest('hex').slice(0, 6);
+
+/** A temporary name's owner: `.<name>.<host tag>p<pid>-<random>.heirloom-tmp`. */
+const OWNED_TEMP = /\.([0-9a-f]{6})p(\d+)-[0-9a-f]{8}\.heirloom-tmp$/;
+
+/**
+ * A hidden temporary path in the same folder as `finalPath`, so the rename stays on one file
+ * system. Its name carries this machine's tag and this process's id, so that a process
+ * cleaning up after a crash removes only temporaries whose writer is gone (see stale-temps.ts).
+ */
 export function tempPathFor(finalPath: string): string {
-  return join(dirname(finalPath), `.${basename(finalPath)}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`);
+  return join(dirname(finalPath), `.${basename(finalPath)}.${HOST_TAG}p${process.pid}-${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`);
+}
+
+/** Who wrote a temporary file (its machine's tag and process id), when its name says so. */
+export function tempOwner(name: string): { host: string; pid: number } | undefined {
+  const match = OWNED_TEMP.exec(name);
+  return match ? { host: match[1]!, pid: Number(match[2]) } : undefined;
 }
 
 /** `name.jpg`, `name (1).jpg`, `name (2).jpg`, ... */

@@ -1,13 +1,16 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { TEMP_SUFFIX } from './atomic-output.js';
+import { HOST_TAG, TEMP_SUFFIX, tempOwner } from './atomic-output.js';
 
-const WRITE_PROBE = /^\.heirloom-write-test-(\d+)$/;
+/** A write probe: `.heirloom-write-test-<pid>[-<host tag>-<random>]` (older ones carry only the pid). */
+const WRITE_PROBE = /^\.heirloom-write-test-(\d+)(?:-([0-9a-f]{6})-[0-9a-f]+)?$/;
 
 /**
  * Removes what a killed run left in an output folder: hidden `*.heirloom-tmp` files (an
- * output being encoded or committed) and write probes of processes that are gone. Only
- * call it when no live job writes into `dir`. Returns the removed paths.
+ * output being encoded or committed) and write probes of processes that are gone. A
+ * temporary whose name says who wrote it is removed only when that was a process of this
+ * machine that is gone (a shared farm folder holds other machines' live temporaries);
+ * older unnamed ones only when no live job writes into `dir`. Returns the removed paths.
  */
 export async function removeStaleTemps(dir: string): Promise<string[]> {
   let names: string[];
@@ -19,7 +22,7 @@ export async function removeStaleTemps(dir: string): Promise<string[]> {
   const removed: string[] = [];
   for (const name of names) {
     const probe = WRITE_PROBE.exec(name);
-    const stale = (name.startsWith('.') && name.endsWith(TEMP_SUFFIX)) || (probe !== null && !pidExists(Number(probe[1])));
+    const stale = (name.startsWith('.') && name.endsWith(TEMP_SUFFIX) && writerIsGone(name)) || (probe !== null && (probe[2] === undefined || probe[2] === HOST_TAG) && !pidExists(Number(probe[1])));
     if (!stale) continue;
     const path = join(dir, name);
     try {
@@ -30,6 +33,13 @@ export async function removeStaleTemps(dir: string): Promise<string[]> {
     }
   }
   return removed;
+}
+
+/** A temporary's writer is gone: a process of this machine that no longer runs (unnamed, older temporaries count as gone). */
+function writerIsGone(name: string): boolean {
+  const owner = tempOwner(name);
+  if (!owner) return true;
+  return owner.host === HOST_TAG && !pidExists(owner.pid);
 }
 
 function pidExists(pid: number): boolean {

@@ -1,7 +1,9 @@
 import { promises as fs } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { HeirloomError } from '../../shared/errors.js';
 import { FS_DEADLINE_MS, withDeadline } from './with-deadline.js';
+import { HOST_TAG } from './atomic-output.js';
 
 export interface WritableFolderOptions {
   signal?: AbortSignal | undefined;
@@ -44,7 +46,8 @@ export async function ensureWritableFolder(dir: string, options: WritableFolderO
         throw error;
       });
     }
-    const probe = join(folder, `.heirloom-write-test-${process.pid}`);
+    // Its own name per call: several jobs of one process (a farm worker's), or processes of several machines sharing the folder, probe at once.
+    const probe = join(folder, `.heirloom-write-test-${process.pid}-${HOST_TAG}-${randomBytes(4).toString('hex')}`);
     await timed(fs.writeFile(probe, ''), `Writing in ${folder}`);
     await timed(fs.rm(probe), `Writing in ${folder}`);
   } catch (error) {

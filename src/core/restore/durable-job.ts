@@ -51,6 +51,15 @@ export interface DurableJobOptions {
   overwrite: boolean;
   /** A stop while the inputs are being hashed ends the hashing (CANCELLED). */
   signal?: AbortSignal | undefined;
+  /** Told each output's name and hash once recorded, before the move (a farm worker records it in Redis too). */
+  beforeClaim?: ((claim: OutputClaimNotice) => Promise<void>) | undefined;
+}
+
+/** An output about to be moved into place: which photo, where, with which bytes. */
+export interface OutputClaimNotice {
+  file: string;
+  outputPath: string;
+  outputSha256: string;
 }
 
 /**
@@ -248,6 +257,7 @@ export class DurableJob {
         replace = true;
       }
       this.options.jobs.markFileCommitting(this.id, position, { outputPath: candidate, outputSha256: sha256, outputBytes: bytes });
+      await this.options.beforeClaim?.({ file: source, outputPath: candidate, outputSha256: sha256 });
       if ((await claimOutputPath(tempPath, candidate, { replace })) === 'claimed') return candidate;
     }
     throw new HeirloomError('OUTPUT_EXISTS', `No free output name near ${finalPath}. Clear some files from the output folder.`, { file: source });

@@ -28,7 +28,7 @@ import type { OpenedStage } from '../stages/stage-definition.js';
 import { resolveUpscale, type UpscaleChoice } from '../stages/upscale-stage.js';
 import { onceAcrossProcesses } from '../scheduler/once-across-processes.js';
 import type { WorkLeases } from '../store/work-leases.js';
-import { DurableJob } from './durable-job.js';
+import { DurableJob, type OutputClaimNotice } from './durable-job.js';
 import { PhotoIdentities } from './photo-identity.js';
 import { CrashRecovery } from './job-recovery.js';
 import { ProcessOwner } from '../store/process-owner.js';
@@ -80,6 +80,8 @@ export interface RunControls {
   pause?: PauseGate;
   /** Benchmarks only: fail on out-of-memory like a naive fixed-batch tool instead of backing off. */
   backOff?: boolean;
+  /** Told each output's name and hash just before it is moved into place (a farm worker records it where other machines see it). */
+  beforeClaim?: (claim: OutputClaimNotice) => Promise<void>;
 }
 
 /** Tile size when tuning is not possible (no tile fits the budget at batch 1). */
@@ -105,7 +107,7 @@ export class RestoreEngine {
   }
 
   async run(request: RestoreRequest, emit: (event: RestoreEvent) => void, controls: RunControls | AbortSignal = {}): Promise<RestoreSummary> {
-    const { signal, pause, backOff } = controls instanceof AbortSignal ? { signal: controls, pause: undefined, backOff: undefined } : controls;
+    const { signal, pause, backOff, beforeClaim } = controls instanceof AbortSignal ? { signal: controls, pause: undefined, backOff: undefined, beforeClaim: undefined } : controls;
     const started = Date.now();
     const upscale = await resolveUpscale(request, this.deps.models);
     const outDir = resolve(request.outDir);
@@ -141,7 +143,7 @@ export class RestoreEngine {
         modelId: upscale.modelId,
         deviceId: devices.map((d) => d.deviceId).join(','),
         overwrite: request.overwrite ?? false,
-        ...compactSettings({ resumeJobId: request.resumeJobId, redo: request.redo || undefined, kind: request.kind, watchFolderId: request.watchFolderId }),
+        ...compactSettings({ resumeJobId: request.resumeJobId, redo: request.redo || undefined, kind: request.kind, watchFolderId: request.watchFolderId, beforeClaim }),
       });
       jobId = job.id;
       return await this.runJob({ request, emit, signal, pause, backOff, started, upscale, outDir, maxPixels, devices, stages, unavailable, job });

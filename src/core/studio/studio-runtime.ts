@@ -3,6 +3,8 @@ import type { HostKind } from '../../shared/contract-views.js';
 import { CoreServices, systemDevices, type CoreDevices } from '../core-services.js';
 import type { RestoreEngine } from '../restore/restore-engine.js';
 import type { Db } from '../store/database.js';
+import { FarmSettingsStore } from './farm-settings-store.js';
+import { FarmAwareRunner } from './farm-aware-runner.js';
 import { AppSettingsStore } from './app-settings-store.js';
 import { deviceSettingsPort } from './device-settings-adapter.js';
 import { PhotoCatalog, type ImageRenderer, type ImageUrlBuilder } from './photo-catalog.js';
@@ -47,6 +49,7 @@ export class StudioRuntime {
     this.core = new CoreServices<DeviceSettingsPort>({ home: options.home, bundledModelsDir: options.bundledModelsDir, appVersion: options.version, onBackupError: (error) => options.log?.('could not back up the history database', error), devices: options.devices ?? studioDevices });
     const { db, engine, jobs, models } = this.core;
     try {
+      const farm = FarmSettingsStore.inHome(options.home);
       this.watch = options.watch?.({ db, engine });
       this.journal = new QueueJournal(jobs);
       this.studio = new StudioService({
@@ -54,10 +57,11 @@ export class StudioRuntime {
         version: options.version,
         home: options.home,
         defaultOutputDir: options.defaultOutputDir ?? join(options.home, 'restored'),
-        runner: engine,
+        runner: new FarmAwareRunner(engine, farm, jobs),
         history: jobs,
         models,
         appSettings: AppSettingsStore.inHome(options.home),
+        farm,
         photos: new PhotoCatalog(options.imageUrl, options.imageRenderer),
         devices: this.core.devices.service,
         ...(this.watch ? { watch: this.watch } : {}),

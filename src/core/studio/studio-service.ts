@@ -12,6 +12,8 @@ import { compactSettings, NO_UPSCALE_MODEL, parseStoredSettings } from '../../sh
 import { resumeRequest } from '../restore/resume-request.js';
 import type { JobRecord } from '../store/job-store.js';
 import type { AppSettingsStore } from './app-settings-store.js';
+import type { FarmSettingsStore } from './farm-settings-store.js';
+import { FARM_KIND } from './farm-aware-runner.js';
 import { toHistoryJob } from './history-view.js';
 import { createInvokeDispatcher, type InvokeDispatcher } from './invoke-dispatcher.js';
 import { JobQueue } from './job-queue.js';
@@ -36,6 +38,8 @@ export interface StudioServiceOptions {
   watch?: WatchPort;
   dialogs?: DialogPort;
   shell?: ShellPort;
+  /** The Farm setting and the farm's workers (issue #18). */
+  farm?: FarmSettingsStore;
   /** The host accepts uploads of dropped files (serve). */
   uploads?: boolean;
   /** Minimum time between progress updates sent to the page (default 100 ms: about 10 a second). */
@@ -185,6 +189,9 @@ export class StudioService {
       'dialogs:choose-folder': async ({ title, defaultPath }) => ({
         path: await this.dialogs().chooseFolder({ ...(title ? { title } : {}), ...(defaultPath ? { defaultPath } : {}) }),
       }),
+      'farm:get': () => this.farm().view(),
+      'farm:set': ({ url }) => this.farm().set(url),
+      'farm:status': () => this.farm().status(),
       'shell:open-path': async ({ path, action }) => {
         const shell = this.shell();
         const file = resolve(path);
@@ -217,7 +224,7 @@ export class StudioService {
   private async startJob(request: InvokeParsed<'jobs:start'>, redo = false): Promise<JobTicket> {
     const app = await this.options.appSettings.get();
     const outDir = resolve(request.outDir ?? app.outputDir ?? this.options.defaultOutputDir);
-    const { inputs: _inputs, outDir: _outDir, ...asked } = request;
+    const { inputs: _inputs, outDir: _outDir, farm, ...asked } = request;
     const jobSettings = compactSettings({ ...asked, modelId: request.modelId ?? app.modelId ?? DEFAULT_MODEL_ID, tile: request.tile ?? 'auto', batch: request.batch ?? 'auto', format: request.format ?? app.format, quality: request.quality ?? app.quality });
     // An unknown model fails here, with the installed list, not later in the queue.
     if (jobSettings.modelId !== NO_UPSCALE_MODEL) await this.options.models.get(jobSettings.modelId!);
@@ -238,6 +245,8 @@ export class StudioService {
       stripMetadata: !app.keepMetadata,
       // A re-run asks for new outputs; any other job skips photos already restored with these settings.
       ...(redo ? { redo: true } : {}),
+      // "Send to the farm": the studio's runner sends it there (farm-aware-runner.ts).
+      ...(farm ? { kind: FARM_KIND } : {}),
     };
     const item = this.queue.enqueue({ request: restore, settings, files: entries.map((e) => e.path) });
     return { queueId: item.id, files: item.files.length };
@@ -357,6 +366,11 @@ export class StudioService {
   private devices(): DeviceSettingsPort {
     if (!this.options.devices) throw new HeirloomError('USAGE', 'Device settings are not available in this build of Heirloom (device discovery is not wired). Use "auto" settings for now.');
     return this.options.devices;
+  }
+
+  private farm(): FarmSettingsStore {
+    if (!this.options.farm) throw new HeirloomError('USAGE', 'The farm is not available in this build of Heirloom.');
+    return this.options.farm;
   }
 
   private watch(): WatchPort {

@@ -1,6 +1,7 @@
 import type { DeviceReading } from '../../shared/contract.js';
 import { formatBytes } from '../format.js';
 import { Icon } from './Icon.js';
+import { FarmWorkers } from './FarmWorkers.js';
 
 /**
  * What the scheduler is using on each device, from its progress events: the recommended
@@ -52,6 +53,7 @@ export function DevicePanel({ readings, names }: { readings: DeviceReading[]; na
           </div>
         );
       })}
+      <FarmWorkers />
     </section>
   );
 }

@@ -1,4 +1,4 @@
-import { useRef, useState, type Dispatch, type DragEvent, type FormEvent, type SetStateAction } from 'react';
+import { useEffect, useRef, useState, type Dispatch, type DragEvent, type FormEvent, type SetStateAction } from 'react';
 import type { AppSettings } from '../../shared/settings.js';
 import type { DeviceWithSettings } from '../../shared/devices.js';
 import type { InspectedPath, ModelSummary, QueueFile, QueueItem } from '../../shared/contract.js';
@@ -46,6 +46,12 @@ export function RestoreView({ queue, draft, onDraftChange, options, onOptionsCha
   const [dragging, setDragging] = useState(false);
   const [adding, setAdding] = useState(false);
   const [starting, setStarting] = useState(false);
+  // The farm set in Settings (shown without its password), and whether this job goes there.
+  const [farmUrl, setFarmUrl] = useState<string | null>(null);
+  const [toFarm, setToFarm] = useState(false);
+  useEffect(() => {
+    void api.getFarm({}).then((result) => setFarmUrl(result.ok ? result.value.url : null));
+  }, [api]);
   const fileInput = useRef<HTMLInputElement>(null);
   const snapshot = queue.snapshot;
   const ready = draft.filter((d): d is Extract<InspectedPath, { ok: true }> => d.ok);
@@ -111,6 +117,7 @@ export function RestoreView({ queue, draft, onDraftChange, options, onOptionsCha
       batch: options.batch,
       ...(options.deviceId ? { deviceId: options.deviceId } : {}),
       format: options.format,
+      ...(toFarm && farmUrl ? { farm: true } : {}),
     });
     setStarting(false);
     if (!result.ok) return notify({ kind: 'error', message: result.error.message });
@@ -278,6 +285,12 @@ export function RestoreView({ queue, draft, onDraftChange, options, onOptionsCha
               </label>
             </div>
             <div className="options-actions">
+              {farmUrl && (
+                <label className="switch" title={`The farm at ${farmUrl}: its workers restore the photos, which must be on a folder every worker sees at the same path.`}>
+                  <input type="checkbox" checked={toFarm} onChange={(e) => setToFarm(e.target.checked)} data-testid="send-to-farm" />
+                  <span>Send to the farm</span>
+                </label>
+              )}
               <button type="button" className="button primary" disabled={ready.length === 0 || starting || !options.outDir.trim()} onClick={() => void start()} data-testid="start-job">
                 <Icon name="play" /> {starting ? 'Starting…' : ready.length === 0 ? 'Restore' : `Restore ${ready.length} photo${ready.length === 1 ? '' : 's'}`}
               </button>

@@ -4,6 +4,7 @@ import type { ModelSummary } from '../../shared/contract.js';
 import type { AppSettings } from '../../shared/settings.js';
 import { FormatOptions, RestoreModelOptions } from '../components/ChoiceOptions.js';
 import { DeviceSettingsCard } from '../components/DeviceSettingsCard.js';
+import { FarmSettingsCard } from '../components/FarmSettingsCard.js';
 import { useStudioContext } from '../hooks/use-api.js';
 
 interface AppDraft {
@@ -83,6 +84,11 @@ export function SettingsView({ devices, onDevicesChange, models, appSettings, on
         {devices?.map((device) => (
           <DeviceSettingsCard key={device.id} device={device} onSaved={(updated) => onDevicesChange(devices.map((d) => (d.id === updated.id ? updated : d)))} />
         ))}
+      </section>
+
+      <section aria-labelledby="farm-title" className="settings-section">
+        <h2 id="farm-title">Farm</h2>
+        <FarmSettingsCard />
       </section>
 
       <section aria-labelledby="app-settings-title" className="settings-section">

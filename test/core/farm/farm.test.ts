@@ -1,0 +1,244 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { tempDir, writeTestPhoto } from '../../helpers/images.js';
+import { testEngine } from '../../helpers/engine.js';
+import { startRedis } from '../../helpers/redis-server.js';
+import { FarmOutcomeSchema, FarmPhotoPayloadSchema, redactRedisUrl, redactSecrets } from '../../../src/shared/farm.js';
+import { FARM_PREFIX, FARM_QUEUE, redisOptionsFromUrl } from '../../../src/core/farm/farm-connection.js';
+import { FarmWorker } from '../../../src/core/farm/farm-worker.js';
+import { submitFarmJob } from '../../../src/core/farm/farm-submitter.js';
+import { readFarmStatus } from '../../../src/core/farm/farm-status.js';
+import { farmPhotoId } from '../../../src/core/farm/photo-id.js';
+import { adoptableOutput, recordClaim } from '../../../src/core/farm/output-claims.js';
+import { HOST_TAG, tempPathFor } from '../../../src/core/fs/atomic-output.js';
+import { removeStaleTemps } from '../../../src/core/fs/stale-temps.js';
+import { ensureWritableFolder } from '../../../src/core/fs/writable-folder.js';
+import type { RestoreEvent } from '../../../src/shared/events.js';
+
+test('a Redis URL is shown and stored without its password', () => {
+  assert.equal(redactRedisUrl('redis://:s3cret@farm.local:6379'), 'redis://:***@farm.local:6379');
+  assert.equal(redactRedisUrl('rediss://heirloom:s3cret@farm.local:6380/2'), 'rediss://heirloom:***@farm.local:6380/2');
+  assert.equal(redactRedisUrl('redis://farm.local:6379'), 'redis://farm.local:6379');
+  assert.equal(redactSecrets('connect to redis://:pw@h:1 failed; redis://h:2/?password=pw2'), 'connect to redis://:***@h:1 failed; redis://h:2/?password=***');
+});
+
+test('Redis URLs: password, user, database and TLS; anything else is a usage error that names the URL without its password', () => {
+  assert.deepEqual(redisOptionsFromUrl('redis://:p%40ss@10.0.0.5:6400/3'), { host: '10.0.0.5', port: 6400, password: 'p@ss', db: 3, maxRetriesPerRequest: null });
+  assert.deepEqual(redisOptionsFromUrl('rediss://lab:pw@redis.museum.org'), { host: 'redis.museum.org', port: 6379, username: 'lab', password: 'pw', tls: { servername: 'redis.museum.org' }, maxRetriesPerRequest: null });
+  assert.throws(() => redisOptionsFromUrl('http://:secret@host:6379'), (e: Error) => /USAGE|not a Redis URL/.test(e.message) && !e.message.includes('secret') && e.message.includes(':***@'));
+  assert.throws(() => redisOptionsFromUrl('redis://:secret@host:6379/x'), (e: Error) => !e.message.includes('secret'));
+});
+
+test('a queue entry is validated with the shared schema: settings record, paths, hash', () => {
+  const good = { v: 1, farmJobId: 'fabc123-00ff', input: '/share/a.png', outDir: '/share/out', contentHash: 'a'.repeat(64), settings: { modelId: 'none', scale: 2 } };
+  assert.ok(FarmPhotoPayloadSchema.safeParse(good).success);
+  assert.equal(FarmPhotoPayloadSchema.safeParse({ ...good, settings: { scale: 99 } }).success, false, 'a settings record out of range');
+  assert.equal(FarmPhotoPayloadSchema.safeParse({ ...good, contentHash: 'nope' }).success, false);
+  assert.equal(FarmPhotoPayloadSchema.safeParse({ ...good, farmJobId: 'a:b' }).success, false);
+  assert.equal(FarmOutcomeSchema.safeParse({ status: 'failed', worker: 'w', code: 'NOPE', message: 'x' }).success, false, 'an unknown error code');
+});
+
+test("a photo's farm identity is its content and the settings that decide its output", () => {
+  const hash = 'b'.repeat(64);
+  assert.equal(farmPhotoId(hash, { modelId: 'none' }, '/out'), farmPhotoId(hash, { modelId: 'none', tile: 64, batch: 2 }, '/out/'), 'tile and batch change speed, not the output');
+  assert.notEqual(farmPhotoId(hash, { modelId: 'none' }, '/out'), farmPhotoId(hash, { modelId: 'none', format: 'jpeg' }, '/out'));
+  assert.notEqual(farmPhotoId(hash, { modelId: 'none' }, '/out'), farmPhotoId(hash, { modelId: 'none' }, '/out2'));
+  assert.doesNotMatch(farmPhotoId(hash, {}, '/out'), /:/, 'a BullMQ job id has no colon');
+});
+
+test("cleanup after a crash removes only temporaries whose writer is gone: this machine's dead processes, not live ones or other machines'", async () => {
+  const dir = tempDir('heirloom-farm-temps-');
+  const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+  const mine = tempPathFor(join(dir, 'a.png'));
+  const deadOnes = join(dir, `.b.png.${HOST_TAG}p${dead}-0badcafe.heirloom-tmp`);
+  const otherHost = join(dir, `.c.png.${HOST_TAG === 'abcdef' ? '123456' : 'abcdef'}p${dead}-0badcafe.heirloom-tmp`);
+  for (const path of [mine, deadOnes, otherHost]) writeFileSync(path, 'half');
+  assert.deepEqual(await removeStaleTemps(dir), [deadOnes]);
+  assert.ok(existsSync(mine) && existsSync(otherHost));
+});
+
+test('many jobs of one process (a farm worker with --concurrency) check one output folder at once without tripping over each other', async () => {
+  const root = tempDir('heirloom-farm-probe-');
+  for (let i = 0; i < 100; i++) {
+    const dir = join(root, `out-${i}`);
+    await Promise.all([ensureWritableFolder(dir), ensureWritableFolder(dir), ensureWritableFolder(dir)]);
+    assert.deepEqual(readdirSync(dir), [], 'every write probe is gone');
+  }
+});
+
+test('farm with a password: a bad queue entry fails alone (INVALID_PAYLOAD); an unreadable photo and an unwritable output folder fail with their codes; status shows the worker; the password appears nowhere', { timeout: 120_000 }, async () => {
+  const password = 'pa55-w0rd-secret';
+  const redis = await startRedis({ requirePass: password });
+  const dir = tempDir('heirloom-farm-core-');
+  const { engine, dispose } = testEngine(join(dir, 'worker-home'));
+  const sender = testEngine(join(dir, 'sender-home'));
+  const logs: string[] = [];
+  const worker = new FarmWorker({ redisUrl: redis.url, engine, name: 'core-w', log: (l) => logs.push(l), lockMs: 2000 });
+  const queue = new Queue(FARM_QUEUE, { connection: redisOptionsFromUrl(redis.url), prefix: FARM_PREFIX });
+  try {
+    await worker.start();
+    // A queue entry that is not a photo: rejected with the schema's reasons, the worker goes on.
+    const bad = await queue.add('photo', { v: 1, input: 42, settings: { scale: 'huge' } }, { jobId: 'not-a-photo' });
+    const outcome = FarmOutcomeSchema.parse(await waitForResult(queue, bad.id!));
+    assert.equal(outcome.status, 'failed');
+    assert.equal(outcome.status === 'failed' && outcome.code, 'INVALID_PAYLOAD');
+
+    const inDir = join(dir, 'in');
+    mkdirSync(inDir);
+    const good = await writeTestPhoto(join(inDir, 'good.png'), 20, 16, 1);
+    const gone = await writeTestPhoto(join(inDir, 'gone.png'), 20, 16, 2);
+    const events: RestoreEvent[] = [];
+    const summary = await submitFarmJob({
+      redisUrl: redis.url,
+      inputs: [good, gone],
+      outDir: join(dir, 'out'),
+      settings: { modelId: 'none' },
+      // gone.png vanishes from the share after it was sent, before a worker reads it.
+      identify: async (path, signal) => {
+        const identity = await engine.identities.identify(path, signal);
+        if (path === gone) unlinkSync(gone);
+        return identity;
+      },
+      emit: (e) => events.push(e),
+      history: { jobs: sender.jobs },
+    });
+    assert.deepEqual([summary.succeeded, summary.failed, summary.skipped], [1, 1, 0]);
+    // The sender's history records the farm job (kind 'farm'), each photo's state, and which worker; the farm without its password.
+    const recorded = sender.jobs.getJob(summary.jobId)!;
+    assert.deepEqual([recorded.kind, recorded.status, recorded.succeeded, recorded.failed], ['farm', 'finished-with-errors', 1, 1]);
+    assert.deepEqual(recorded.files.map((f) => [f.inputPath, f.status]), [[good, 'done'], [gone, 'failed']]);
+    assert.match(recorded.files[1]!.errorMessage ?? '', /on core-w/);
+    assert.equal(recorded.deviceId, `farm redis://:***@127.0.0.1:${redis.port}`);
+    const failed = events.find((e) => e.type === 'file-failed');
+    assert.equal(failed?.type === 'file-failed' && failed.code, 'NOT_FOUND');
+    assert.equal(failed?.type === 'file-failed' && failed.worker, 'core-w');
+    assert.deepEqual(readdirSync(join(dir, 'out')), ['good.png']);
+
+    // An output folder the worker cannot create: each photo fails with that code and the job finishes.
+    const unwritable: RestoreEvent[] = [];
+    const blocked = await submitFarmJob({ redisUrl: redis.url, inputs: [good], outDir: '/proc/heirloom-farm-out', settings: { modelId: 'none' }, identify: (p, s) => engine.identities.identify(p, s), emit: (e) => unwritable.push(e) });
+    assert.equal(blocked.failed, 1);
+    const why = unwritable.find((e) => e.type === 'file-failed');
+    assert.equal(why?.type === 'file-failed' && why.code, 'OUTPUT_NOT_WRITABLE');
+    assert.match(why?.type === 'file-failed' ? why.message : '', /On worker core-w: .*proc/);
+
+    const status = await readFarmStatus(redis.url);
+    assert.equal(status.redis, `redis://:***@127.0.0.1:${redis.port}`);
+    assert.deepEqual(status.workers.map((w) => [w.name, w.state, w.done, w.failed]), [['core-w', 'idle', 1, 3]]);
+    assert.equal(status.queue.waiting, 0);
+    const everything = JSON.stringify([status, events, unwritable, logs, sender.jobs.listJobs({ limit: 10 })]);
+    assert.ok(!everything.includes(password), 'the password is in no event, log line or status');
+  } finally {
+    await worker.stop(1000);
+    await queue.close();
+    await dispose();
+    await sender.dispose();
+    await redis.stop();
+  }
+});
+
+async function waitForResult(queue: Queue, id: string): Promise<unknown> {
+  for (let i = 0; i < 200; i++) {
+    const job = await queue.getJob(id);
+    if (job?.finishedOn) return job.returnvalue;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`queue entry ${id} did not finish`);
+}
+
+test('a cancel takes back every photo no worker has started, and says so in job-finished', { timeout: 60_000 }, async () => {
+  const redis = await startRedis();
+  const dir = tempDir('heirloom-farm-cancel-');
+  const sender = testEngine(join(dir, 'sender-home'));
+  const inDir = join(dir, 'in');
+  mkdirSync(inDir);
+  for (let i = 0; i < 5; i++) await writeTestPhoto(join(inDir, `p${i}.png`), 16, 16, i + 1);
+  const queue = new Queue(FARM_QUEUE, { connection: redisOptionsFromUrl(redis.url), prefix: FARM_PREFIX });
+  try {
+    const abort = new AbortController();
+    const events: RestoreEvent[] = [];
+    // No worker runs: once all five wait in the queue, the sender is stopped (Ctrl+C).
+    const watcher = (async () => {
+      while ((await queue.getWaitingCount()) < 5) await new Promise((r) => setTimeout(r, 20));
+      abort.abort();
+    })();
+    const summary = await submitFarmJob({ redisUrl: redis.url, inputs: [inDir], outDir: join(dir, 'out'), settings: { modelId: 'none' }, identify: (p, s) => sender.engine.identities.identify(p, s), emit: (e) => events.push(e), signal: abort.signal, history: { jobs: sender.jobs } });
+    await watcher;
+    assert.equal(summary.cancelled, true);
+    assert.deepEqual([summary.succeeded, summary.failed, summary.skipped], [0, 0, 0]);
+    assert.equal(await queue.getWaitingCount(), 0, 'nothing is left for a worker to start');
+    const end = events.at(-1);
+    assert.equal(end?.type === 'job-finished' && end.status, 'cancelled');
+    assert.equal(sender.jobs.getJob(summary.jobId)?.status, 'cancelled');
+  } finally {
+    await queue.close();
+    await sender.dispose();
+    await redis.stop();
+  }
+});
+
+test("an output a dead worker moved into place is adopted only while it holds the recorded bytes", { timeout: 30_000 }, async () => {
+  const redis = await startRedis();
+  const client = new (await import('ioredis')).Redis({ ...redisOptionsFromUrl(redis.url) });
+  try {
+    const dir = tempDir('heirloom-farm-claim-');
+    const output = join(dir, 'a.png');
+    writeFileSync(output, 'restored bytes');
+    const sha = (await import('node:crypto')).createHash('sha256').update('restored bytes').digest('hex');
+    await recordClaim(client, 'p1-x', { outputPath: output, outputSha256: sha, worker: 'w-dead' });
+    assert.deepEqual(await adoptableOutput(client, 'p1-x'), { outputPath: output, outputSha256: sha, worker: 'w-dead' });
+    assert.equal(await adoptableOutput(client, 'p2-none'), undefined, 'no claim, nothing to adopt');
+    writeFileSync(output, 'something else');
+    assert.equal(await adoptableOutput(client, 'p1-x'), undefined, 'other bytes under the name: restored again');
+    await client.set('heirloom:farm:claim:p3-bad', '{"outputPath": 7}');
+    assert.equal(await adoptableOutput(client, 'p3-bad'), undefined, 'a claim that does not parse is ignored');
+  } finally {
+    client.disconnect();
+    await redis.stop();
+  }
+});
+
+test('the same photos sent by two machines are one queue entry each; when the first job is cancelled, the second queues them itself and they are restored once', { timeout: 60_000 }, async () => {
+  const redis = await startRedis();
+  const dir = tempDir('heirloom-farm-twice-');
+  const sender = testEngine(join(dir, 'sender-home'));
+  const { engine, dispose } = testEngine(join(dir, 'worker-home'));
+  const worker = new FarmWorker({ redisUrl: redis.url, engine, name: 'late-w' });
+  const queue = new Queue(FARM_QUEUE, { connection: redisOptionsFromUrl(redis.url), prefix: FARM_PREFIX });
+  const inDir = join(dir, 'in');
+  mkdirSync(inDir);
+  for (let i = 0; i < 3; i++) await writeTestPhoto(join(inDir, `p${i}.png`), 16, 16, i + 10);
+  const send = (signal?: AbortSignal) => {
+    const events: RestoreEvent[] = [];
+    const done = submitFarmJob({ redisUrl: redis.url, inputs: [inDir], outDir: join(dir, 'out'), settings: { modelId: 'none' }, identify: (p, s) => sender.engine.identities.identify(p, s), emit: (e) => events.push(e), ...(signal ? { signal } : {}) });
+    return { events, done };
+  };
+  const waitFor = async (check: () => Promise<boolean> | boolean) => {
+    while (!(await check())) await new Promise((r) => setTimeout(r, 20));
+  };
+  try {
+    const abortFirst = new AbortController();
+    const first = send(abortFirst.signal);
+    await waitFor(async () => (await queue.getWaitingCount()) === 3);
+    const second = send();
+    await waitFor(() => second.events.some((e) => e.type === 'job-started'));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await queue.getWaitingCount(), 3, 'the second job added no entries of its own');
+    abortFirst.abort();
+    assert.equal((await first.done).cancelled, true);
+    await worker.start();
+    const summary = await second.done;
+    assert.deepEqual([summary.succeeded, summary.failed, summary.skipped, summary.cancelled], [3, 0, 0, false]);
+    assert.deepEqual(readdirSync(join(dir, 'out')).sort(), ['p0.png', 'p1.png', 'p2.png']);
+  } finally {
+    await worker.stop(500);
+    await queue.close();
+    await dispose();
+    await sender.dispose();
+    await redis.stop();
+  }
+});
