@@ -9,7 +9,7 @@ import { collectInputs } from '../fs/collect-inputs.js';
 import { ensureWritableFolder } from '../fs/writable-folder.js';
 import type { ModelRegistry, InstalledModel } from '../models/model-registry.js';
 import type { SessionPool } from '../inference/session-pool.js';
-import type { BatchRunner } from '../inference/tiler.js';
+import type { BatchRunner, TilePlan } from '../inference/tiler.js';
 import type { JobStore } from '../store/job-store.js';
 import type { Calibration, CalibrationStore, TuningPoint } from '../store/calibration-store.js';
 import { MemoryMonitor } from '../scheduler/memory-monitor.js';
@@ -19,7 +19,8 @@ import { FaultInjector } from '../scheduler/out-of-memory.js';
 import type { PauseGate } from '../scheduler/pause-gate.js';
 import { startPeakMeasurement } from '../scheduler/peak-memory-probe.js';
 import { PhotoExecutor, type DeviceLane, type ExecutorPhoto } from '../scheduler/photo-executor.js';
-import { bestBatchFrom, tuneTileAndBatch } from '../scheduler/tile-tuner.js';
+import { bestBatchFrom, measureWholePhotoShapes, TILE_CANDIDATES, tuneTileAndBatch } from '../scheduler/tile-tuner.js';
+import { choosePhotoTile, costCurve } from '../scheduler/photo-tiling.js';
 import { cpuOnly, type DeviceResolver, type ResolvedDevice } from '../devices/device-resolver.js';
 import { photoWork } from '../stages/photo-pipeline.js';
 import { closeStages, openStages } from '../stages/stage-list.js';
@@ -74,6 +75,8 @@ export interface RunControls {
   pause?: PauseGate;
   /** Benchmarks only: fail on out-of-memory like a naive fixed-batch tool instead of backing off. */
   backOff?: boolean;
+  /** Benchmarks only: the tile plan each photo was cut into. */
+  onPlan?: (file: string, plan: TilePlan) => void;
 }
 
 /** Tile size when tuning is not possible (no tile fits the budget at batch 1). */
@@ -96,7 +99,7 @@ export class RestoreEngine {
   }
 
   async run(request: RestoreRequest, emit: (event: RestoreEvent) => void, controls: RunControls | AbortSignal = {}): Promise<RestoreSummary> {
-    const { signal, pause, backOff } = controls instanceof AbortSignal ? { signal: controls, pause: undefined, backOff: undefined } : controls;
+    const { signal, pause, backOff, onPlan } = controls instanceof AbortSignal ? { signal: controls, pause: undefined, backOff: undefined, onPlan: undefined } : controls;
     const started = Date.now();
     const upscale = await resolveUpscale(request, this.deps.models);
     const outDir = resolve(request.outDir);
@@ -134,7 +137,7 @@ export class RestoreEngine {
         ...compactSettings({ resumeJobId: request.resumeJobId, redo: request.redo || undefined, kind: request.kind, watchFolderId: request.watchFolderId }),
       });
       jobId = job.id;
-      return await this.runJob({ request, emit, signal, pause, backOff, started, upscale, outDir, maxPixels, devices, stages, job });
+      return await this.runJob({ request, emit, signal, pause, backOff, onPlan, started, upscale, outDir, maxPixels, devices, stages, job });
     } finally {
       await closeStages(stages);
     }
@@ -146,6 +149,7 @@ export class RestoreEngine {
     signal: AbortSignal | undefined;
     pause: PauseGate | undefined;
     backOff: boolean | undefined;
+    onPlan: RunControls['onPlan'];
     started: number;
     upscale: UpscaleChoice;
     outDir: string;
@@ -154,7 +158,7 @@ export class RestoreEngine {
     stages: OpenedStage[];
     job: DurableJob;
   }): Promise<RestoreSummary> {
-    const { request, emit, signal, pause, backOff, started, upscale, outDir, maxPixels, devices, stages, job } = run;
+    const { request, emit, signal, pause, backOff, onPlan, started, upscale, outDir, maxPixels, devices, stages, job } = run;
     const primary = devices[0]!;
     const jobId = job.id;
     emit({ type: 'job-started', jobId, files: job.files, model: upscale.modelId, device: primary.deviceId });
@@ -171,7 +175,7 @@ export class RestoreEngine {
 
     const model = upscale.model;
     const lanes = model ? await Promise.all(devices.map((device) => this.buildLane(device, model, request))) : [];
-    const tileSize = model ? await this.chooseTile(request, primary, lanes[0]!, model.manifest, jobId, emit) : 0;
+    const { tileSize, tileFor } = model ? await this.chooseTile(request, primary, lanes[0]!, model.manifest, jobId, emit) : { tileSize: 0, tileFor: undefined };
 
     let succeeded = 0;
     let failed = 0;
@@ -191,6 +195,7 @@ export class RestoreEngine {
       ...(manifest ? { manifest } : {}),
       scale: upscale.scale,
       tileSize,
+      ...(tileFor ? { tileFor } : {}),
       format: request.format ?? 'keep',
       overwrite: request.overwrite ?? false,
       stripMetadata: request.stripMetadata ?? false,
@@ -209,6 +214,7 @@ export class RestoreEngine {
           startedAt.set(photo.position, Date.now());
           job.started(photo.position);
         },
+        ...(onPlan ? { planned: (photo: ExecutorPhoto, plan: TilePlan) => onPlan(photo.file, plan) } : {}),
         progress: (u) => {
           const { position: _position, ...rest } = u;
           emit({ type: 'progress', jobId, ...rest, value: u.tiles === 0 ? 0 : u.tile / u.tiles });
@@ -314,8 +320,18 @@ export class RestoreEngine {
     };
   }
 
-  /** The user's tile, the device's setting, or the tuned one (measured once per device and model, then remembered). */
-  private async chooseTile(request: RestoreRequest, device: ResolvedDevice, lane: DeviceLane, manifest: ModelManifest, jobId: string, emit: (e: RestoreEvent) => void): Promise<number> {
+  /**
+   * The user's tile, the device's setting, or auto: the tuned tile (measured once per device
+   * and model, then remembered) and, per photo, the layout with the least measured time.
+   */
+  private async chooseTile(
+    request: RestoreRequest,
+    device: ResolvedDevice,
+    lane: DeviceLane,
+    manifest: ModelManifest,
+    jobId: string,
+    emit: (e: RestoreEvent) => void,
+  ): Promise<{ tileSize: number; tileFor?: (width: number, height: number) => number }> {
     const stored = this.deps.calibration?.get(device.deviceId, manifest.id, lane.precision) ?? {};
     const budget = budgetBytes(await lane.monitor.freeBytes(), lane.budget);
     const fits = (tile: number, batch: number) =>
@@ -323,14 +339,30 @@ export class RestoreEngine {
     const fixedTile = typeof request.tile === 'number' ? request.tile : typeof device.settings.tileSize === 'number' ? device.settings.tileSize : undefined;
     if (fixedTile !== undefined) {
       if (lane.fixedBatch === undefined) lane.usefulBatch = await this.usefulBatchAt(fixedTile, stored, fits, device, lane, manifest);
-      return fixedTile;
+      return { tileSize: fixedTile };
     }
-    if (stored.tunedTile !== undefined) return stored.tunedTile;
-    emit({ type: 'warning', jobId, code: 'TUNING', message: `Measuring the fastest tile size for ${manifest.id} on ${device.deviceId} (once; remembered for next time).`, device: device.deviceId });
-    const result = await tuneTileAndBatch({ run: lane.run, pad: manifest.tileOverlap, fits });
-    lane.usefulBatch = result.batch;
-    this.deps.calibration?.update(device.deviceId, manifest.id, lane.precision, { tunedTile: result.tile, tunedBatch: result.batch, tuning: mergePoints(stored.tuning, result.points) });
-    return result.points.length > 0 ? result.tile : FALLBACK_TILE;
+    let tuning = stored.tuning ?? [];
+    let tileSize = stored.tunedTile;
+    if (tileSize === undefined) {
+      emit({ type: 'warning', jobId, code: 'TUNING', message: `Measuring the fastest tile size for ${manifest.id} on ${device.deviceId} (once; remembered for next time).`, device: device.deviceId });
+      const result = await tuneTileAndBatch({ run: lane.run, pad: manifest.tileOverlap, fits });
+      lane.usefulBatch = result.batch;
+      tuning = mergePoints(tuning, result.points);
+      tileSize = result.points.length > 0 ? result.tile : FALLBACK_TILE;
+      this.deps.calibration?.update(device.deviceId, manifest.id, lane.precision, { tunedTile: result.tile, tunedBatch: result.batch, tuning });
+    }
+    // Where batching pays (an accelerator), every photo keeps the tuned tile so tiles of many photos share shapes.
+    if ((lane.fixedBatch ?? lane.usefulBatch) > 1) return { tileSize };
+    const larger = await measureWholePhotoShapes({ run: lane.run, pad: manifest.tileOverlap, fits, known: tuning });
+    if (larger.length > 0) {
+      tuning = mergePoints(tuning, larger);
+      this.deps.calibration?.update(device.deviceId, manifest.id, lane.precision, { tuning });
+    }
+    const curve = costCurve(tuning, manifest.tileOverlap);
+    const fitsPixels = (pixels: number) => batchBytes(estimateBatchMemory(manifest, pixels, lane.precision, lane.calibration), 1) <= budget;
+    const tileSizes = TILE_CANDIDATES.filter((t) => t <= tileSize);
+    const fallback = tileSize;
+    return { tileSize, tileFor: (width, height) => choosePhotoTile({ width, height, pad: manifest.tileOverlap, tileSizes, curve, fits: fitsPixels, fallback }).tileSize };
   }
 
   /**

@@ -3,6 +3,10 @@ import type { BatchRunner } from '../inference/tiler.js';
 
 export const TILE_CANDIDATES = [64, 128, 192, 256] as const;
 export const BATCH_CANDIDATES = [1, 2, 4] as const;
+/** Larger shapes measured only so a whole photo of that size can be run as one tile. */
+export const WHOLE_PHOTO_CANDIDATES = [384, 512, 640] as const;
+/** A shape predicted to take longer than this per run is not measured (x4plus stops at 256). */
+export const MAX_MEASURE_MS = 4000;
 
 export interface TuneRequest {
   run: BatchRunner;
@@ -56,7 +60,25 @@ export async function tuneTileAndBatch(request: TuneRequest): Promise<TuneResult
   return { tile: chosen.tile, batch: chosen.batch, points };
 }
 
-async function measure(request: TuneRequest, tile: number, batch: number): Promise<TuningPoint> {
+/**
+ * Measures the larger shapes a whole photo may run at (batch 1), skipping those already
+ * measured, those that do not fit, and those predicted to take over `maxMs` per run.
+ */
+export async function measureWholePhotoShapes(request: Pick<TuneRequest, 'run' | 'pad' | 'fits' | 'now'> & { known: readonly TuningPoint[]; maxMs?: number }): Promise<TuningPoint[]> {
+  const points: TuningPoint[] = [];
+  const single = () => [...request.known, ...points].filter((p) => p.batch === 1).sort((a, b) => b.tile - a.tile);
+  for (const tile of WHOLE_PHOTO_CANDIDATES) {
+    if (single().some((p) => p.tile === tile) || !request.fits(tile, 1)) continue;
+    const largest = single()[0];
+    if (!largest) break;
+    const predictedMs = (largest.usPerPixel * largest.tile ** 2 * (tile + 2 * request.pad) ** 2) / (largest.tile + 2 * request.pad) ** 2 / 1000;
+    if (predictedMs > (request.maxMs ?? MAX_MEASURE_MS)) break;
+    points.push(await measure(request, tile, 1));
+  }
+  return points;
+}
+
+async function measure(request: Pick<TuneRequest, 'run' | 'pad' | 'now'>, tile: number, batch: number): Promise<TuningPoint> {
   const side = tile + 2 * request.pad;
   const input = syntheticTiles(batch, side);
   const dims: [number, number, number, number] = [batch, 3, side, side];
