@@ -113,6 +113,10 @@ export class RestoreEngine {
     const devices = await (this.deps.devices ?? cpuOnly).resolve(compactSettings({ deviceId: request.deviceId, provider: request.provider, threads: request.threads }));
     const primary = devices[0];
     if (!primary) throw new HeirloomError('DEVICE_NOT_FOUND', 'No device is enabled. Enable one in settings ("heirloom settings set cpu enabled=true").');
+    // Start each device's inference thread and session now: they open while the job is set up
+    // (stages, photos hashed into the history); buildLane awaits the same pooled promise and reports its error.
+    const model = upscale.model;
+    if (model) for (const device of devices) this.deps.sessions.get(model.path, device.session).catch(() => {});
     let jobId = '';
     const stages = await openStages(request, {
       models: this.deps.models,

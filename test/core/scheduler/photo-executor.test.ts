@@ -56,7 +56,7 @@ async function photos(dir: string, sizes: Array<[number, number]>): Promise<Exec
 test('tiled output equals whole-image output, across photos of several sizes', async () => {
   const dir = tempDir();
   const input = await photos(dir, [[45, 30], [64, 64], [17, 50]]);
-  const log = { batches: [], shapes: [] };
+  const log: FakeRunnerLog = { batches: [], shapes: [] };
   const tiled = await runExecutor(input, { work: photoWork(settings(join(dir, 'tiled'), 16)), lanes: [lane(log)] });
   const whole = await runExecutor(input, { work: photoWork(settings(join(dir, 'whole'), 0)), lanes: [lane({ batches: [], shapes: [] })] });
   assert.equal(tiled.failed.size, 0, JSON.stringify([...tiled.failed.values()]));
