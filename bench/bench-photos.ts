@@ -35,6 +35,20 @@ export async function mixedPhotos(dir: string, count: number): Promise<string[]>
   return out;
 }
 
+/** `count` small photos of mixed shapes, the longer side from 60 % of `maxSide` to `maxSide` (for slow models). */
+export async function smallPhotos(dir: string, count: number, maxSide: number): Promise<string[]> {
+  mkdirSync(dir, { recursive: true });
+  const sources = sourcePhotos();
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const side = Math.round(maxSide * (0.6 + (0.4 * i) / Math.max(1, count - 1)));
+    const path = join(dir, `small-${String(i).padStart(2, '0')}.png`);
+    if (!existsSync(path)) await sharp(sources[i % sources.length]!).resize(side, side, { fit: 'inside', kernel: 'lanczos3' }).png().toFile(path);
+    out.push(path);
+  }
+  return out;
+}
+
 /** `count` square photos of one size (the GPEN table's setting: photos of similar resolution). */
 export async function squarePhotos(dir: string, count: number, side: number): Promise<string[]> {
   mkdirSync(dir, { recursive: true });

@@ -2,19 +2,19 @@
  * Benchmark scenarios, each run in its own process by bench/run.ts so that peak memory is
  * measured cleanly. Usage: tsx bench/scenarios.ts <name> [json-args]; prints one JSON line.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { CliServices } from '../src/cli/services.js';
 import { ModelSession } from '../src/core/inference/ort-backend.js';
-import { extractTile, tileInputLength } from '../src/core/inference/tiler.js';
-import { tileDims } from '../src/core/inference/tiler.js';
+import { computedPixels, extractTile, tileDims, tileInputLength, type TilePlan } from '../src/core/inference/tiler.js';
 import { preparePhoto } from '../src/core/stages/photo-pipeline.js';
 import { FaultInjector } from '../src/core/scheduler/out-of-memory.js';
 import { RestoreEngine } from '../src/core/restore/restore-engine.js';
 import { estimateBatchMemory } from '../src/core/scheduler/memory-model.js';
 import { peakResidentBytes } from '../src/core/scheduler/peak-memory-probe.js';
 import type { RestoreEvent } from '../src/shared/events.js';
-import { largeScan, mixedPhotos, squarePhotos } from './bench-photos.js';
+import { largeScan, mixedPhotos, smallPhotos, squarePhotos } from './bench-photos.js';
 import { measureMatMulPeak } from './matmul-peak.js';
 
 const WORK = resolve('.bench');
@@ -79,57 +79,63 @@ function collect(events: RestoreEvent[]) {
 }
 
 /**
- * Issue 4.1: end-to-end photos per second over bare session.run on the same tiles. The
- * bare runs replay the very tiles the pipeline cut from the photos (real content runs about
- * 10 % slower than a synthetic texture of the same shape), on an in-process session with
- * nothing else going on; they run before and after the pipeline, against drift.
+ * Issue 14: end-to-end time against bare session.run of the same model on the whole photos
+ * (the limit: no tiling, no host work), and per photo the pixels the network computed over
+ * the photo's own pixels. Warm: a first, untimed restore tunes the tile size (once per model
+ * and device) and loads the session. The bare passes run before and after, against drift.
  */
-async function pipeline(args: { model: string; count: number; tile: number; scale: number }) {
-  const photos = await mixedPhotos(join(WORK, 'mixed'), args.count);
+async function pipeline(args: { model: string; count: number; tile: number | 'auto'; scale: number; maxSide?: number }) {
+  const photos = args.maxSide ? await smallPhotos(join(WORK, `small-${args.maxSide}`), args.count, args.maxSide) : await mixedPhotos(join(WORK, 'mixed'), args.count);
   const out = join(WORK, 'out-pipeline');
   rmSync(out, { recursive: true, force: true });
   const s = services();
   const { manifest, path } = await s.models.get(args.model);
-  const tiles: Array<{ data: Float32Array; dims: number[] }> = [];
+  const wholes: Array<{ file: string; pixels: number; data: Float32Array; dims: number[] }> = [];
   for (const p of photos) {
-    const prepared = await preparePhoto(p, { manifest, scale: args.scale, tileSize: args.tile, maxPixels: 1e9, format: 'keep', overwrite: false, outDir: '.' });
-    const d = tileDims(prepared.plan);
-    for (const tile of prepared.plan.tiles) {
-      const data = new Float32Array(tileInputLength(prepared.plan));
-      extractTile(prepared.image.pixels, prepared.plan, tile, data, 0);
-      tiles.push({ data, dims: [1, 3, d.height, d.width] });
-    }
+    const prepared = await preparePhoto(p, { manifest, scale: args.scale, tileSize: 0, maxPixels: 1e9, format: 'keep', overwrite: false, outDir: '.' });
+    const tile = prepared.plan.tiles[0]!;
+    const data = new Float32Array(tileInputLength(tile));
+    extractTile(prepared.image.pixels, tile, data, 0);
+    const d = tileDims(tile);
+    wholes.push({ file: p, pixels: d.width * d.height, data, dims: [1, 3, d.height, d.width] });
   }
+  // Warm-up: tuning (remembered in the bench's home) and the pipeline's session, untimed.
+  await s.engine.run({ inputs: [photos[0]!], outDir: join(WORK, 'out-warmup'), modelId: args.model, tile: args.tile, batch: 'auto', scale: args.scale, redo: true }, () => {});
   const bareSession = await ModelSession.open(path, { provider: 'cpu' });
   const bare = async () => {
     const t = process.hrtime.bigint();
-    for (const tile of tiles) await bareSession.run({ [manifest.input.name]: tile });
+    for (const w of wholes) await bareSession.run({ [manifest.input.name]: { data: w.data, dims: w.dims } });
     return seconds(t);
   };
-  // Warm both sessions so no measurement pays for loading the model.
-  await bareSession.run({ [manifest.input.name]: tiles[0]! });
-  await (await s.sessions.get(path, { provider: 'cpu' })).run({ [manifest.input.name]: tiles[0]! });
+  await bareSession.run({ [manifest.input.name]: { data: wholes[0]!.data, dims: wholes[0]!.dims } });
   const bareBefore = await bare();
   const events: RestoreEvent[] = [];
+  const plans = new Map<string, TilePlan>();
   const t0 = process.hrtime.bigint();
-  const summary = await s.engine.run({ inputs: photos, outDir: out, modelId: args.model, tile: args.tile, batch: 1, scale: args.scale }, collect(events));
+  const summary = await s.engine.run({ inputs: photos, outDir: out, modelId: args.model, tile: args.tile, batch: 'auto', scale: args.scale, redo: true }, collect(events), { onPlan: (file, plan) => plans.set(file, plan) });
   const endToEnd = seconds(t0);
   const bareAfter = await bare();
   await bareSession.dispose();
   await s.dispose();
   const bareSeconds = (bareBefore + bareAfter) / 2;
+  const perPhoto = wholes.map((w) => {
+    const plan = plans.get(w.file);
+    return { photo: basename(w.file), size: `${w.dims[3]}x${w.dims[2]}`, tiles: plan?.tiles.length ?? 0, tileSize: plan ? `${plan.coreWidth}x${plan.coreHeight}` : '', computedRatio: plan ? computedPixels(plan) / w.pixels : Number.NaN };
+  });
+  const photoPixels = wholes.reduce((sum, w) => sum + w.pixels, 0);
+  const computed = [...plans.values()].reduce((sum, plan) => sum + computedPixels(plan), 0);
   return {
+    model: args.model,
     photos: photos.length,
-    tiles: tiles.length,
-    tileRuns: events.filter((e) => e.type === 'progress' && e.stage === 'inferring' && e.tile > 0).length,
+    tiles: [...plans.values()].reduce((sum, plan) => sum + plan.tiles.length, 0),
     succeeded: summary.succeeded,
     endToEndSeconds: endToEnd,
     bareSeconds,
     bareBeforeSeconds: bareBefore,
     bareAfterSeconds: bareAfter,
-    photosPerSecond: photos.length / endToEnd,
-    barePhotosPerSecond: photos.length / bareSeconds,
     efficiency: bareSeconds / endToEnd,
+    computedRatio: computed / photoPixels,
+    perPhoto,
   };
 }
 
@@ -248,7 +254,51 @@ async function tiling(args: { model: string }) {
   return { model: args.model, rows, seconds };
 }
 
-const scenarios = { compute, pipeline, gpen, scan, backoff, tiling } as const;
+/**
+ * Issue 14.3: the whole `heirloom restore` process on one 256x256 photo (warm: tuned, tsx's
+ * transform cache filled), against bare session.run of the same model on that photo.
+ */
+async function startup(args: { model: string; runs: number }) {
+  const dir = join(WORK, 'startup');
+  mkdirSync(dir, { recursive: true });
+  const [source] = await smallPhotos(join(WORK, 'small-256'), 1, 256);
+  const home = join(dir, 'home');
+  const cli = resolve('bin/heirloom.mjs');
+  const restore = (out: string) => {
+    const t = process.hrtime.bigint();
+    const child = spawnSync(process.execPath, [cli, 'restore', source!, '--out', out, '--model', args.model, '--json', '--home', home], { encoding: 'utf8' });
+    if (child.status !== 0) throw new Error(`heirloom restore failed: ${child.stderr}`);
+    return seconds(t);
+  };
+  rmSync(join(dir, 'out'), { recursive: true, force: true });
+  restore(join(dir, 'out', 'warm-up'));
+  const processSeconds: number[] = [];
+  for (let i = 0; i < args.runs; i++) processSeconds.push(restore(join(dir, 'out', `run-${i}`)));
+  const s = services();
+  const { manifest, path } = await s.models.get(args.model);
+  const prepared = await preparePhoto(source!, { manifest, scale: manifest.scale, tileSize: 0, maxPixels: 1e9, format: 'keep', overwrite: false, outDir: '.' });
+  const tile = prepared.plan.tiles[0]!;
+  const data = new Float32Array(tileInputLength(tile));
+  extractTile(prepared.image.pixels, tile, data, 0);
+  const d = tileDims(tile);
+  const session = await ModelSession.open(path, { provider: 'cpu' });
+  const feed = { [manifest.input.name]: { data, dims: [1, 3, d.height, d.width] } };
+  let t = process.hrtime.bigint();
+  await session.run(feed);
+  const bareFirstSeconds = seconds(t);
+  let bareSeconds = Infinity;
+  for (let i = 0; i < 3; i++) {
+    t = process.hrtime.bigint();
+    await session.run(feed);
+    bareSeconds = Math.min(bareSeconds, seconds(t));
+  }
+  await session.dispose();
+  await s.dispose();
+  const sorted = [...processSeconds].sort((a, b) => a - b);
+  return { model: args.model, size: `${d.width}x${d.height}`, processSeconds, medianProcessSeconds: sorted[Math.floor(sorted.length / 2)]!, bareSeconds, bareFirstSeconds };
+}
+
+const scenarios = { compute, pipeline, gpen, scan, backoff, tiling, startup } as const;
 
 const [name, raw] = process.argv.slice(2);
 const scenario = scenarios[name as keyof typeof scenarios];

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const SECTIONS = ['compute', 'pipeline', 'gpen', 'backoff', 'scan', 'tiling', 'repair', 'farm'];
+const SECTIONS = ['compute', 'pipeline', 'startup', 'gpen', 'backoff', 'scan', 'tiling', 'repair', 'farm'];
 
 /** `heirloom bench [section...]`: the benchmark suite of the source tree (bench/run.ts), same as `npm run bench`. */
 export function registerBench(program: Command): void {

@@ -15,7 +15,7 @@ export class OutputCanvas {
   private readonly maxValue: number;
 
   constructor(
-    private readonly plan: TilePlan,
+    plan: TilePlan,
     /** Requested output scale (1..modelScale). */
     readonly scale: number,
     private readonly modelScale: number,
@@ -41,12 +41,12 @@ export class OutputCanvas {
 
   /**
    * Writes one tile from planar float32 RGB model output (one batch item).
-   * `output` holds 3 planes of (coreHeight + 2 pad) x modelScale rows.
+   * `output` holds 3 planes of the tile's input region at the model's scale.
    */
   async writeTile(tile: Tile, output: Float32Array, offset: number): Promise<void> {
-    const { plan, scale, modelScale } = this;
-    const srcW = (plan.coreWidth + 2 * plan.pad) * modelScale;
-    const srcH = (plan.coreHeight + 2 * plan.pad) * modelScale;
+    const { scale, modelScale } = this;
+    const srcW = tile.input.width * modelScale;
+    const srcH = tile.input.height * modelScale;
     if (scale === modelScale) {
       this.writeDirect(tile, output, offset, srcW, srcH);
       return;
@@ -55,13 +55,13 @@ export class OutputCanvas {
     let w = srcW;
     let h = srcH;
     if (scale !== modelScale) {
-      // Resize the whole padded tile, so the filter sees real context at the owned edges.
-      w = (plan.coreWidth + 2 * plan.pad) * scale;
-      h = (plan.coreHeight + 2 * plan.pad) * scale;
+      // Resize the whole input region, so the filter sees real context at the owned edges.
+      w = tile.input.width * scale;
+      h = tile.input.height * scale;
       samples = await resizeSamples16(samples, srcW, srcH, 3, w, h);
     }
-    const x0 = (tile.owned.x - tile.core.x + plan.pad) * scale;
-    const y0 = (tile.owned.y - tile.core.y + plan.pad) * scale;
+    const x0 = (tile.owned.x - tile.input.x) * scale;
+    const y0 = (tile.owned.y - tile.input.y) * scale;
     const ow = tile.owned.width * scale;
     const oh = tile.owned.height * scale;
     const dx = tile.owned.x * scale;
@@ -85,10 +85,10 @@ export class OutputCanvas {
 
   /** At the model's own scale: straight from the planar float output into the canvas, in one pass. */
   private writeDirect(tile: Tile, output: Float32Array, offset: number, srcW: number, srcH: number): void {
-    const { plan, scale } = this;
+    const { scale } = this;
     const plane = srcW * srcH;
-    const x0 = (tile.owned.x - tile.core.x + plan.pad) * scale;
-    const y0 = (tile.owned.y - tile.core.y + plan.pad) * scale;
+    const x0 = (tile.owned.x - tile.input.x) * scale;
+    const y0 = (tile.owned.y - tile.input.y) * scale;
     const ow = tile.owned.width * scale;
     const oh = tile.owned.height * scale;
     const dx = tile.owned.x * scale;

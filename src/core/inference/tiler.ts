@@ -2,12 +2,15 @@ import type { PixelSource } from '../imaging/pixel-source.js';
 export type { PixelSource } from '../imaging/pixel-source.js';
 
 /**
- * Tiles are the unit of work. A photo is cut into tiles of one shape (so tiles from many
- * photos batch together); each tile carries `pad` pixels of real context on every side
- * (mirrored at the photo's border), and only its owned centre is written back. When `pad`
- * covers the model's receptive field the result equals a whole-image run: there is no seam
- * to blend away, because every written pixel saw the same neighbourhood it would have seen
- * in one piece.
+ * Tiles are the unit of work. Each tile carries `pad` pixels of real context toward its
+ * neighbours and only its owned centre is written back. When `pad` covers the model's
+ * receptive field the result equals a whole-image run: there is no seam to blend away,
+ * because every written pixel saw the same neighbourhood it would have seen in one piece.
+ *
+ * Two layouts: `planPhotoTiles` (the restore pipeline) splits each side into equal parts and
+ * adds context only where the photo continues, so the network computes little more than the
+ * photo itself; `planTiles` keeps one shape for every tile (mirrored context at the border),
+ * for callers that batch a photo's tiles together (the damage detector).
  */
 
 export interface Rect {
@@ -23,12 +26,14 @@ export interface Tile {
   core: Rect;
   /** The part of `core` this tile writes to the output; the owned rects partition the image. */
   owned: Rect;
+  /** What the network runs on: the core and its context (outside the image it is mirrored). */
+  input: Rect;
 }
 
 export interface TilePlan {
   imageWidth: number;
   imageHeight: number;
-  /** Width and height of every tile's core (the tile size, or the image side when smaller). */
+  /** Width and height of the largest tile's core (the tile size, or the image side when smaller). */
   coreWidth: number;
   coreHeight: number;
   pad: number;
@@ -65,10 +70,53 @@ export function planTiles(imageWidth: number, imageHeight: number, tileSize: num
         index: tiles.length,
         core: { x: col.coreStart, y: row.coreStart, width: coreWidth, height: coreHeight },
         owned: { x: col.ownedStart, y: row.ownedStart, width: col.ownedEnd - col.ownedStart, height: row.ownedEnd - row.ownedStart },
+        input: { x: col.coreStart - pad, y: row.coreStart - pad, width: coreWidth + 2 * pad, height: coreHeight + 2 * pad },
       });
     }
   }
   return { imageWidth, imageHeight, coreWidth, coreHeight, pad, tiles };
+}
+
+/**
+ * Balanced spans: `length` split into ceil(length / size) parts whose sizes differ by at
+ * most one pixel (a 600 px side at tile 256 is 200 + 200 + 200, not 256 + 256 + 88 run as
+ * three 256s), each with `pad` context toward a neighbour and none at the photo's border.
+ */
+export function balancedSpans(length: number, size: number, pad: number): Array<{ start: number; end: number; inputStart: number; inputEnd: number }> {
+  const parts = size === 0 ? 1 : Math.ceil(length / size);
+  const spans = [];
+  for (let i = 0; i < parts; i++) {
+    const start = Math.round((i * length) / parts);
+    const end = Math.round(((i + 1) * length) / parts);
+    spans.push({ start, end, inputStart: Math.max(0, start - pad), inputEnd: Math.min(length, end + pad) });
+  }
+  return spans;
+}
+
+/**
+ * The restore pipeline's layout: the least computed area for a tile size. The photo's own
+ * border gets no context, which is also what a whole-photo run sees there (the network's
+ * zero padding), so border pixels match a whole run exactly. `tileSize` 0 is one tile.
+ */
+export function planPhotoTiles(imageWidth: number, imageHeight: number, tileSize: number, pad: number): TilePlan {
+  const uniform = planTiles(imageWidth, imageHeight, tileSize, pad);
+  const tiles: Tile[] = [];
+  const rows = balancedSpans(imageHeight, Math.min(uniform.coreHeight, imageHeight), pad);
+  const cols = balancedSpans(imageWidth, Math.min(uniform.coreWidth, imageWidth), pad);
+  for (const row of rows) {
+    for (const col of cols) {
+      const owned = { x: col.start, y: row.start, width: col.end - col.start, height: row.end - row.start };
+      tiles.push({ index: tiles.length, core: owned, owned, input: { x: col.inputStart, y: row.inputStart, width: col.inputEnd - col.inputStart, height: row.inputEnd - row.inputStart } });
+    }
+  }
+  const coreWidth = Math.max(...cols.map((c) => c.end - c.start));
+  const coreHeight = Math.max(...rows.map((r) => r.end - r.start));
+  return { imageWidth, imageHeight, coreWidth, coreHeight, pad, tiles };
+}
+
+/** Pixels the network computes for a plan (context included), against the photo's own pixels. */
+export function computedPixels(plan: TilePlan): number {
+  return plan.tiles.reduce((sum, t) => sum + t.input.width * t.input.height, 0);
 }
 
 /** Mirrors an index into [0, length) without repeating the edge pixel (numpy's 'reflect'). */
@@ -81,20 +129,18 @@ export function reflectIndex(i: number, length: number): number {
 }
 
 /**
- * Writes one padded tile as planar float32 RGB (0..1) into `target` at `offset`
+ * Writes one tile's input region as planar float32 RGB (0..1) into `target` at `offset`
  * (a batch buffer). A single-channel source is broadcast to three channels.
  */
-export function extractTile(source: PixelSource, plan: TilePlan, tile: Tile, target: Float32Array, offset: number): void {
-  const { pad } = plan;
-  const w = plan.coreWidth + 2 * pad;
-  const h = plan.coreHeight + 2 * pad;
+export function extractTile(source: PixelSource, tile: Tile, target: Float32Array, offset: number): void {
+  const { width: w, height: h } = tile.input;
   const plane = w * h;
   const scale = 1 / source.maxValue;
   const gray = source.stride < 3;
   const xs = new Int32Array(w);
-  for (let x = 0; x < w; x++) xs[x] = reflectIndex(tile.core.x - pad + x, source.width) * source.stride;
+  for (let x = 0; x < w; x++) xs[x] = reflectIndex(tile.input.x + x, source.width) * source.stride;
   for (let y = 0; y < h; y++) {
-    const rowBase = reflectIndex(tile.core.y - pad + y, source.height) * source.width * source.stride;
+    const rowBase = reflectIndex(tile.input.y + y, source.height) * source.width * source.stride;
     const out = offset + y * w;
     for (let x = 0; x < w; x++) {
       const s = rowBase + xs[x]!;
@@ -112,15 +158,15 @@ export function extractTile(source: PixelSource, plan: TilePlan, tile: Tile, tar
   }
 }
 
-/** Input elements of one padded tile (3 channels). */
-export function tileInputLength(plan: TilePlan): number {
-  return 3 * (plan.coreWidth + 2 * plan.pad) * (plan.coreHeight + 2 * plan.pad);
+/** Input elements of one tile (3 channels). */
+export function tileInputLength(tile: Tile): number {
+  return 3 * tile.input.width * tile.input.height;
 }
 
 /** Runs a model on a batch: input N x 3 x H x W (0..1), output N x C x sH x sW. */
 export type BatchRunner = (input: Float32Array, dims: [number, number, number, number]) => Promise<Float32Array>;
 
-/** The padded shape every tile of a plan has. */
-export function tileDims(plan: TilePlan): { width: number; height: number } {
-  return { width: plan.coreWidth + 2 * plan.pad, height: plan.coreHeight + 2 * plan.pad };
+/** The shape the network runs a tile at (its input region). */
+export function tileDims(tile: Tile): { width: number; height: number } {
+  return { width: tile.input.width, height: tile.input.height };
 }

@@ -10,7 +10,7 @@ import { collectInputs } from '../fs/collect-inputs.js';
 import { ensureWritableFolder } from '../fs/writable-folder.js';
 import type { ModelRegistry, InstalledModel } from '../models/model-registry.js';
 import type { SessionPool } from '../inference/session-pool.js';
-import type { BatchRunner } from '../inference/tiler.js';
+import type { BatchRunner, TilePlan } from '../inference/tiler.js';
 import type { JobStore } from '../store/job-store.js';
 import type { Calibration, CalibrationStore, TuningPoint } from '../store/calibration-store.js';
 import { MemoryMonitor } from '../scheduler/memory-monitor.js';
@@ -20,7 +20,8 @@ import { FaultInjector } from '../scheduler/out-of-memory.js';
 import type { PauseGate } from '../scheduler/pause-gate.js';
 import { startPeakMeasurement } from '../scheduler/peak-memory-probe.js';
 import { PhotoExecutor, type DeviceLane, type ExecutorPhoto } from '../scheduler/photo-executor.js';
-import { bestBatchFrom, tuneTileAndBatch } from '../scheduler/tile-tuner.js';
+import { bestBatchFrom, measureWholePhotoShapes, TILE_CANDIDATES, tuneTileAndBatch } from '../scheduler/tile-tuner.js';
+import { choosePhotoTile, costCurve } from '../scheduler/photo-tiling.js';
 import { cpuOnly, type DeviceResolver, type ResolvedDevice } from '../devices/device-resolver.js';
 import { photoWork } from '../stages/photo-pipeline.js';
 import { closeStages, openStages } from '../stages/stage-list.js';
@@ -82,6 +83,8 @@ export interface RunControls {
   backOff?: boolean;
   /** Told each output's name and hash just before it is moved into place (a farm worker records it where other machines see it). */
   beforeClaim?: (claim: OutputClaimNotice) => Promise<void>;
+  /** Benchmarks only: the tile plan each photo was cut into. */
+  onPlan?: (file: string, plan: TilePlan) => void;
 }
 
 /** Tile size when tuning is not possible (no tile fits the budget at batch 1). */
@@ -107,7 +110,7 @@ export class RestoreEngine {
   }
 
   async run(request: RestoreRequest, emit: (event: RestoreEvent) => void, controls: RunControls | AbortSignal = {}): Promise<RestoreSummary> {
-    const { signal, pause, backOff, beforeClaim } = controls instanceof AbortSignal ? { signal: controls, pause: undefined, backOff: undefined, beforeClaim: undefined } : controls;
+    const { signal, pause, backOff, beforeClaim, onPlan } = controls instanceof AbortSignal ? { signal: controls, pause: undefined, backOff: undefined, beforeClaim: undefined, onPlan: undefined } : controls;
     const started = Date.now();
     const upscale = await resolveUpscale(request, this.deps.models);
     const outDir = resolve(request.outDir);
@@ -121,6 +124,10 @@ export class RestoreEngine {
     const devices = await (this.deps.devices ?? cpuOnly).resolve(compactSettings({ deviceId: request.deviceId, provider: request.provider, threads: request.threads }));
     const primary = devices[0];
     if (!primary) throw new HeirloomError('DEVICE_NOT_FOUND', 'No device is enabled. Enable one in settings ("heirloom settings set cpu enabled=true").');
+    // Start each device's inference thread and session now: they open while the job is set up
+    // (stages, photos hashed into the history); buildLane awaits the same pooled promise and reports its error.
+    const model = upscale.model;
+    if (model) for (const device of devices) this.deps.sessions.get(model.path, device.session).catch(() => {});
     let jobId = '';
     const { stages, unavailable } = await openStages(request, {
       models: this.deps.models,
@@ -146,7 +153,7 @@ export class RestoreEngine {
         ...compactSettings({ resumeJobId: request.resumeJobId, redo: request.redo || undefined, kind: request.kind, watchFolderId: request.watchFolderId, beforeClaim }),
       });
       jobId = job.id;
-      return await this.runJob({ request, emit, signal, pause, backOff, started, upscale, outDir, maxPixels, devices, stages, unavailable, job });
+      return await this.runJob({ request, emit, signal, pause, backOff, onPlan, started, upscale, outDir, maxPixels, devices, stages, unavailable, job });
     } finally {
       await closeStages(stages);
     }
@@ -158,6 +165,7 @@ export class RestoreEngine {
     signal: AbortSignal | undefined;
     pause: PauseGate | undefined;
     backOff: boolean | undefined;
+    onPlan: RunControls['onPlan'];
     started: number;
     upscale: UpscaleChoice;
     outDir: string;
@@ -167,7 +175,7 @@ export class RestoreEngine {
     unavailable: string[];
     job: DurableJob;
   }): Promise<RestoreSummary> {
-    const { request, emit, signal, pause, backOff, started, upscale, outDir, maxPixels, devices, stages, unavailable, job } = run;
+    const { request, emit, signal, pause, backOff, onPlan, started, upscale, outDir, maxPixels, devices, stages, unavailable, job } = run;
     const primary = devices[0]!;
     const jobId = job.id;
     emit({ type: 'job-started', jobId, files: job.files, model: upscale.modelId, device: primary.deviceId });
@@ -186,12 +194,12 @@ export class RestoreEngine {
     const model = upscale.model;
     const lanes = model ? await Promise.all(devices.map((device) => this.buildLane(device, model, request))) : [];
     // A stop during tuning: the executor below then records every photo as cancelled.
-    const tileSize = model
-      ? await this.chooseTile(request, primary, lanes[0]!, model.manifest, jobId, emit, signal).catch((error: unknown) => {
-          if (signal?.aborted) return FALLBACK_TILE;
+    const { tileSize, tileFor } = model
+      ? await this.chooseTile(request, primary, lanes[0]!, model.manifest, jobId, emit, signal).catch((error: unknown): { tileSize: number; tileFor?: (width: number, height: number) => number } => {
+          if (signal?.aborted) return { tileSize: FALLBACK_TILE };
           throw error;
         })
-      : 0;
+      : { tileSize: 0, tileFor: undefined };
 
     let succeeded = 0;
     let failed = 0;
@@ -211,6 +219,7 @@ export class RestoreEngine {
       ...(manifest ? { manifest } : {}),
       scale: upscale.scale,
       tileSize,
+      ...(tileFor ? { tileFor } : {}),
       format: request.format ?? 'keep',
       overwrite: request.overwrite ?? false,
       stripMetadata: request.stripMetadata ?? false,
@@ -229,6 +238,7 @@ export class RestoreEngine {
           startedAt.set(photo.position, Date.now());
           job.started(photo.position);
         },
+        ...(onPlan ? { planned: (photo: ExecutorPhoto, plan: TilePlan) => onPlan(photo.file, plan) } : {}),
         progress: (u) => {
           const { position: _position, ...rest } = u;
           emit({ type: 'progress', jobId, ...rest, value: u.tiles === 0 ? 0 : u.tile / u.tiles });
@@ -334,8 +344,19 @@ export class RestoreEngine {
     };
   }
 
-  /** The user's tile, the device's setting, or the tuned one (measured once per device and model, then remembered). */
-  private async chooseTile(request: RestoreRequest, device: ResolvedDevice, lane: DeviceLane, manifest: ModelManifest, jobId: string, emit: (e: RestoreEvent) => void, signal?: AbortSignal): Promise<number> {
+  /**
+   * The user's tile, the device's setting, or auto: the tuned tile (measured once per device
+   * and model, then remembered) and, per photo, the layout with the least measured time.
+   */
+  private async chooseTile(
+    request: RestoreRequest,
+    device: ResolvedDevice,
+    lane: DeviceLane,
+    manifest: ModelManifest,
+    jobId: string,
+    emit: (e: RestoreEvent) => void,
+    signal?: AbortSignal,
+  ): Promise<{ tileSize: number; tileFor?: (width: number, height: number) => number }> {
     const stored = this.deps.calibration?.get(device.deviceId, manifest.id, lane.precision) ?? {};
     const budget = budgetBytes(await lane.monitor.freeBytes(), lane.budget);
     const fits = (tile: number, batch: number) =>
@@ -343,26 +364,43 @@ export class RestoreEngine {
     const fixedTile = typeof request.tile === 'number' ? request.tile : typeof device.settings.tileSize === 'number' ? device.settings.tileSize : undefined;
     if (fixedTile !== undefined) {
       if (lane.fixedBatch === undefined) lane.usefulBatch = await this.usefulBatchAt(fixedTile, stored, fits, device, lane, manifest, signal);
-      return fixedTile;
+      return { tileSize: fixedTile };
     }
-    if (stored.tunedTile !== undefined) return stored.tunedTile;
-    const tune = async () => {
-      emit({ type: 'warning', jobId, code: 'TUNING', message: `Measuring the fastest tile size for ${manifest.id} on ${device.deviceId} (once; remembered for next time).`, device: device.deviceId });
-      const result = await tuneTileAndBatch({ run: lane.run, pad: manifest.tileOverlap, fits, signal });
-      lane.usefulBatch = result.batch;
-      this.deps.calibration?.update(device.deviceId, manifest.id, lane.precision, { tunedTile: result.tile, tunedBatch: result.batch, tuning: mergePoints(stored.tuning, result.points) });
-      return result.points.length > 0 ? result.tile : FALLBACK_TILE;
-    };
-    if (!this.deps.leases) return tune();
-    // Several processes on one data folder: one measures, the others wait for its result and reuse it.
-    return onceAcrossProcesses({
-      leases: this.deps.leases,
-      name: `tune:${device.deviceId}:${manifest.id}:${lane.precision}`,
-      existing: () => reuseTuning(this.deps.calibration?.get(device.deviceId, manifest.id, lane.precision), lane),
-      onWait: () => emit({ type: 'warning', jobId, code: 'TUNING_WAIT', message: `Another Heirloom process is measuring the fastest tile size for ${manifest.id} on ${device.deviceId}; this job uses its result.`, device: device.deviceId }),
-      work: tune,
-      signal,
-    });
+    let tuning = stored.tuning ?? [];
+    let tileSize = stored.tunedTile;
+    if (tileSize === undefined) {
+      const tune = async () => {
+        emit({ type: 'warning', jobId, code: 'TUNING', message: `Measuring the fastest tile size for ${manifest.id} on ${device.deviceId} (once; remembered for next time).`, device: device.deviceId });
+        const result = await tuneTileAndBatch({ run: lane.run, pad: manifest.tileOverlap, fits, signal });
+        lane.usefulBatch = result.batch;
+        this.deps.calibration?.update(device.deviceId, manifest.id, lane.precision, { tunedTile: result.tile, tunedBatch: result.batch, tuning: mergePoints(tuning, result.points) });
+        return result.points.length > 0 ? result.tile : FALLBACK_TILE;
+      };
+      // Several processes on one data folder: one measures, the others wait for its result and reuse it.
+      tileSize = this.deps.leases
+        ? await onceAcrossProcesses({
+            leases: this.deps.leases,
+            name: `tune:${device.deviceId}:${manifest.id}:${lane.precision}`,
+            existing: () => reuseTuning(this.deps.calibration?.get(device.deviceId, manifest.id, lane.precision), lane),
+            onWait: () => emit({ type: 'warning', jobId, code: 'TUNING_WAIT', message: `Another Heirloom process is measuring the fastest tile size for ${manifest.id} on ${device.deviceId}; this job uses its result.`, device: device.deviceId }),
+            work: tune,
+            signal,
+          })
+        : await tune();
+      tuning = this.deps.calibration?.get(device.deviceId, manifest.id, lane.precision)?.tuning ?? tuning;
+    }
+    // Where batching pays (an accelerator), every photo keeps the tuned tile so tiles of many photos share shapes.
+    if ((lane.fixedBatch ?? lane.usefulBatch) > 1) return { tileSize };
+    const larger = await measureWholePhotoShapes({ run: lane.run, pad: manifest.tileOverlap, fits, known: tuning });
+    if (larger.length > 0) {
+      tuning = mergePoints(tuning, larger);
+      this.deps.calibration?.update(device.deviceId, manifest.id, lane.precision, { tuning });
+    }
+    const curve = costCurve(tuning, manifest.tileOverlap);
+    const fitsPixels = (pixels: number) => batchBytes(estimateBatchMemory(manifest, pixels, lane.precision, lane.calibration), 1) <= budget;
+    const tileSizes = TILE_CANDIDATES.filter((t) => t <= tileSize);
+    const fallback = tileSize;
+    return { tileSize, tileFor: (width, height) => choosePhotoTile({ width, height, pad: manifest.tileOverlap, tileSizes, curve, fits: fitsPixels, fallback }).tileSize };
   }
 
   /**

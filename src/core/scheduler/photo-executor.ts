@@ -57,6 +57,8 @@ export interface BackOffStep {
 export interface ExecutorCallbacks {
   progress(update: ProgressUpdate): void;
   started(photo: ExecutorPhoto): void;
+  /** The tile plan a photo was cut into (benchmarks report its computed pixels). */
+  planned?(photo: ExecutorPhoto, plan: TilePlan): void;
   done(photo: ExecutorPhoto, result: PhotoResult): void;
   failed(photo: ExecutorPhoto, error: ErrorInfo): void;
   backOff?(step: BackOffStep): void;
@@ -192,6 +194,7 @@ export class PhotoExecutor {
           await this.finish(state);
         } else {
           prepared.networkStartedAt = Date.now();
+          this.callbacks.planned?.(photo, prepared.plan);
           for (const tile of prepared.plan.tiles) this.queue.push({ state, tile, plan: prepared.plan });
           this.decodedSizes.push({ imagePixels: prepared.plan.imageWidth * prepared.plan.imageHeight, workPixels: prepared.plan.tiles.length * prepared.plan.coreWidth * prepared.plan.coreHeight });
           this.prepared++;
@@ -276,10 +279,10 @@ export class PhotoExecutor {
     const first = this.queue.findIndex((q) => q.state.pinnedLane === undefined || q.state.pinnedLane === lane.deviceId);
     if (first < 0) return this.allPrepared() && this.queue.length === 0 ? 'done' : 'wait';
     const head = this.queue[first]!;
-    const shape = head.plan;
-    const dims = tileDims(shape);
+    // Tiles of one input shape batch together (a photo's balanced tiles share a few shapes).
+    const dims = tileDims(head.tile);
     const padded = dims.width * dims.height;
-    const recommendation = await this.recommend(lane, shape.coreWidth, padded);
+    const recommendation = await this.recommend(lane, head.plan.coreWidth, padded);
     let size = lane.fixedBatch ?? Math.min(recommendation.batch, lane.usefulBatch);
     const cap = this.laneBatchCap.get(lane.deviceId);
     if (cap !== undefined) size = Math.min(size, cap);
@@ -318,10 +321,10 @@ export class PhotoExecutor {
     const live = items.filter((q) => !q.state.failed && q.state.prepared.plan === q.plan);
     if (live.length === 0) return undefined;
     const plan = live[0]!.plan;
-    const dims = tileDims(plan);
-    const itemLength = tileInputLength(plan);
+    const dims = tileDims(live[0]!.tile);
+    const itemLength = tileInputLength(live[0]!.tile);
     const input = new Float32Array(itemLength * live.length);
-    live.forEach((q, i) => extractTile(q.state.prepared.image.pixels, q.plan, q.tile, input, i * itemLength));
+    live.forEach((q, i) => extractTile(q.state.prepared.image.pixels, q.tile, input, i * itemLength));
     const submitted = Date.now();
     const output = (async () => {
       this.faults.check(live.length, dims.width * dims.height);
@@ -363,7 +366,7 @@ export class PhotoExecutor {
     const now = Date.now();
     const started = Math.max(batch.submitted, this.laneDoneAt.get(lane.deviceId) ?? 0);
     this.laneDoneAt.set(lane.deviceId, now);
-    this.throughput.record(live.length * plan.coreWidth * plan.coreHeight, now - started);
+    this.throughput.record(live.reduce((sum, q) => sum + q.tile.owned.width * q.tile.owned.height, 0), now - started);
     const outLength = output.length / live.length;
     const completed: PhotoState[] = [];
     for (const [i, q] of live.entries()) {
@@ -383,7 +386,7 @@ export class PhotoExecutor {
   /** Halve the batch; at batch 1 halve the tile; at the floor move to another lane. The photo is never lost. */
   private backOff(lane: DeviceLane, items: QueuedTile[], error: unknown): void {
     const plan = items[0]!.plan;
-    const dims = tileDims(plan);
+    const dims = tileDims(items[0]!.tile);
     const failedPixels = items.length * dims.width * dims.height;
     lane.learnedLimitPixels = Math.min(lane.learnedLimitPixels ?? Infinity, Math.max(1, Math.floor(failedPixels / 2)));
     this.callbacks.learnedLimit?.(lane.deviceId, lane.learnedLimitPixels);
@@ -468,7 +471,7 @@ export class PhotoExecutor {
     batch: { batch: number; recommended: number; tileSize: number; device: string; memory: MemoryReading } | undefined,
   ): ProgressUpdate {
     const remainingPixels = remainingWorkPixels({
-      queuedTilePixels: this.queue.reduce((sum, q) => sum + q.plan.coreWidth * q.plan.coreHeight, 0),
+      queuedTilePixels: this.queue.reduce((sum, q) => sum + q.tile.owned.width * q.tile.owned.height, 0),
       waitingPhotos: [...this.decoding, ...this.pending].map((p) => p.pixels),
       decoded: this.decodedSizes,
     });
@@ -498,7 +501,7 @@ interface SubmittedBatch {
 }
 
 function sameShape(q: QueuedTile, dims: { width: number; height: number }): boolean {
-  const d = tileDims(q.plan);
+  const d = tileDims(q.tile);
   return d.width === dims.width && d.height === dims.height;
 }
 

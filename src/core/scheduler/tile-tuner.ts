@@ -4,6 +4,10 @@ import { throwIfCancelled } from '../fs/with-deadline.js';
 
 export const TILE_CANDIDATES = [64, 128, 192, 256] as const;
 export const BATCH_CANDIDATES = [1, 2, 4] as const;
+/** Larger shapes measured only so a whole photo of that size can be run as one tile. */
+export const WHOLE_PHOTO_CANDIDATES = [384, 512, 640] as const;
+/** A shape predicted to take longer than this per run is not measured (one-time cost; x4plus stops at 256, x4v3 reaches 640 even on a loaded 2-core machine). */
+export const MAX_MEASURE_MS = 10_000;
 
 export interface TuneRequest {
   run: BatchRunner;
@@ -59,7 +63,25 @@ export async function tuneTileAndBatch(request: TuneRequest): Promise<TuneResult
   return { tile: chosen.tile, batch: chosen.batch, points };
 }
 
-async function measure(request: TuneRequest, tile: number, batch: number): Promise<TuningPoint> {
+/**
+ * Measures the larger shapes a whole photo may run at (batch 1), skipping those already
+ * measured, those that do not fit, and those predicted to take over `maxMs` per run.
+ */
+export async function measureWholePhotoShapes(request: Pick<TuneRequest, 'run' | 'pad' | 'fits' | 'now'> & { known: readonly TuningPoint[]; maxMs?: number }): Promise<TuningPoint[]> {
+  const points: TuningPoint[] = [];
+  const single = () => [...request.known, ...points].filter((p) => p.batch === 1).sort((a, b) => b.tile - a.tile);
+  for (const tile of WHOLE_PHOTO_CANDIDATES) {
+    if (single().some((p) => p.tile === tile) || !request.fits(tile, 1)) continue;
+    const largest = single()[0];
+    if (!largest) break;
+    const predictedMs = (largest.usPerPixel * largest.tile ** 2 * (tile + 2 * request.pad) ** 2) / (largest.tile + 2 * request.pad) ** 2 / 1000;
+    if (predictedMs > (request.maxMs ?? MAX_MEASURE_MS)) break;
+    points.push(await measure(request, tile, 1));
+  }
+  return points;
+}
+
+async function measure(request: Pick<TuneRequest, 'run' | 'pad' | 'now' | 'signal'>, tile: number, batch: number): Promise<TuningPoint> {
   throwIfCancelled(request.signal);
   const side = tile + 2 * request.pad;
   const input = syntheticTiles(batch, side);

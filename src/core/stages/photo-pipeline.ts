@@ -6,7 +6,7 @@ import { decodeImage, encodeImage, outputFormatFor, EXTENSION, type DecodedImage
 import { resizeSamples16 } from '../imaging/resample.js';
 import { commitOutput, discardTemp, tempPathFor } from '../fs/atomic-output.js';
 import { claimOutputPath } from '../fs/claim-output.js';
-import { planTiles } from '../inference/tiler.js';
+import { planPhotoTiles, planTiles } from '../inference/tiler.js';
 import { OutputCanvas } from '../inference/output-canvas.js';
 import type { HostCpuTurn, PhotoResult, PhotoWork, PreparedPhoto } from '../scheduler/photo-work.js';
 import type { CanvasStage, ImageStage, PhotoStage } from './photo-stage.js';
@@ -18,6 +18,8 @@ export interface PhotoSettings {
   scale: number;
   /** Tile core size in input pixels; 0 runs the whole photo as one tile. */
   tileSize: number;
+  /** Auto tiling: the tile size for a photo of this size (the one with the least measured time). */
+  tileFor?: (width: number, height: number) => number;
   format: FormatChoice;
   quality?: number;
   overwrite: boolean;
@@ -60,7 +62,7 @@ export async function preparePhoto(file: string, settings: PhotoSettings, onStag
     stageMs[stage.name] = Date.now() - started;
   }
   const photo = { file, image, stageMs, notes, sidecars };
-  return { ...photo, ...cut(image, settings.tileSize, settings) };
+  return { ...photo, ...cut(image, settings.tileFor?.(image.width, image.height) ?? settings.tileSize, settings) };
 }
 
 /** Re-cuts a prepared photo with another tile size (after an out-of-memory error), dropping what was written. */
@@ -73,7 +75,7 @@ function cut(image: DecodedImage, tileSize: number, settings: PhotoSettings): Pi
     const canvas = OutputCanvas.fromImage(image.pixels, image.colorChannels, image.bitDepth);
     return { plan: { ...planTiles(image.width, image.height, 0, 0), tiles: [] }, canvas };
   }
-  const plan = planTiles(image.width, image.height, tileSize, settings.manifest.tileOverlap);
+  const plan = planPhotoTiles(image.width, image.height, tileSize, settings.manifest.tileOverlap);
   return { plan, canvas: new OutputCanvas(plan, settings.scale, settings.manifest.scale, image.colorChannels, image.bitDepth) };
 }
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { extractTile, planTiles, reflectIndex, tileInputLength } from '../../../src/core/inference/tiler.js';
+import { computedPixels, extractTile, planPhotoTiles, planTiles, reflectIndex, tileInputLength } from '../../../src/core/inference/tiler.js';
 
 test('owned regions partition the image exactly once, and every core has the plan shape inside the image', () => {
   for (const [w, h, tile] of [
@@ -42,8 +42,8 @@ test('extractTile writes planar RGB in 0..1 with reflected borders, and broadcas
   const height = 2;
   const rgb = new Uint8Array([0, 10, 20, 255, 0, 0, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 130, 140]);
   const plan = planTiles(width, height, 0, 1);
-  const out = new Float32Array(tileInputLength(plan));
-  extractTile({ width, height, stride: 3, data: rgb, maxValue: 255 }, plan, plan.tiles[0]!, out, 0);
+  const out = new Float32Array(tileInputLength(plan.tiles[0]!));
+  extractTile({ width, height, stride: 3, data: rgb, maxValue: 255 }, plan.tiles[0]!, out, 0);
   const w = width + 2;
   const h = height + 2;
   // Padded (0,0) reflects to image (1,1) = pixel index 4 -> R 90.
@@ -54,10 +54,45 @@ test('extractTile writes planar RGB in 0..1 with reflected borders, and broadcas
   assert.equal(out[2 * w * h + 1 * w + 1], Math.fround(20 / 255));
 
   const grey = new Uint16Array([0, 65535, 32768, 1, 2, 3]);
-  const g = new Float32Array(tileInputLength(plan));
-  extractTile({ width, height, stride: 1, data: grey, maxValue: 65535 }, plan, plan.tiles[0]!, g, 0);
+  const g = new Float32Array(tileInputLength(plan.tiles[0]!));
+  extractTile({ width, height, stride: 1, data: grey, maxValue: 65535 }, plan.tiles[0]!, g, 0);
   const at = 1 * w + 2; // image (1,0)
   assert.equal(g[at], 1);
   assert.equal(g[w * h + at], 1);
   assert.equal(g[2 * w * h + at], 1);
+});
+
+test('photo tiles: balanced parts that partition the photo, with context only toward a neighbour', () => {
+  for (const [w, h, tile] of [
+    [600, 400, 256],
+    [451, 300, 128],
+    [65, 17, 64],
+    [1, 1, 64],
+    [741, 500, 0],
+  ] as const) {
+    const pad = 12;
+    const plan = planPhotoTiles(w, h, tile, pad);
+    const covered = new Uint8Array(w * h);
+    const widths = new Set<number>();
+    for (const t of plan.tiles) {
+      widths.add(t.owned.width);
+      assert.ok(t.input.x >= 0 && t.input.y >= 0 && t.input.x + t.input.width <= w && t.input.y + t.input.height <= h, `input inside the photo for ${w}x${h}`);
+      // Context is pad pixels where the photo continues and none at its border.
+      assert.equal(t.owned.x - t.input.x, Math.min(pad, t.owned.x));
+      assert.equal(t.input.x + t.input.width - (t.owned.x + t.owned.width), Math.min(pad, w - (t.owned.x + t.owned.width)));
+      for (let y = t.owned.y; y < t.owned.y + t.owned.height; y++) for (let x = t.owned.x; x < t.owned.x + t.owned.width; x++) covered[y * w + x]!++;
+    }
+    assert.ok(covered.every((c) => c === 1), `every pixel owned once for ${w}x${h} tile ${tile}`);
+    assert.ok(Math.max(...widths) - Math.min(...widths) <= 1, `balanced widths for ${w}x${h}: ${[...widths].join(',')}`);
+  }
+});
+
+test('photo tiles compute far less than the uniform layout: 600x400 at tile 256', () => {
+  const photo = planPhotoTiles(600, 400, 256, 12);
+  assert.deepEqual(photo.tiles.map((t) => `${t.owned.width}x${t.owned.height}`), ['200x200', '200x200', '200x200', '200x200', '200x200', '200x200']);
+  // 3x2 tiles of 200 px with 24 px of context at each of the 2 vertical and 1 horizontal seams.
+  assert.equal(computedPixels(photo), (600 + 2 * 24) * (400 + 24));
+  const uniform = planTiles(600, 400, 256, 12);
+  assert.equal(computedPixels(uniform), 6 * 280 * 280);
+  assert.equal(computedPixels(planPhotoTiles(600, 400, 0, 12)), 600 * 400);
 });

@@ -56,7 +56,7 @@ async function photos(dir: string, sizes: Array<[number, number]>): Promise<Exec
 test('tiled output equals whole-image output, across photos of several sizes', async () => {
   const dir = tempDir();
   const input = await photos(dir, [[45, 30], [64, 64], [17, 50]]);
-  const log = { batches: [], shapes: [] };
+  const log: FakeRunnerLog = { batches: [], shapes: [] };
   const tiled = await runExecutor(input, { work: photoWork(settings(join(dir, 'tiled'), 16)), lanes: [lane(log)] });
   const whole = await runExecutor(input, { work: photoWork(settings(join(dir, 'whole'), 0)), lanes: [lane({ batches: [], shapes: [] })] });
   assert.equal(tiled.failed.size, 0, JSON.stringify([...tiled.failed.values()]));
@@ -66,7 +66,11 @@ test('tiled output equals whole-image output, across photos of several sizes', a
     assert.equal(a.width, b.width);
     assert.equal(psnr(a.data, b.data), Infinity, `${p.file} tiled == whole`);
   }
-  assert.ok(log.shapes.every((s) => s === '20x20'), 'every tile of every photo has one shape');
+  // Tile 16 with 2 px of context toward each neighbour: no run is larger than 20x20, and
+  // tiles at a photo's border carry no context there (the 45-px side is cut 15 + 15 + 15).
+  const sides = log.shapes.map((s) => s.split('x').map(Number) as [number, number]);
+  assert.ok(sides.every(([w, h]) => w <= 20 && h <= 20), `shapes ${log.shapes.join(' ')}`);
+  assert.ok(log.shapes.includes('17x17') && log.shapes.includes('19x17'), `shapes ${log.shapes.join(' ')}`);
 });
 
 test('equal-shaped tiles from different photos are batched together', async () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tuneTileAndBatch } from '../../../src/core/scheduler/tile-tuner.js';
+import { measureWholePhotoShapes, tuneTileAndBatch } from '../../../src/core/scheduler/tile-tuner.js';
 import type { BatchRunner } from '../../../src/core/inference/tiler.js';
 
 /** A device whose cost per padded pixel is given per tile side and batch, on a simulated clock. */
@@ -37,4 +37,17 @@ test('takes a batch only when it pays, and never a tile that does not fit', asyn
   assert.equal(result.tile, 64);
   assert.equal(result.batch, 4);
   assert.ok(!calls.some((c) => c.endsWith('x144')), 'the 128 tile was never run');
+});
+
+test('whole-photo shapes: measured once, only where they fit and a run is predicted short enough', async () => {
+  const calls: string[] = [];
+  const device = simulatedDevice(() => 0.01, calls);
+  const known = [{ tile: 256, batch: 1, usPerPixel: 0.012 }];
+  const points = await measureWholePhotoShapes({ ...device, pad: 8, known, fits: (tile) => tile <= 512, maxMs: 1000 });
+  assert.deepEqual(points.map((p) => p.tile), [384, 512], 'the 640 shape does not fit');
+  const again = await measureWholePhotoShapes({ ...device, pad: 8, known: [...known, ...points], fits: () => true, maxMs: 1000 });
+  assert.deepEqual(again.map((p) => p.tile), [640]);
+  // A slow model (x4plus-like): the larger shapes would take too long per run to measure.
+  const slow = await measureWholePhotoShapes({ ...device, pad: 8, known: [{ tile: 256, batch: 1, usPerPixel: 300 }], fits: () => true, maxMs: 4000 });
+  assert.deepEqual(slow, []);
 });
