@@ -2,6 +2,7 @@ import { useRef, useState, type Dispatch, type DragEvent, type FormEvent, type S
 import type { AppSettings } from '../../shared/settings.js';
 import type { DeviceWithSettings } from '../../shared/devices.js';
 import type { InspectedPath, ModelSummary, QueueFile, QueueItem } from '../../shared/contract.js';
+import { NO_UPSCALE_MODEL } from '../../shared/job-settings.js';
 import { FormatOptions, RestoreModelOptions } from '../components/ChoiceOptions.js';
 import { DevicePanel } from '../components/DevicePanel.js';
 import { ErrorNote } from '../components/ErrorNote.js';
@@ -18,7 +19,19 @@ export interface RestoreOptions {
   batch: number | 'auto';
   format: AppSettings['format'];
   outDir: string;
+  /** The repair switches of the job settings record (src/shared/job-settings.ts). */
+  scratches: boolean;
+  fading: boolean;
+  /** Restore faces when a face model is installed (facesIfInstalled). */
+  faces: boolean;
 }
+
+/** The switches the "Old photo" preset turns on (OLD_PHOTO_PRESET), with the upscale model kept. */
+const REPAIR_SWITCHES: ReadonlyArray<{ key: 'scratches' | 'fading' | 'faces'; label: string; explanation: string }> = [
+  { key: 'scratches', label: 'Repair scratches and dust', explanation: 'Finds scratches, cracks, dust and small tears and fills them in from the picture around them.' },
+  { key: 'fading', label: 'Restore faded colour', explanation: 'Brings back the contrast and colour a print loses with age; black-and-white prints stay neutral.' },
+  { key: 'faces', label: 'Restore faces', explanation: 'Sharpens faces with a face model, when one is installed; without one the rest still runs.' },
+];
 
 const TILE_CHOICES: Array<number | 'auto'> = ['auto', 32, 64, 96, 128, 192, 256, 384, 512, 0];
 const BATCH_CHOICES: Array<number | 'auto'> = ['auto', 1, 2, 4, 8, 16];
@@ -106,11 +119,15 @@ export function RestoreView({ queue, draft, onDraftChange, options, onOptionsCha
       inputs: ready.map((d) => d.path),
       outDir: options.outDir,
       modelId: options.modelId,
-      ...(options.scale === 'model' ? {} : { scale: options.scale }),
+      ...(options.scale === 'model' || options.modelId === NO_UPSCALE_MODEL ? {} : { scale: options.scale }),
       tile: options.tile,
       batch: options.batch,
       ...(options.deviceId ? { deviceId: options.deviceId } : {}),
       format: options.format,
+      // Masks are kept with repaired photos, so Compare can show what was repaired.
+      ...(options.scratches ? { scratches: true, saveMasks: true } : {}),
+      ...(options.fading ? { fading: true } : {}),
+      ...(options.faces ? { facesIfInstalled: true } : {}),
     });
     setStarting(false);
     if (!result.ok) return notify({ kind: 'error', message: result.error.message });
@@ -128,6 +145,10 @@ export function RestoreView({ queue, draft, onDraftChange, options, onOptionsCha
     if (!result.ok) notify({ kind: 'error', message: result.error.message });
   }
 
+  const faceModelInstalled = models.some((m) => m.task === 'face-restore');
+  const oldPhoto = options.scratches && options.fading && options.faces;
+  const modelScale = model?.scale ?? 4;
+  const startBlocked = draft.length === 0 ? 'Add a photo to restore first.' : ready.length === 0 ? 'None of the added photos can be read: remove them or add others.' : !options.outDir.trim() ? 'Choose an output folder first.' : null;
   const items = orderForDisplay(snapshot?.items ?? []);
   const anyFinished = items.some((i) => i.state === 'finished' || i.state === 'finished-with-errors' || i.state === 'cancelled' || i.state === 'failed' || i.state === 'interrupted');
 
@@ -210,55 +231,52 @@ export function RestoreView({ queue, draft, onDraftChange, options, onOptionsCha
           </section>
 
           <section className="card options-card" aria-label="Restore settings">
+            <div className="repair-head">
+              <h2>How to restore</h2>
+              <label className="switch preset" title="Repair scratches and dust, restore faded colour, restore faces, and upscale">
+                <input type="checkbox" checked={oldPhoto} onChange={(e) => onOptionsChange({ ...options, scratches: e.target.checked, fading: e.target.checked, faces: e.target.checked })} data-testid="preset-old-photo" />
+                <span>Old photo (all of the below)</span>
+              </label>
+            </div>
+            <ul className="repair-switches">
+              {REPAIR_SWITCHES.map((choice) => (
+                <li key={choice.key}>
+                  <label className="switch">
+                    <input type="checkbox" checked={options[choice.key]} onChange={(e) => onOptionsChange({ ...options, [choice.key]: e.target.checked })} data-testid={`repair-${choice.key}`} />
+                    <span>{choice.label}</span>
+                  </label>
+                  <p className="subtle small">
+                    {choice.explanation}
+                    {choice.key === 'faces' && !faceModelInstalled && <span data-testid="no-face-model"> No face model is installed yet.</span>}
+                  </p>
+                </li>
+              ))}
+            </ul>
             <div className="options-grid">
               <label>
-                <span>Model</span>
+                <span>Upscale with</span>
                 <select value={options.modelId} onChange={(e) => onOptionsChange({ ...options, modelId: e.target.value, scale: 'model' })} data-testid="option-model">
                   <RestoreModelOptions models={models} />
+                  <option value={NO_UPSCALE_MODEL}>No upscaling (keep the size)</option>
                 </select>
               </label>
-              <label>
-                <span>Scale</span>
-                <select value={String(options.scale)} onChange={(e) => onOptionsChange({ ...options, scale: e.target.value === 'model' ? 'model' : Number(e.target.value) })} data-testid="option-scale">
-                  <option value="model">×{model?.scale ?? '?'} (model)</option>
-                  {Array.from({ length: Math.max(0, (model?.scale ?? 1) - 1) }, (_, i) => i + 1).map((s) => (
-                    <option key={s} value={s}>
-                      ×{s}
-                    </option>
-                  ))}
-                </select>
-              </label>
-              <label>
-                <span>Device</span>
-                <select value={options.deviceId} onChange={(e) => onOptionsChange({ ...options, deviceId: e.target.value })} data-testid="option-device">
-                  <option value="">Automatic</option>
-                  {devices.filter((d) => d.settings.enabled).map((d) => (
-                    <option key={d.id} value={d.id}>
-                      {d.name}
-                    </option>
-                  ))}
-                </select>
-              </label>
-              <label>
-                <span>Tile</span>
-                <select value={String(options.tile)} onChange={(e) => onOptionsChange({ ...options, tile: e.target.value === 'auto' ? 'auto' : Number(e.target.value) })} data-testid="option-tile">
-                  {TILE_CHOICES.map((t) => (
-                    <option key={t} value={t}>
-                      {t === 'auto' ? 'Automatic' : t === 0 ? 'Whole photo' : `${t} px`}
-                    </option>
-                  ))}
-                </select>
-              </label>
-              <label>
-                <span>Batch</span>
-                <select value={String(options.batch)} onChange={(e) => onOptionsChange({ ...options, batch: e.target.value === 'auto' ? 'auto' : Number(e.target.value) })} data-testid="option-batch">
-                  {BATCH_CHOICES.map((b) => (
-                    <option key={b} value={b}>
-                      {b === 'auto' ? 'Automatic' : b}
-                    </option>
-                  ))}
-                </select>
-              </label>
+              {options.modelId !== NO_UPSCALE_MODEL && (
+                <label>
+                  <span>Scale</span>
+                  <select
+                    value={String(options.scale === 'model' ? modelScale : options.scale)}
+                    onChange={(e) => onOptionsChange({ ...options, scale: Number(e.target.value) === modelScale ? 'model' : Number(e.target.value) })}
+                    data-testid="option-scale"
+                  >
+                    {Array.from({ length: modelScale }, (_, i) => i + 1).map((s) => (
+                      <option key={s} value={s}>
+                        ×{s}
+                        {s === modelScale ? ' (the model’s own)' : ''}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              )}
               <label>
                 <span>Format</span>
                 <select value={options.format} onChange={(e) => onOptionsChange({ ...options, format: e.target.value as AppSettings['format'] })} data-testid="option-format">
@@ -277,8 +295,49 @@ export function RestoreView({ queue, draft, onDraftChange, options, onOptionsCha
                 </div>
               </label>
             </div>
+            <details className="advanced" data-testid="advanced">
+              <summary>Advanced: device, tile and batch</summary>
+              <div className="options-grid">
+                <label>
+                  <span>Device</span>
+                  <select value={options.deviceId} onChange={(e) => onOptionsChange({ ...options, deviceId: e.target.value })} data-testid="option-device">
+                    <option value="">Automatic</option>
+                    {devices.filter((d) => d.settings.enabled).map((d) => (
+                      <option key={d.id} value={d.id}>
+                        {d.name}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <label>
+                  <span>Tile</span>
+                  <select value={String(options.tile)} onChange={(e) => onOptionsChange({ ...options, tile: e.target.value === 'auto' ? 'auto' : Number(e.target.value) })} data-testid="option-tile">
+                    {TILE_CHOICES.map((t) => (
+                      <option key={t} value={t}>
+                        {t === 'auto' ? 'Automatic' : t === 0 ? 'Whole photo' : `${t} px`}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <label>
+                  <span>Batch</span>
+                  <select value={String(options.batch)} onChange={(e) => onOptionsChange({ ...options, batch: e.target.value === 'auto' ? 'auto' : Number(e.target.value) })} data-testid="option-batch">
+                    {BATCH_CHOICES.map((b) => (
+                      <option key={b} value={b}>
+                        {b === 'auto' ? 'Automatic' : b}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              </div>
+            </details>
             <div className="options-actions">
-              <button type="button" className="button primary" disabled={ready.length === 0 || starting || !options.outDir.trim()} onClick={() => void start()} data-testid="start-job">
+              {startBlocked && (
+                <p className="subtle small" data-testid="start-reason">
+                  {startBlocked}
+                </p>
+              )}
+              <button type="button" className="button primary" disabled={startBlocked !== null || starting} onClick={() => void start()} data-testid="start-job">
                 <Icon name="play" /> {starting ? 'Starting…' : ready.length === 0 ? 'Restore' : `Restore ${ready.length} photo${ready.length === 1 ? '' : 's'}`}
               </button>
             </div>
