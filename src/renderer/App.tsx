@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { AppInfo, HeirloomApi, InspectedPath, ModelSummary, QueueFile } from '../shared/contract.js';
+import type { AppInfo, HeirloomApi, InspectedPath, ModelSummary, QueueFile, QueueItem } from '../shared/contract.js';
 import type { DeviceWithSettings } from '../shared/devices.js';
 import { DEFAULT_MODEL_ID } from '../shared/model-manifest.js';
 import type { AppSettings } from '../shared/settings.js';
 import { DISCONNECTED_EVENT } from './bridge/websocket-bridge.js';
-import type { CompareTarget } from './compare-target.js';
+import { targetFromQueue, type CompareTarget } from './compare-target.js';
 import { Icon } from './components/Icon.js';
 import { Sidebar, type ViewName } from './components/Sidebar.js';
 import { errorHint } from './error-hints.js';
@@ -97,9 +97,10 @@ export function App({ api, initialInfo }: { api: HeirloomApi; initialInfo: AppIn
     });
   };
 
-  const compareFile = (file: QueueFile) => {
-    if (!file.output) return;
-    setCompareTarget({ key: file.output.path, name: file.name, before: file, after: file.output, width: file.output.width, height: file.output.height });
+  const compareFile = (item: QueueItem, file: QueueFile) => {
+    const target = targetFromQueue(item, file);
+    if (!target) return;
+    setCompareTarget(target);
     select('compare');
   };
 

@@ -146,6 +146,8 @@ export interface HistoryFile {
   position: number;
   input: PhotoRef;
   output?: PhotoRef;
+  /** The repair's damage mask beside the output, when the job saved masks. */
+  mask?: PhotoRef;
   status: QueueFileStatus;
   errorCode: string | null;
   errorMessage: string | null;

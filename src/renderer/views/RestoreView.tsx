@@ -45,7 +45,7 @@ interface Props {
   onOptionsChange: (options: RestoreOptions) => void;
   models: ModelSummary[];
   devices: DeviceWithSettings[];
-  onCompare: (file: QueueFile) => void;
+  onCompare: (item: QueueItem, file: QueueFile) => void;
 }
 
 function orderForDisplay(items: QueueItem[]): QueueItem[] {
@@ -359,7 +359,7 @@ export function RestoreView({ queue, draft, onDraftChange, options, onOptionsCha
             </header>
             {items.length === 0 && <p className="subtle empty">Nothing queued. Jobs you start appear here with each photo's progress.</p>}
             {items.map((item) => (
-              <QueueCard key={item.id} item={item} live={queue.live} queuePaused={snapshot?.paused ?? false} onCancel={(i) => void cancel(i)} onCompare={(_, file) => onCompare(file)} />
+              <QueueCard key={item.id} item={item} live={queue.live} queuePaused={snapshot?.paused ?? false} onCancel={(i) => void cancel(i)} onCompare={onCompare} />
             ))}
           </section>
         </div>
