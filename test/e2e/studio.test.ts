@@ -116,6 +116,7 @@ describe('studio end to end (Chromium + heirloom serve)', { timeout: 180_000 }, 
     await imagesLoaded(page, '[data-testid=draft-item] img', 4);
     await page.fill('[data-testid=option-outdir]', out);
     // 64 px tiles: several batches per photo, so the job is still running when paused.
+    await page.click('[data-testid=advanced] summary');
     await page.selectOption('[data-testid=option-tile]', '64');
     await shot('01-restore-ready');
     rmSync(vanishing);
