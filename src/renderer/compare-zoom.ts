@@ -6,16 +6,16 @@ export const MAX_ZOOM = 8;
 /** The zoom steps +/- go through (beside "fit"). */
 export const ZOOM_STEPS: readonly number[] = [0.125, 0.25, 0.5, 1, 2, 4, 8];
 
-/** A zoom between fit (never smaller) and 800 %. */
+/** A zoom between fit (or 100 %, when fit is larger: a small result can be seen pixel for pixel) and 800 % (or fit, when larger). */
 export function clampZoom(scale: number, fitScale: number): number {
-  return Math.min(Math.max(MAX_ZOOM, fitScale), Math.max(fitScale, scale));
+  return Math.min(Math.max(MAX_ZOOM, fitScale), Math.max(Math.min(fitScale, 1), scale));
 }
 
-/** The next step up (direction 1) or down (-1) from `scale`; below the fit it is the fit. */
+/** The next step up (direction 1) or down (-1) from `scale`, within clampZoom's range. */
 export function nextZoomStep(scale: number, fitScale: number, direction: 1 | -1): number {
   const epsilon = 1e-6;
   const next = direction > 0 ? ZOOM_STEPS.find((s) => s > scale + epsilon) : [...ZOOM_STEPS].reverse().find((s) => s < scale - epsilon);
-  return clampZoom(next ?? (direction > 0 ? MAX_ZOOM : fitScale), fitScale);
+  return clampZoom(next ?? (direction > 0 ? MAX_ZOOM : 0), fitScale);
 }
 
 /**

@@ -167,7 +167,11 @@ describe('studio repair workflow end to end (Chromium + heirloom serve, first se
     const pointer = { x: fit.x + fit.width * 0.3, y: fit.y + fit.height * 0.4 };
     await page.mouse.move(pointer.x, pointer.y);
     await page.mouse.wheel(0, -200);
-    const wheeled = await box('[data-testid=compare-after]');
+    let wheeled = await box('[data-testid=compare-after]');
+    for (let i = 0; i < 50 && near(wheeled.width, fit.width); i++) {
+      await page.waitForTimeout(50);
+      wheeled = await box('[data-testid=compare-after]');
+    }
     assert.ok(wheeled.width > fit.width * 1.2, `zoomed in: ${fit.width} -> ${wheeled.width}`);
     assert.ok(near(wheeled.x + wheeled.width * 0.3, pointer.x, 2) && near(wheeled.y + wheeled.height * 0.4, pointer.y, 2), 'the point under the pointer stayed');
 

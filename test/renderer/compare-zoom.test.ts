@@ -7,8 +7,11 @@ describe('compare zoom', () => {
     assert.equal(clampZoom(20, 0.3), MAX_ZOOM);
     assert.equal(clampZoom(0.1, 0.3), 0.3);
     assert.equal(clampZoom(2, 0.3), 2);
-    // A photo so small that fit is above 800 %: fit is the only zoom.
-    assert.equal(clampZoom(4, 10), 10);
+    // A small result whose fit is above 100 %: it can still be seen at 100 %, not smaller.
+    assert.equal(clampZoom(1, 2.2), 1);
+    assert.equal(clampZoom(0.5, 2.2), 1);
+    // So small that fit is above 800 %: up to fit.
+    assert.equal(clampZoom(20, 10), 10);
   });
 
   it('steps up and down through the steps, and never below fit', () => {
@@ -18,6 +21,8 @@ describe('compare zoom', () => {
     assert.equal(nextZoomStep(8, 0.3, 1), 8);
     assert.equal(nextZoomStep(1, 0.3, -1), 0.5);
     assert.equal(nextZoomStep(0.5, 0.3, -1), 0.3);
+    assert.equal(nextZoomStep(2.2, 2.2, -1), 2);
+    assert.equal(nextZoomStep(1, 2.2, -1), 1);
   });
 
   it('keeps the image point under the pointer where it is', () => {

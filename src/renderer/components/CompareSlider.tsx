@@ -78,7 +78,7 @@ export function CompareSlider({ images, mode, mask }: { images: CompareImages; m
     const at = anchor ?? { x: pane.width / 2, y: pane.height / 2 };
     const moved = zoomAround(pan, at, scale, target);
     const size = { width: images.width * target, height: images.height * target };
-    setZoom(next === 'fit' || target <= fitScale ? 'fit' : target);
+    setZoom(next === 'fit' || Math.abs(target - fitScale) < 1e-9 ? 'fit' : target);
     setPan({
       x: size.width <= pane.width ? (pane.width - size.width) / 2 : Math.min(0, Math.max(pane.width - size.width, moved.x)),
       y: size.height <= pane.height ? (pane.height - size.height) / 2 : Math.min(0, Math.max(pane.height - size.height, moved.y)),
@@ -194,7 +194,7 @@ export function CompareSlider({ images, mode, mask }: { images: CompareImages; m
       <span className="compare-label left">Before</span>
       <span className="compare-label right">After</span>
       <div className="compare-toolbar" data-toolbar role="group" aria-label="Zoom">
-        <button type="button" className="icon-button" aria-label="Zoom out" onClick={() => zoomTo(nextZoomStep(scale, fitScale, -1))} disabled={zoom === 'fit'} data-testid="zoom-out">
+        <button type="button" className="icon-button" aria-label="Zoom out" onClick={() => zoomTo(nextZoomStep(scale, fitScale, -1))} disabled={scale <= Math.min(fitScale, 1) + 1e-6} data-testid="zoom-out">
           −
         </button>
         <span className="compare-zoom" data-testid="compare-zoom">
