@@ -40,7 +40,7 @@ export function CompareView({ target, onTargetChange, snapshot }: { target: Comp
                 {' · '}
                 {current.caption.stages.map((s) => STAGE_NAMES[s] ?? s).join(', ') || 'no stages'}
                 {current.caption.model && current.caption.stages.includes('upscale') ? ` with ${current.caption.model}` : ''}
-                {current.caption.jobId ? ` · job ${current.caption.jobId.slice(0, 8)}` : ''}
+                {current.caption.jobId ? ` · job ${current.caption.jobId}` : ''}
               </span>
             </p>
           ) : (
@@ -86,7 +86,7 @@ export function CompareView({ target, onTargetChange, snapshot }: { target: Comp
         <ul className="filmstrip" aria-label="Restored photos">
           {candidates.map((c) => (
             <li key={c.key}>
-              <button type="button" className={`film${current?.key === c.key ? ' active' : ''}`} onClick={() => onTargetChange(c)} title={`${c.after.name}${c.caption.jobId ? ` (job ${c.caption.jobId.slice(0, 8)})` : ''}`} data-testid="film">
+              <button type="button" className={`film${current?.key === c.key ? ' active' : ''}`} onClick={() => onTargetChange(c)} title={`${c.after.name}${c.caption.jobId ? ` (job ${c.caption.jobId})` : ''}`} data-testid="film">
                 <img src={c.after.thumbnailUrl} alt={c.after.name} loading="lazy" />
                 <span className="film-name">{c.after.name}</span>
               </button>

@@ -253,7 +253,7 @@ export function RestoreView({ queue, draft, onDraftChange, options, onOptionsCha
               ))}
             </ul>
             <div className="options-grid">
-              <label>
+              <label className="model-choice">
                 <span>Upscale with</span>
                 <select value={options.modelId} onChange={(e) => onOptionsChange({ ...options, modelId: e.target.value, scale: 'model' })} data-testid="option-model">
                   <RestoreModelOptions models={models} />
@@ -271,7 +271,6 @@ export function RestoreView({ queue, draft, onDraftChange, options, onOptionsCha
                     {Array.from({ length: modelScale }, (_, i) => i + 1).map((s) => (
                       <option key={s} value={s}>
                         ×{s}
-                        {s === modelScale ? ' (the model’s own)' : ''}
                       </option>
                     ))}
                   </select>
