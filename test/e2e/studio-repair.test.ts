@@ -213,6 +213,72 @@ describe('studio repair workflow end to end (Chromium + heirloom serve, first se
     await page.click('[data-testid=mode-slider]');
   });
 
+  it('corrects the mask with the brush (undo, redo, keys) and repairs again beside the earlier output, following the edited mask', async () => {
+    await page.click('[data-testid=zoom-fit]');
+    await page.click('[data-testid=edit-mask]');
+    await page.locator('[data-testid=mask-editor][data-ready=true]').waitFor();
+    const canvas = await box('[data-testid=mask-editor]');
+    // Photo pixel (x, y) of the 120 x 80 original, on screen.
+    const at = (x: number, y: number) => ({ x: canvas.x + ((x + 0.5) / 120) * canvas.width, y: canvas.y + ((y + 0.5) / 80) * canvas.height });
+    const stroke = async (from: [number, number], to: [number, number]) => {
+      const [a, b] = [at(...from), at(...to)];
+      await page.mouse.move(a.x, a.y);
+      await page.mouse.down();
+      await page.mouse.move(b.x, b.y, { steps: 12 });
+      await page.mouse.up();
+    };
+
+    // Keys: E the eraser, ] a bigger brush; erase the lower half of the vertical scratch.
+    await page.keyboard.press('e');
+    assert.equal(await page.getAttribute('[data-testid=tool-erase]', 'aria-pressed'), 'true');
+    const size = Number((await page.textContent('[data-testid=brush-size-value]'))!.replace(/\D/g, ''));
+    await page.keyboard.press(']');
+    assert.equal(await page.textContent('[data-testid=brush-size-value]'), `${size + 2} px`);
+    await stroke([60.5, 52], [60.5, 79]);
+    // B the brush: mark a stain the detector missed, bottom left.
+    await page.keyboard.press('b');
+    await stroke([12, 70], [30, 70]);
+    assert.equal(await page.getAttribute('[data-testid=mask-undo]', 'data-count'), '2');
+    // A stray stroke, undone with Ctrl+Z, redone and undone again.
+    await stroke([100, 70], [110, 70]);
+    await page.keyboard.press('Control+z');
+    assert.equal(await page.getAttribute('[data-testid=mask-redo]', 'data-count'), '1');
+    await page.keyboard.press('Control+Shift+z');
+    assert.equal(await page.getAttribute('[data-testid=mask-redo]', 'data-count'), '0');
+    await page.click('[data-testid=mask-undo]');
+    assert.equal(await page.getAttribute('[data-testid=mask-undo]', 'data-count'), '2');
+    await shot('repair-05-brush');
+
+    await page.click('[data-testid=repair-again]');
+    const second = join(home, 'restored', 'scratched-portrait (1).png');
+    for (let i = 0; i < 1200 && !existsSync(join(home, 'restored', 'scratched-portrait (1).mask.png')); i++) await page.waitForTimeout(100);
+    assert.ok(existsSync(second), 'the new output is written beside the earlier one');
+    assert.ok(existsSync(join(home, 'restored', 'scratched-portrait.png')), 'the earlier output is kept');
+
+    // The edited mask is kept under the data folder and recorded with the new job.
+    const history = spawnSync(process.execPath, ['bin/heirloom.mjs', 'history', '--json', '--home', home], { cwd: repo, encoding: 'utf8' });
+    const newest = JSON.parse(history.stdout.trim().split('\n')[0]!) as { settings: Record<string, unknown> };
+    const kept = String(newest.settings['maskFile']);
+    assert.ok(kept.startsWith(join(home, 'masks')) && kept.endsWith('scratched-portrait.png') && existsSync(kept), `mask kept: ${kept}`);
+
+    // The repaired area follows the edited mask.
+    const grey = async (file: string) => (await sharp(file).greyscale().raw().toBuffer({ resolveWithObject: true })).data;
+    const [firstMask, secondMask] = [await grey(join(home, 'restored', 'scratched-portrait.mask.png')), await grey(join(home, 'restored', 'scratched-portrait (1).mask.png'))];
+    const px = (mask: Buffer, x: number, y: number) => mask[y * 120 + x]!;
+    assert.ok(px(firstMask, 60, 70) > 127 && px(secondMask, 60, 70) === 0, 'the erased part of the scratch is left alone');
+    assert.ok(px(firstMask, 20, 70) === 0 && px(secondMask, 20, 70) > 127, 'the painted stain is repaired');
+    assert.ok(px(secondMask, 60, 20) > 127, 'the rest of the scratch is still repaired');
+    const brightness = async (file: string, x: number, y: number) => {
+      const { data } = await sharp(file).extract({ left: x * 4, top: y * 4, width: 4, height: 4 }).greyscale().raw().toBuffer({ resolveWithObject: true });
+      return data.reduce((sum, v) => sum + v, 0) / data.length;
+    };
+    const [repairedThen, leftNow] = [await brightness(join(home, 'restored', 'scratched-portrait.png'), 60, 70), await brightness(second, 60, 70)];
+    assert.ok(leftNow > repairedThen + 40, `the scratch where the mask was erased stays white (${leftNow.toFixed(0)} against ${repairedThen.toFixed(0)} when repaired)`);
+
+    // Compare offers the new result too.
+    await page.locator('[data-testid=film]', { hasText: 'scratched-portrait (1).png' }).waitFor();
+  });
+
   it('refuses a damaged photo when it is added, with plain words', async () => {
     await nav('restore');
     const broken = join(home, 'scans', 'torn-scan.jpg');
@@ -224,7 +290,7 @@ describe('studio repair workflow end to end (Chromium + heirloom serve, first se
     assert.match((await refused.textContent()) ?? '', /torn-scan\.jpg/);
     assert.match((await page.textContent('[data-testid=start-reason]')) ?? '', /None of the added photos can be read/);
     assert.equal(await page.locator('[data-testid=start-job]').isDisabled(), true);
-    await shot('repair-05-damaged-refused');
+    await shot('repair-06-damaged-refused');
     assert.deepEqual(pageErrors, [], 'no errors in the page');
   });
 });

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type MouseEvent, type PointerEvent, type WheelEvent } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type MouseEvent, type PointerEvent, type ReactNode, type WheelEvent } from 'react';
 import { clampZoom, MAX_ZOOM, nextZoomStep, zoomAround } from '../compare-zoom.js';
 
 export interface CompareImages {
@@ -31,7 +31,7 @@ const GAP = 8;
  * panes with the same zoom and pan. Zoom runs from fit to 800 %: the wheel zooms at the
  * pointer, +/- step, double-click toggles 100 % and fit, dragging pans.
  */
-export function CompareSlider({ images, mode, mask }: { images: CompareImages; mode: CompareMode; mask: MaskOverlay }) {
+export function CompareSlider({ images, mode, mask, editor }: { images: CompareImages; mode: CompareMode; mask: MaskOverlay; /** The mask editor, drawn over the after image in place of the overlay. */ editor?: ReactNode }) {
   const stage = useRef<HTMLDivElement>(null);
   const [stageSize, setStageSize] = useState({ width: 0, height: 0 });
   const [position, setPosition] = useState(0.5);
@@ -144,13 +144,13 @@ export function CompareSlider({ images, mode, mask }: { images: CompareImages; m
   const clipLeft = Math.min(canvas.width, Math.max(0, dividerX - pan.x));
   const pannable = canvas.width > pane.width + 0.5 || canvas.height > pane.height + 0.5;
   const canvasStyle = { width: canvas.width, height: canvas.height, transform: `translate(${pan.x}px, ${pan.y}px)` };
-  const maskLayer = images.maskUrl && mask.visible && (
+  const maskLayer = editor ?? (images.maskUrl && mask.visible && (
     <div
       className="compare-layer compare-mask"
       style={{ opacity: mask.opacity, maskImage: `url("${images.maskUrl}")`, WebkitMaskImage: `url("${images.maskUrl}")`, ...(mode === 'slider' ? { clipPath: `inset(0 0 0 ${clipLeft}px)` } : {}) }}
       data-testid="compare-mask"
     />
-  );
+  ));
 
   return (
     <div
