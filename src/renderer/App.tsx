@@ -10,6 +10,7 @@ import { Sidebar, type ViewName } from './components/Sidebar.js';
 import { errorHint } from './error-hints.js';
 import { StudioContext, type StudioContextValue } from './hooks/use-api.js';
 import { useQueue } from './hooks/use-queue.js';
+import { usePhotoAdder } from './hooks/use-photo-adder.js';
 import { CompareView } from './views/CompareView.js';
 import { HistoryView } from './views/HistoryView.js';
 import { RestoreView, type RestoreOptions } from './views/RestoreView.js';
@@ -51,6 +52,32 @@ export function App({ api, initialInfo }: { api: HeirloomApi; initialInfo: AppIn
     setNotices((previous) => [...previous.slice(-4), { id, ...notice }]);
     if (notice.kind === 'info') setTimeout(() => setNotices((previous) => previous.filter((n) => n.id !== id)), 4000);
   }, []);
+
+  const adder = usePhotoAdder(api, notify, setDraft);
+
+  // A photo dropped anywhere in the window is added (on the Restore page), and the window never navigates to it.
+  useEffect(() => {
+    const onDragOver = (event: DragEvent) => {
+      if (event.dataTransfer?.types.includes('Files')) event.preventDefault();
+    };
+    const onDrop = (event: DragEvent) => {
+      if (!event.dataTransfer?.types.includes('Files')) return;
+      const handled = event.defaultPrevented; // the Restore page's drop zone took it
+      event.preventDefault();
+      if (handled) return;
+      const files = [...event.dataTransfer.files];
+      if (files.length === 0) return;
+      setView('restore');
+      sessionStorage.setItem(VIEW_KEY, 'restore');
+      void adder.addFiles(files);
+    };
+    window.addEventListener('dragover', onDragOver);
+    window.addEventListener('drop', onDrop);
+    return () => {
+      window.removeEventListener('dragover', onDragOver);
+      window.removeEventListener('drop', onDrop);
+    };
+  }, [adder]);
 
   const select = (next: ViewName) => {
     setView(next);
@@ -117,7 +144,7 @@ export function App({ api, initialInfo }: { api: HeirloomApi; initialInfo: AppIn
               <Icon name="alert" /> The connection to heirloom serve was lost. Start it again and open the new address it prints.
             </div>
           )}
-          {view === 'restore' && <RestoreView queue={queue} draft={draft} onDraftChange={setDraft} options={options} onOptionsChange={setOptions} models={models} devices={devices ?? []} onCompare={compareFile} />}
+          {view === 'restore' && <RestoreView queue={queue} draft={draft} onDraftChange={setDraft} options={options} onOptionsChange={setOptions} models={models} devices={devices ?? []} onCompare={compareFile} adder={adder} />}
           {view === 'compare' && <CompareView target={compareTarget} onTargetChange={setCompareTarget} snapshot={queue.snapshot} />}
           {view === 'history' && (
             <HistoryView

@@ -279,6 +279,26 @@ describe('studio repair workflow end to end (Chromium + heirloom serve, first se
     await page.locator('[data-testid=film]', { hasText: 'scratched-portrait (1).png' }).waitFor();
   });
 
+  it('adds a photo dropped anywhere in the window, without navigating to it', async () => {
+    await nav('history');
+    const before = page.url();
+    const png = (await sharp(join(fixtures, 'coins.png')).png().toBuffer()).toString('base64');
+    type BrowserGlobals = { DataTransfer: new () => { items: { add(file: unknown): void } }; File: new (parts: unknown[], name: string, options: { type: string }) => unknown; atob(data: string): string; Uint8Array: typeof Uint8Array };
+    const dataTransfer = await page.evaluateHandle((base64: string) => {
+      const g = globalThis as unknown as BrowserGlobals;
+      const bytes = g.Uint8Array.from(g.atob(base64), (c) => c.charCodeAt(0));
+      const transfer = new g.DataTransfer();
+      transfer.items.add(new g.File([bytes], 'dropped-coins.png', { type: 'image/png' }));
+      return transfer;
+    }, png);
+    await page.dispatchEvent('main.content', 'dragover', { dataTransfer });
+    await page.dispatchEvent('main.content', 'drop', { dataTransfer });
+    await page.waitForSelector('[data-testid=nav-restore][aria-current=page]');
+    await page.locator('[data-testid=draft-item]', { hasText: 'dropped-coins.png' }).waitFor();
+    assert.equal(page.url(), before, 'the window stayed on the studio');
+    await page.click('[data-testid=draft-item] [aria-label="Remove dropped-coins.png"]');
+  });
+
   it('refuses a damaged photo when it is added, with plain words', async () => {
     await nav('restore');
     const broken = join(home, 'scans', 'torn-scan.jpg');
@@ -288,6 +308,10 @@ describe('studio repair workflow end to end (Chromium + heirloom serve, first se
     const refused = page.locator('[data-testid=draft-item].invalid');
     await refused.waitFor();
     assert.match((await refused.textContent()) ?? '', /torn-scan\.jpg/);
+    // Plain words: the decoder's own words go to the detail line, with the code; the advice is given once.
+    assert.doesNotMatch((await refused.locator('.error-message').textContent()) ?? '', /VipsJpeg|header:/);
+    assert.match((await refused.locator('[data-testid=error-detail]').textContent()) ?? '', /^[A-Z_]+( · .+)?$/);
+    assert.ok(((await refused.textContent()) ?? '').split('Copy it again').length <= 2, 'the advice once');
     assert.match((await page.textContent('[data-testid=start-reason]')) ?? '', /None of the added photos can be read/);
     assert.equal(await page.locator('[data-testid=start-job]').isDisabled(), true);
     await shot('repair-06-damaged-refused');

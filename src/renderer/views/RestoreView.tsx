@@ -10,6 +10,7 @@ import { Icon } from '../components/Icon.js';
 import { QueueCard } from '../components/QueueCard.js';
 import { useStudioContext } from '../hooks/use-api.js';
 import type { QueueState } from '../hooks/use-queue.js';
+import type { PhotoAdder } from '../hooks/use-photo-adder.js';
 
 export interface RestoreOptions {
   modelId: string;
@@ -46,6 +47,8 @@ interface Props {
   models: ModelSummary[];
   devices: DeviceWithSettings[];
   onCompare: (item: QueueItem, file: QueueFile) => void;
+  /** Adds photos to the draft (shared with the window-wide drop). */
+  adder: PhotoAdder;
 }
 
 function orderForDisplay(items: QueueItem[]): QueueItem[] {
@@ -53,11 +56,10 @@ function orderForDisplay(items: QueueItem[]): QueueItem[] {
   return [...items].sort((a, b) => rank(a) - rank(b) || (rank(a) === 2 ? (b.finishedAt ?? 0) - (a.finishedAt ?? 0) : a.createdAt - b.createdAt));
 }
 
-export function RestoreView({ queue, draft, onDraftChange, options, onOptionsChange, models, devices, onCompare }: Props) {
+export function RestoreView({ queue, draft, onDraftChange, options, onOptionsChange, models, devices, onCompare, adder }: Props) {
   const { api, info, notify } = useStudioContext();
   const [typedPath, setTypedPath] = useState('');
   const [dragging, setDragging] = useState(false);
-  const [adding, setAdding] = useState(false);
   const [starting, setStarting] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
   const snapshot = queue.snapshot;
@@ -65,26 +67,7 @@ export function RestoreView({ queue, draft, onDraftChange, options, onOptionsCha
   const model = models.find((m) => m.id === options.modelId);
   const deviceNames = new Map(devices.map((d) => [d.id, d.name]));
 
-  async function addPaths(paths: string[]) {
-    if (paths.length === 0) return;
-    setAdding(true);
-    const result = await api.inspectFiles({ paths });
-    setAdding(false);
-    if (!result.ok) return notify({ kind: 'error', message: result.error.message });
-    onDraftChange((current) => {
-      const known = new Set(current.map((d) => d.path));
-      return [...current, ...result.value.filter((entry) => !known.has(entry.path))];
-    });
-  }
-
-  async function addFiles(files: File[]) {
-    if (files.length === 0) return;
-    setAdding(true);
-    const imported = await api.importFiles(files);
-    setAdding(false);
-    for (const failure of imported.failed) notify({ kind: 'error', message: failure.error.message });
-    await addPaths(imported.paths);
-  }
+  const { adding, addPaths, addFiles } = adder;
 
   async function openDialog(mode: 'files' | 'folder') {
     const result = await api.openPhotosDialog({ mode });
