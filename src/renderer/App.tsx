@@ -1,15 +1,16 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { AppInfo, HeirloomApi, InspectedPath, ModelSummary, QueueFile } from '../shared/contract.js';
+import type { AppInfo, HeirloomApi, InspectedPath, ModelSummary, QueueFile, QueueItem } from '../shared/contract.js';
 import type { DeviceWithSettings } from '../shared/devices.js';
 import { DEFAULT_MODEL_ID } from '../shared/model-manifest.js';
 import type { AppSettings } from '../shared/settings.js';
 import { DISCONNECTED_EVENT } from './bridge/websocket-bridge.js';
-import type { CompareTarget } from './compare-target.js';
+import { targetFromQueue, type CompareTarget } from './compare-target.js';
 import { Icon } from './components/Icon.js';
 import { Sidebar, type ViewName } from './components/Sidebar.js';
 import { errorHint } from './error-hints.js';
 import { StudioContext, type StudioContextValue } from './hooks/use-api.js';
 import { useQueue } from './hooks/use-queue.js';
+import { usePhotoAdder } from './hooks/use-photo-adder.js';
 import { CompareView } from './views/CompareView.js';
 import { HistoryView } from './views/HistoryView.js';
 import { RestoreView, type RestoreOptions } from './views/RestoreView.js';
@@ -39,7 +40,7 @@ export function App({ api, initialInfo }: { api: HeirloomApi; initialInfo: AppIn
   const [devices, setDevices] = useState<DeviceWithSettings[] | null>(null);
   const [appSettings, setAppSettings] = useState<AppSettings | null>(null);
   const [draft, setDraft] = useState<InspectedPath[]>([]);
-  const [options, setOptions] = useState<RestoreOptions>({ modelId: DEFAULT_MODEL_ID, scale: 'model', deviceId: '', tile: 'auto', batch: 'auto', format: 'keep', outDir: initialInfo.defaultOutputDir });
+  const [options, setOptions] = useState<RestoreOptions>({ modelId: DEFAULT_MODEL_ID, scale: 'model', deviceId: '', tile: 'auto', batch: 'auto', format: 'keep', outDir: initialInfo.defaultOutputDir, scratches: false, fading: false, faces: false });
   const [compareTarget, setCompareTarget] = useState<CompareTarget | null>(null);
   const [historyKey, setHistoryKey] = useState(0);
   const [disconnected, setDisconnected] = useState(false);
@@ -51,6 +52,32 @@ export function App({ api, initialInfo }: { api: HeirloomApi; initialInfo: AppIn
     setNotices((previous) => [...previous.slice(-4), { id, ...notice }]);
     if (notice.kind === 'info') setTimeout(() => setNotices((previous) => previous.filter((n) => n.id !== id)), 4000);
   }, []);
+
+  const adder = usePhotoAdder(api, notify, setDraft);
+
+  // A photo dropped anywhere in the window is added (on the Restore page), and the window never navigates to it.
+  useEffect(() => {
+    const onDragOver = (event: DragEvent) => {
+      if (event.dataTransfer?.types.includes('Files')) event.preventDefault();
+    };
+    const onDrop = (event: DragEvent) => {
+      if (!event.dataTransfer?.types.includes('Files')) return;
+      const handled = event.defaultPrevented; // the Restore page's drop zone took it
+      event.preventDefault();
+      if (handled) return;
+      const files = [...event.dataTransfer.files];
+      if (files.length === 0) return;
+      setView('restore');
+      sessionStorage.setItem(VIEW_KEY, 'restore');
+      void adder.addFiles(files);
+    };
+    window.addEventListener('dragover', onDragOver);
+    window.addEventListener('drop', onDrop);
+    return () => {
+      window.removeEventListener('dragover', onDragOver);
+      window.removeEventListener('drop', onDrop);
+    };
+  }, [adder]);
 
   const select = (next: ViewName) => {
     setView(next);
@@ -97,9 +124,10 @@ export function App({ api, initialInfo }: { api: HeirloomApi; initialInfo: AppIn
     });
   };
 
-  const compareFile = (file: QueueFile) => {
-    if (!file.output) return;
-    setCompareTarget({ key: file.output.path, name: file.name, before: file, after: file.output, width: file.output.width, height: file.output.height });
+  const compareFile = (item: QueueItem, file: QueueFile) => {
+    const target = targetFromQueue(item, file);
+    if (!target) return;
+    setCompareTarget(target);
     select('compare');
   };
 
@@ -116,7 +144,7 @@ export function App({ api, initialInfo }: { api: HeirloomApi; initialInfo: AppIn
               <Icon name="alert" /> The connection to heirloom serve was lost. Start it again and open the new address it prints.
             </div>
           )}
-          {view === 'restore' && <RestoreView queue={queue} draft={draft} onDraftChange={setDraft} options={options} onOptionsChange={setOptions} models={models} devices={devices ?? []} onCompare={compareFile} />}
+          {view === 'restore' && <RestoreView queue={queue} draft={draft} onDraftChange={setDraft} options={options} onOptionsChange={setOptions} models={models} devices={devices ?? []} onCompare={compareFile} adder={adder} />}
           {view === 'compare' && <CompareView target={compareTarget} onTargetChange={setCompareTarget} snapshot={queue.snapshot} />}
           {view === 'history' && (
             <HistoryView

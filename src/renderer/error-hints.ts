@@ -35,3 +35,24 @@ const HINTS: Record<string, string> = {
 export function errorHint(code: string): string | undefined {
   return HINTS[code];
 }
+
+/**
+ * An error in plain words: the message without the technical cause core put in brackets
+ * (that goes to the detail line, with the code), and the advice only when the message does
+ * not already give it.
+ */
+export function plainError(error: { code: string; message: string; cause?: string }): { message: string; advice?: string; detail: string } {
+  const technical: string[] = [];
+  const message = error.message.replace(/\s*\(([^()]*:[^()]*)\)/g, (_, inner: string) => {
+    technical.push(inner);
+    return '';
+  });
+  const hint = HINTS[error.code];
+  const said = (sentence: string) => {
+    const words = sentence.toLowerCase().replace(/[^a-z0-9 ]/g, '').split(/\s+/).filter(Boolean).slice(0, 4).join(' ');
+    return words.length > 0 && message.toLowerCase().replace(/[^a-z0-9 ]/g, '').includes(words);
+  };
+  const repeated = hint?.split(/(?<=\.)\s+/).some(said) ?? false;
+  const detail = [error.code, ...technical, ...(error.cause && !technical.includes(error.cause) ? [error.cause] : [])].join(' · ');
+  return { message, ...(hint && !repeated ? { advice: hint } : {}), detail };
+}

@@ -17,6 +17,7 @@ export const INVOKE_METHODS = {
   'jobs:history': 'listHistory',
   'jobs:rerun': 'rerunJob',
   'jobs:continue': 'continueJob',
+  'jobs:repair-again': 'repairAgain',
   'models:list': 'listModels',
   'devices:list': 'listDevices',
   'settings:get': 'getDeviceSettings',

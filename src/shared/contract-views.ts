@@ -65,6 +65,8 @@ export type QueueFileStatus = 'queued' | 'running' | 'done' | 'failed' | 'skippe
 export interface RestoredOutput extends PhotoRef {
   width: number;
   height: number;
+  /** The repair's damage mask (`<name>.mask.png` beside the output, at the photo's own size), when the job saved masks. */
+  mask?: PhotoRef;
 }
 
 export interface QueueFile extends PhotoRef {
@@ -144,6 +146,8 @@ export interface HistoryFile {
   position: number;
   input: PhotoRef;
   output?: PhotoRef;
+  /** The repair's damage mask beside the output, when the job saved masks. */
+  mask?: PhotoRef;
   status: QueueFileStatus;
   errorCode: string | null;
   errorMessage: string | null;

@@ -53,7 +53,7 @@ const Empty = z.strictObject({});
 // ---- Request schemas ------------------------------------------------------------------
 
 /** A job from the studio: photos, an output folder (absent: the app's), and the job settings record. */
-export const JobStartRequestSchema = JobSettingsSchema.omit({ maxPixels: true, stripMetadata: true, overwrite: true, provider: true, threads: true })
+export const JobStartRequestSchema = JobSettingsSchema.omit({ maxPixels: true, stripMetadata: true, overwrite: true, provider: true, threads: true, maskFile: true })
   .extend({
     inputs: z.array(PathSchema).min(1, 'add at least one photo').max(10_000),
     /** Absent: the output folder from app settings. */
@@ -65,6 +65,18 @@ export const JobStartRequestSchema = JobSettingsSchema.omit({ maxPixels: true, s
   })
   .strict();
 export type JobStartRequest = z.infer<typeof JobStartRequestSchema>;
+
+/** "Repair again": one photo of a finished job, with the damage mask the user edited (a PNG, base64, white = damage). */
+export const RepairAgainRequestSchema = z.strictObject({
+  jobId: IdSchema,
+  input: PathSchema,
+  maskPng: z
+    .string()
+    .min(1)
+    .max(64 * 1024 * 1024, 'the edited mask is too large (64 MB at most)')
+    .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'the edited mask must be a base64 PNG'),
+});
+export type RepairAgainRequest = z.infer<typeof RepairAgainRequestSchema>;
 
 export const QueueIdRequestSchema = z.strictObject({ queueId: IdSchema });
 export const JobIdRequestSchema = z.strictObject({ jobId: IdSchema });
@@ -141,6 +153,8 @@ export const INVOKE = {
   'jobs:rerun': returns<JobTicket>()(JobIdRequestSchema),
   /** Continues an interrupted, cancelled or partly failed job with its own settings (finished photos kept). */
   'jobs:continue': returns<JobTicket>()(JobIdRequestSchema),
+  /** Re-runs one photo of a job with its settings and an edited damage mask; the new output goes beside the earlier one. */
+  'jobs:repair-again': returns<JobTicket>()(RepairAgainRequestSchema),
   'models:list': returns<ModelSummary[]>()(Empty),
   'devices:list': returns<DeviceWithSettings[]>()(Empty),
   'settings:get': returns<DeviceWithSettings>()(DeviceIdRequestSchema),

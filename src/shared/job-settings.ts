@@ -47,6 +47,11 @@ export const JobSettingsSchema = z.object({
   saveMasks: z.boolean().optional(),
   /** Restore faces when a face model is installed; without one, warn and run the rest (the "old photo" preset). */
   facesIfInstalled: z.boolean().optional(),
+  /**
+   * An edited damage mask (a grey PNG, white = damage) that the repair stage uses instead of
+   * running the damage detector: "Repair again" in the studio, for a job of one photo.
+   */
+  maskFile: z.string().min(1).max(4096).optional(),
 });
 export type JobSettings = z.infer<typeof JobSettingsSchema>;
 

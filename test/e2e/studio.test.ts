@@ -116,6 +116,7 @@ describe('studio end to end (Chromium + heirloom serve)', { timeout: 180_000 }, 
     await imagesLoaded(page, '[data-testid=draft-item] img', 4);
     await page.fill('[data-testid=option-outdir]', out);
     // 64 px tiles: several batches per photo, so the job is still running when paused.
+    await page.click('[data-testid=advanced] summary');
     await page.selectOption('[data-testid=option-tile]', '64');
     await shot('01-restore-ready');
     rmSync(vanishing);
@@ -123,7 +124,8 @@ describe('studio end to end (Chromium + heirloom serve)', { timeout: 180_000 }, 
     await page.click('[data-testid=start-job]');
     await page.waitForSelector('[data-testid=queue-item]');
     // The device panel shows what the scheduler uses, from its progress events.
-    await page.waitForSelector('[data-testid=recommended-batch]');
+    await page.waitForSelector('[data-testid=device-sentence]');
+    assert.match((await page.textContent('[data-testid=device-sentence]')) ?? '', /^Using batch \d+ (of up to \d+ \(64 px tiles\): this device is fastest|of 64 px tiles: as many as fit)/);
     await page.click('[data-testid=pause-queue]');
     await page.waitForSelector('[data-testid=queue-item][data-state=paused]');
     await page.waitForSelector('[data-testid=queue-paused]');
@@ -137,7 +139,7 @@ describe('studio end to end (Chromium + heirloom serve)', { timeout: 180_000 }, 
     await shot('02-restore-paused');
 
     await page.click('[data-testid=resume-queue]');
-    // One photo failed: the job says so (issue 15's honest status), not a plain "finished".
+    // One photo failed, so the job finished with errors (the honest status, issue 15).
     await page.waitForSelector('[data-testid=queue-item][data-state=finished-with-errors]', { timeout: 120_000 });
     assert.equal(await page.$$eval('[data-testid=photo-row][data-status=done]', (rows) => rows.length), 3);
     const failed = page.locator('[data-testid=photo-row][data-status=failed]');

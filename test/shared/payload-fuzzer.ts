@@ -18,6 +18,7 @@ export const VALID_REQUESTS: { [C in InvokeChannel]: InvokeRequest<C> } = {
   'jobs:history': { limit: 10, status: 'finished' },
   'jobs:rerun': { jobId: 'job-20260101-120000-abcdef' },
   'jobs:continue': { jobId: 'job-20260101-120000-abcdef' },
+  'jobs:repair-again': { jobId: 'job-20260101-120000-abcdef', input: '/photos/scan.png', maskPng: 'iVBORw0KGgo=' },
   'models:list': {},
   'devices:list': {},
   'settings:get': { deviceId: 'cpu' },

@@ -1,4 +1,5 @@
-import { extname, basename, dirname, join } from 'node:path';
+import { extname, basename, join } from 'node:path';
+import { sidecarPathFor } from './mask-path.js';
 import { HeirloomError } from '../../shared/errors.js';
 import type { Stage } from '../../shared/events.js';
 import type { ModelManifest } from '../../shared/model-manifest.js';
@@ -126,7 +127,7 @@ export async function finishPhoto(
 
 /** "<output name>.mask.png" beside the output: written to a temporary name, then renamed over any earlier one. */
 async function writeSidecar(output: string, sidecar: PreparedPhoto['sidecars'][number]): Promise<void> {
-  const path = join(dirname(output), basename(output, extname(output)) + sidecar.suffix);
+  const path = sidecarPathFor(output, sidecar.suffix);
   const temp = tempPathFor(path);
   try {
     await sidecar.write(temp);

@@ -1,28 +1,35 @@
 import { DamageDetector } from '../repair/damage-detector.js';
 import { inpaint } from '../repair/inpaint.js';
-import { encodeMaskPng } from '../imaging/mask-png.js';
+import { encodeMaskPng, readMaskPng } from '../imaging/mask-png.js';
+
 import type { StageDefinition } from './stage-definition.js';
 
 /**
  * Damage repair: the damage detector finds scratches, cracks, dust and small tears (a
  * network run in tiles on the job's device), and the masked pixels are inpainted at the
  * photo's own resolution, before upscaling. Pixels outside the (grown) mask never change.
+ * With an edited mask (`maskFile`, "Repair again"), that mask is used and the detector is not run.
  */
 export const repairStage: StageDefinition = {
   name: 'repair',
   wanted: (settings) => settings.scratches === true,
   async open(settings, services) {
-    const detector = await DamageDetector.open({ models: services.models, sessions: services.sessions }, services.device);
+    const maskFile = settings.maskFile;
+    const detector = maskFile ? null : await DamageDetector.open({ models: services.models, sessions: services.sessions }, services.device);
     return {
       on: 'image',
       name: 'repair',
       progress: 'repairing',
       async run({ file, image, signal, notes, sidecars }) {
-        const found = await detector.detect(image.pixels, {
-          ...(signal ? { signal } : {}),
-          onProgress: (p) => services.progress(file, { stage: 'repairing', value: p.tiles === 0 ? 0 : p.tile / p.tiles, ...p }),
-        });
-        const repaired = await inpaint(image, found.mask);
+        const mask = detector
+          ? (
+              await detector.detect(image.pixels, {
+                ...(signal ? { signal } : {}),
+                onProgress: (p) => services.progress(file, { stage: 'repairing', value: p.tiles === 0 ? 0 : p.tile / p.tiles, ...p }),
+              })
+            ).mask
+          : await readMaskPng(maskFile!, image.width, image.height);
+        const repaired = await inpaint(image, mask);
         const share = repaired.grownMask.reduce((sum, v) => sum + v, 0) / repaired.grownMask.length;
         notes.push(`damage repaired on ${formatShare(share)} of the photo`);
         if (settings.saveMasks) sidecars.push({ suffix: '.mask.png', write: (path) => encodeMaskPng(repaired.grownMask, image.width, image.height, path) });

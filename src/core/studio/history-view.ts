@@ -1,8 +1,10 @@
 import type { HistoryJob, PhotoRef } from '../../shared/contract-views.js';
 import type { JobRecord } from '../store/job-store.js';
+import { maskPathFor } from '../stages/mask-path.js';
 
 /** A history record as the page sees it: every input and output as a granted photo reference. */
 export function toHistoryJob(record: JobRecord, photoRef: (path: string) => PhotoRef): HistoryJob {
+  const masksSaved = record.settings['scratches'] === true && record.settings['saveMasks'] === true;
   return {
     id: record.id,
     kind: record.kind,
@@ -20,6 +22,7 @@ export function toHistoryJob(record: JobRecord, photoRef: (path: string) => Phot
       position: f.position,
       input: photoRef(f.inputPath),
       ...(f.outputPath ? { output: photoRef(f.outputPath) } : {}),
+      ...(f.outputPath && masksSaved && f.status === 'done' ? { mask: photoRef(maskPathFor(f.outputPath)) } : {}),
       status: f.status,
       errorCode: f.errorCode,
       errorMessage: f.errorMessage,

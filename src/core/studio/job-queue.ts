@@ -9,6 +9,7 @@ import { estimateRemainingMs } from './eta.js';
 import type { RestoreRunner } from './ports.js';
 import type { QueueJournalPort } from './queue-journal.js';
 import { inUseStoreError } from '../store/store-errors.js';
+import { maskPathFor } from '../stages/mask-path.js';
 
 export interface JobQueueOptions {
   runner: RestoreRunner;
@@ -331,7 +332,8 @@ export class JobQueue {
       }
       case 'file-done': {
         const file = this.fileFor(entry, event.file);
-        Object.assign(file, { status: 'done', stage: 'done', value: 1, ms: event.ms, output: { ...this.options.photoRef(event.output), width: event.width, height: event.height } });
+        const mask = view.settings.scratches && view.settings.saveMasks ? { mask: this.options.photoRef(maskPathFor(event.output)) } : {};
+        Object.assign(file, { status: 'done', stage: 'done', value: 1, ms: event.ms, output: { ...this.options.photoRef(event.output), width: event.width, height: event.height, ...mask } });
         if (event.notes) file.notes = event.notes;
         break;
       }

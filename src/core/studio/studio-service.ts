@@ -15,6 +15,7 @@ import type { AppSettingsStore } from './app-settings-store.js';
 import type { FarmSettingsStore } from './farm-settings-store.js';
 import { FARM_KIND } from './farm-aware-runner.js';
 import { toHistoryJob } from './history-view.js';
+import { saveEditedMask } from './edited-masks.js';
 import { createInvokeDispatcher, type InvokeDispatcher } from './invoke-dispatcher.js';
 import { JobQueue } from './job-queue.js';
 import type { ImageVariant, PhotoCatalog } from './photo-catalog.js';
@@ -159,6 +160,7 @@ export class StudioService {
         this.options.history.listJobs({ limit: limit ?? 50, ...(status ? { status } : {}) }).map((job) => toHistoryJob(job, (path) => this.options.photos.ref(path))),
       'jobs:rerun': ({ jobId }) => this.rerun(jobId),
       'jobs:continue': async ({ jobId }) => this.continueJob(jobId),
+      'jobs:repair-again': (request) => this.repairAgain(request),
       'models:list': async () =>
         (await this.options.models.list()).map(({ manifest }) => ({
           id: manifest.id,
@@ -221,7 +223,7 @@ export class StudioService {
     return this.queue.snapshot();
   }
 
-  private async startJob(request: InvokeParsed<'jobs:start'>, redo = false): Promise<JobTicket> {
+  private async startJob(request: InvokeParsed<'jobs:start'> & { maskFile?: string }, redo = false): Promise<JobTicket> {
     const app = await this.options.appSettings.get();
     const outDir = resolve(request.outDir ?? app.outputDir ?? this.options.defaultOutputDir);
     const { inputs: _inputs, outDir: _outDir, farm, ...asked } = request;
@@ -303,12 +305,31 @@ export class StudioService {
 
   /** Queues a job from the history again: the same photos and settings, new outputs next to the old. */
   private async rerun(jobId: string): Promise<JobTicket> {
+    return this.startJob(this.rerunRequest(jobId), true);
+  }
+
+  /**
+   * "Repair again": one photo of a job, with the job's settings and the mask the user
+   * edited (kept under <home>/masks and recorded in the new job's settings). The repair
+   * stage uses that mask instead of the detector; the new output goes beside the earlier
+   * one ("name (1).png"), never over it.
+   */
+  private async repairAgain({ jobId, input, maskPng }: InvokeParsed<'jobs:repair-again'>): Promise<JobTicket> {
+    const request = this.rerunRequest(jobId);
+    const photo = resolve(input);
+    if (!request.inputs.some((i) => resolve(i) === photo)) throw new HeirloomError('NOT_FOUND', `${input} is not one of job ${jobId}'s photos. Open the photo from that job in Compare and repair it again there.`, { file: input });
+    const maskFile = await saveEditedMask(this.options.home, photo, maskPng);
+    return this.startJob({ ...request, inputs: [photo], scratches: true, saveMasks: true, maskFile }, true);
+  }
+
+  /** A job's settings from the history as a new studio request (what it asked for, not how the run was tuned). */
+  private rerunRequest(jobId: string): InvokeParsed<'jobs:start'> & { maskFile?: string } {
     const job = this.options.history.getJob(jobId);
     if (!job) throw new HeirloomError('NOT_FOUND', `Job ${jobId} is not in the history. Reload the History page.`);
     const stored = parseStoredSettings(job.settings);
     if ('error' in stored) throw new HeirloomError('INVALID_SETTING', `Job ${jobId}'s settings in the history cannot be read (${stored.error}). Start a new job with the same photos instead.`);
     // What the studio asks for; how a run was tuned (threads, provider, limits) is the app's and the device's to decide again.
-    const { inputs, outDir, maxPixels: _maxPixels, stripMetadata: _strip, overwrite: _overwrite, provider: _provider, threads: _threads, deviceId: _device, ...asked } = stored.settings;
+    const { inputs, outDir, maxPixels: _maxPixels, stripMetadata: _strip, overwrite: _overwrite, provider: _provider, threads: _threads, deviceId: _device, maskFile, ...asked } = stored.settings;
     const candidate = {
       ...asked,
       inputs: job.files.length > 0 ? job.files.map((f) => f.inputPath) : inputs,
@@ -321,7 +342,8 @@ export class StudioService {
     if (!parsed.success) {
       throw new HeirloomError('INVALID_SETTING', `Job ${jobId} was stored with settings this version cannot re-use (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}). Start a new job with the same photos instead.`);
     }
-    return this.startJob(parsed.data, true);
+    // A job repaired with an edited mask is re-run with the same mask (the page never sends a mask path).
+    return { ...parsed.data, ...(maskFile ? { maskFile } : {}) };
   }
 
   private async inspect(paths: string[]): Promise<InspectedPath[]> {

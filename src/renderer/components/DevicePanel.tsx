@@ -3,6 +3,13 @@ import { formatBytes } from '../format.js';
 import { Icon } from './Icon.js';
 import { FarmWorkers } from './FarmWorkers.js';
 
+/** What the scheduler is doing, in words: the batch it runs against the most it would run. */
+export function batchSentence(r: Pick<DeviceReading, 'batchSize' | 'recommendedBatch' | 'tileSize'>): string {
+  const tiles = r.tileSize === 0 ? 'the whole photo at once' : `${r.tileSize} px tiles`;
+  if (r.batchSize >= r.recommendedBatch) return `Using batch ${r.batchSize} of ${tiles}: as many as fit in memory.`;
+  return `Using batch ${r.batchSize} of up to ${r.recommendedBatch} (${tiles}): this device is fastest ${r.batchSize === 1 ? 'one tile' : `${r.batchSize} tiles`} at a time.`;
+}
+
 /**
  * What the scheduler is using on each device, from its progress events: the recommended
  * batch size, the batch it runs, the tile size, and the memory budget against the
@@ -21,12 +28,12 @@ export function DevicePanel({ readings, names }: { readings: DeviceReading[]; na
         return (
           <div className="device-reading" key={r.device} data-testid="device-reading" data-device={r.device}>
             <p className="device-name">{names.get(r.device) ?? r.device}</p>
-            <div className="big-figure">
-              <span className="figure" data-testid="recommended-batch">
-                {r.recommendedBatch}
-              </span>
-              <span className="figure-label">recommended batch size</span>
-            </div>
+            <p className="device-sentence" data-testid="device-sentence">
+              {batchSentence(r)}
+            </p>
+            <span hidden data-testid="recommended-batch">
+              {r.recommendedBatch}
+            </span>
             <dl className="facts">
               <div>
                 <dt>Batch in use</dt>

@@ -29,6 +29,8 @@ function jobProgress(item: QueueItem, live: ReadonlyMap<string, ProgressEvent>):
   return done / item.files.length;
 }
 
+const MEASURING_NOTICE = /^Measuring the fastest tile size/;
+
 export function QueueCard({ item, live, queuePaused, onCancel, onCompare }: { item: QueueItem; live: ReadonlyMap<string, ProgressEvent>; queuePaused: boolean; onCancel: (item: QueueItem) => void; onCompare: (item: QueueItem, file: QueueFile) => void }) {
   const active = item.state === 'running' || item.state === 'paused' || item.state === 'queued';
   const progress = jobProgress(item, live);
@@ -36,6 +38,9 @@ export function QueueCard({ item, live, queuePaused, onCancel, onCompare }: { it
   const etaMs = latest?.etaMs ?? item.etaMs;
   const done = item.files.filter((f) => f.status === 'done').length;
   const failed = item.files.filter((f) => f.status === 'failed').length;
+  // "Measuring the fastest tile size…" holds only while it measures: until a photo is being inferred, and never after the job.
+  const measured = item.state !== 'running' || item.files.some((f) => f.status === 'done' || f.stage === 'inferring' || f.stage === 'encoding');
+  const warnings = measured ? item.warnings.filter((w) => !MEASURING_NOTICE.test(w)) : item.warnings;
   return (
     <article className={`card queue-item state-${item.state}`} data-testid="queue-item" data-state={item.state} data-job-id={item.jobId ?? ''}>
       <header className="queue-item-head">
@@ -65,9 +70,9 @@ export function QueueCard({ item, live, queuePaused, onCancel, onCompare }: { it
         </span>
       </div>
       {item.error && <ErrorNote error={item.error} />}
-      {item.warnings.length > 0 && (
+      {warnings.length > 0 && (
         <ul className="warnings">
-          {item.warnings.map((w, i) => (
+          {warnings.map((w, i) => (
             <li key={i}>{w}</li>
           ))}
         </ul>

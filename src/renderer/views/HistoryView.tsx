@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { HistoryFile, HistoryJob, HistoryJobStatus } from '../../shared/contract.js';
-import type { CompareTarget } from '../compare-target.js';
+import { targetFromHistory, type CompareTarget } from '../compare-target.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { Icon } from '../components/Icon.js';
 import { formatDuration, formatWhen } from '../format.js';
@@ -156,7 +156,7 @@ export function HistoryView({ onCompare, onRerun, refreshKey }: { onCompare: (ta
                   {file.output && file.status === 'done' && (
                     <div className="row-actions">
                       {file.width && file.height && (
-                        <button type="button" className="link-button" onClick={() => onCompare({ key: file.output!.path, name: file.input.name, before: file.input, after: file.output!, width: file.width!, height: file.height! })}>
+                        <button type="button" className="link-button" onClick={() => { const target = targetFromHistory(job, file); if (target) onCompare(target); }}>
                           Compare
                         </button>
                       )}

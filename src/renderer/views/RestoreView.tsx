@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type Dispatch, type DragEvent, type FormEv
 import type { AppSettings } from '../../shared/settings.js';
 import type { DeviceWithSettings } from '../../shared/devices.js';
 import type { InspectedPath, ModelSummary, QueueFile, QueueItem } from '../../shared/contract.js';
+import { NO_UPSCALE_MODEL } from '../../shared/job-settings.js';
 import { FormatOptions, RestoreModelOptions } from '../components/ChoiceOptions.js';
 import { DevicePanel } from '../components/DevicePanel.js';
 import { ErrorNote } from '../components/ErrorNote.js';
@@ -9,6 +10,7 @@ import { Icon } from '../components/Icon.js';
 import { QueueCard } from '../components/QueueCard.js';
 import { useStudioContext } from '../hooks/use-api.js';
 import type { QueueState } from '../hooks/use-queue.js';
+import type { PhotoAdder } from '../hooks/use-photo-adder.js';
 
 export interface RestoreOptions {
   modelId: string;
@@ -18,7 +20,19 @@ export interface RestoreOptions {
   batch: number | 'auto';
   format: AppSettings['format'];
   outDir: string;
+  /** The repair switches of the job settings record (src/shared/job-settings.ts). */
+  scratches: boolean;
+  fading: boolean;
+  /** Restore faces when a face model is installed (facesIfInstalled). */
+  faces: boolean;
 }
+
+/** The switches the "Old photo" preset turns on (OLD_PHOTO_PRESET), with the upscale model kept. */
+const REPAIR_SWITCHES: ReadonlyArray<{ key: 'scratches' | 'fading' | 'faces'; label: string; explanation: string }> = [
+  { key: 'scratches', label: 'Repair scratches and dust', explanation: 'Finds scratches, cracks, dust and small tears and fills them in from the picture around them.' },
+  { key: 'fading', label: 'Restore faded colour', explanation: 'Brings back the contrast and colour a print loses with age; black-and-white prints stay neutral.' },
+  { key: 'faces', label: 'Restore faces', explanation: 'Sharpens faces with a face model, when one is installed; without one the rest still runs.' },
+];
 
 const TILE_CHOICES: Array<number | 'auto'> = ['auto', 32, 64, 96, 128, 192, 256, 384, 512, 0];
 const BATCH_CHOICES: Array<number | 'auto'> = ['auto', 1, 2, 4, 8, 16];
@@ -32,7 +46,9 @@ interface Props {
   onOptionsChange: (options: RestoreOptions) => void;
   models: ModelSummary[];
   devices: DeviceWithSettings[];
-  onCompare: (file: QueueFile) => void;
+  onCompare: (item: QueueItem, file: QueueFile) => void;
+  /** Adds photos to the draft (shared with the window-wide drop). */
+  adder: PhotoAdder;
 }
 
 function orderForDisplay(items: QueueItem[]): QueueItem[] {
@@ -40,11 +56,10 @@ function orderForDisplay(items: QueueItem[]): QueueItem[] {
   return [...items].sort((a, b) => rank(a) - rank(b) || (rank(a) === 2 ? (b.finishedAt ?? 0) - (a.finishedAt ?? 0) : a.createdAt - b.createdAt));
 }
 
-export function RestoreView({ queue, draft, onDraftChange, options, onOptionsChange, models, devices, onCompare }: Props) {
+export function RestoreView({ queue, draft, onDraftChange, options, onOptionsChange, models, devices, onCompare, adder }: Props) {
   const { api, info, notify } = useStudioContext();
   const [typedPath, setTypedPath] = useState('');
   const [dragging, setDragging] = useState(false);
-  const [adding, setAdding] = useState(false);
   const [starting, setStarting] = useState(false);
   // The farm set in Settings (shown without its password), and whether this job goes there.
   const [farmUrl, setFarmUrl] = useState<string | null>(null);
@@ -58,26 +73,7 @@ export function RestoreView({ queue, draft, onDraftChange, options, onOptionsCha
   const model = models.find((m) => m.id === options.modelId);
   const deviceNames = new Map(devices.map((d) => [d.id, d.name]));
 
-  async function addPaths(paths: string[]) {
-    if (paths.length === 0) return;
-    setAdding(true);
-    const result = await api.inspectFiles({ paths });
-    setAdding(false);
-    if (!result.ok) return notify({ kind: 'error', message: result.error.message });
-    onDraftChange((current) => {
-      const known = new Set(current.map((d) => d.path));
-      return [...current, ...result.value.filter((entry) => !known.has(entry.path))];
-    });
-  }
-
-  async function addFiles(files: File[]) {
-    if (files.length === 0) return;
-    setAdding(true);
-    const imported = await api.importFiles(files);
-    setAdding(false);
-    for (const failure of imported.failed) notify({ kind: 'error', message: failure.error.message });
-    await addPaths(imported.paths);
-  }
+  const { adding, addPaths, addFiles } = adder;
 
   async function openDialog(mode: 'files' | 'folder') {
     const result = await api.openPhotosDialog({ mode });
@@ -112,12 +108,16 @@ export function RestoreView({ queue, draft, onDraftChange, options, onOptionsCha
       inputs: ready.map((d) => d.path),
       outDir: options.outDir,
       modelId: options.modelId,
-      ...(options.scale === 'model' ? {} : { scale: options.scale }),
+      ...(options.scale === 'model' || options.modelId === NO_UPSCALE_MODEL ? {} : { scale: options.scale }),
       tile: options.tile,
       batch: options.batch,
       ...(options.deviceId ? { deviceId: options.deviceId } : {}),
       format: options.format,
       ...(toFarm && farmUrl ? { farm: true } : {}),
+      // Masks are kept with repaired photos, so Compare can show what was repaired.
+      ...(options.scratches ? { scratches: true, saveMasks: true } : {}),
+      ...(options.fading ? { fading: true } : {}),
+      ...(options.faces ? { facesIfInstalled: true } : {}),
     });
     setStarting(false);
     if (!result.ok) return notify({ kind: 'error', message: result.error.message });
@@ -135,6 +135,10 @@ export function RestoreView({ queue, draft, onDraftChange, options, onOptionsCha
     if (!result.ok) notify({ kind: 'error', message: result.error.message });
   }
 
+  const faceModelInstalled = models.some((m) => m.task === 'face-restore');
+  const oldPhoto = options.scratches && options.fading && options.faces;
+  const modelScale = model?.scale ?? 4;
+  const startBlocked = draft.length === 0 ? 'Add a photo to restore first.' : ready.length === 0 ? 'None of the added photos can be read: remove them or add others.' : !options.outDir.trim() ? 'Choose an output folder first.' : null;
   const items = orderForDisplay(snapshot?.items ?? []);
   const anyFinished = items.some((i) => i.state === 'finished' || i.state === 'finished-with-errors' || i.state === 'cancelled' || i.state === 'failed' || i.state === 'interrupted');
 
@@ -217,55 +221,51 @@ export function RestoreView({ queue, draft, onDraftChange, options, onOptionsCha
           </section>
 
           <section className="card options-card" aria-label="Restore settings">
+            <div className="repair-head">
+              <h2>How to restore</h2>
+              <label className="switch preset" title="Repair scratches and dust, restore faded colour, restore faces, and upscale">
+                <input type="checkbox" checked={oldPhoto} onChange={(e) => onOptionsChange({ ...options, scratches: e.target.checked, fading: e.target.checked, faces: e.target.checked })} data-testid="preset-old-photo" />
+                <span>Old photo (all of the below)</span>
+              </label>
+            </div>
+            <ul className="repair-switches">
+              {REPAIR_SWITCHES.map((choice) => (
+                <li key={choice.key}>
+                  <label className="switch">
+                    <input type="checkbox" checked={options[choice.key]} onChange={(e) => onOptionsChange({ ...options, [choice.key]: e.target.checked })} data-testid={`repair-${choice.key}`} />
+                    <span>{choice.label}</span>
+                  </label>
+                  <p className="subtle small">
+                    {choice.explanation}
+                    {choice.key === 'faces' && !faceModelInstalled && <span data-testid="no-face-model"> No face model is installed yet.</span>}
+                  </p>
+                </li>
+              ))}
+            </ul>
             <div className="options-grid">
-              <label>
-                <span>Model</span>
+              <label className="model-choice">
+                <span>Upscale with</span>
                 <select value={options.modelId} onChange={(e) => onOptionsChange({ ...options, modelId: e.target.value, scale: 'model' })} data-testid="option-model">
                   <RestoreModelOptions models={models} />
+                  <option value={NO_UPSCALE_MODEL}>No upscaling (keep the size)</option>
                 </select>
               </label>
-              <label>
-                <span>Scale</span>
-                <select value={String(options.scale)} onChange={(e) => onOptionsChange({ ...options, scale: e.target.value === 'model' ? 'model' : Number(e.target.value) })} data-testid="option-scale">
-                  <option value="model">×{model?.scale ?? '?'} (model)</option>
-                  {Array.from({ length: Math.max(0, (model?.scale ?? 1) - 1) }, (_, i) => i + 1).map((s) => (
-                    <option key={s} value={s}>
-                      ×{s}
-                    </option>
-                  ))}
-                </select>
-              </label>
-              <label>
-                <span>Device</span>
-                <select value={options.deviceId} onChange={(e) => onOptionsChange({ ...options, deviceId: e.target.value })} data-testid="option-device">
-                  <option value="">Automatic</option>
-                  {devices.filter((d) => d.settings.enabled).map((d) => (
-                    <option key={d.id} value={d.id}>
-                      {d.name}
-                    </option>
-                  ))}
-                </select>
-              </label>
-              <label>
-                <span>Tile</span>
-                <select value={String(options.tile)} onChange={(e) => onOptionsChange({ ...options, tile: e.target.value === 'auto' ? 'auto' : Number(e.target.value) })} data-testid="option-tile">
-                  {TILE_CHOICES.map((t) => (
-                    <option key={t} value={t}>
-                      {t === 'auto' ? 'Automatic' : t === 0 ? 'Whole photo' : `${t} px`}
-                    </option>
-                  ))}
-                </select>
-              </label>
-              <label>
-                <span>Batch</span>
-                <select value={String(options.batch)} onChange={(e) => onOptionsChange({ ...options, batch: e.target.value === 'auto' ? 'auto' : Number(e.target.value) })} data-testid="option-batch">
-                  {BATCH_CHOICES.map((b) => (
-                    <option key={b} value={b}>
-                      {b === 'auto' ? 'Automatic' : b}
-                    </option>
-                  ))}
-                </select>
-              </label>
+              {options.modelId !== NO_UPSCALE_MODEL && (
+                <label>
+                  <span>Scale</span>
+                  <select
+                    value={String(options.scale === 'model' ? modelScale : options.scale)}
+                    onChange={(e) => onOptionsChange({ ...options, scale: Number(e.target.value) === modelScale ? 'model' : Number(e.target.value) })}
+                    data-testid="option-scale"
+                  >
+                    {Array.from({ length: modelScale }, (_, i) => i + 1).map((s) => (
+                      <option key={s} value={s}>
+                        ×{s}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              )}
               <label>
                 <span>Format</span>
                 <select value={options.format} onChange={(e) => onOptionsChange({ ...options, format: e.target.value as AppSettings['format'] })} data-testid="option-format">
@@ -284,6 +284,42 @@ export function RestoreView({ queue, draft, onDraftChange, options, onOptionsCha
                 </div>
               </label>
             </div>
+            <details className="advanced" data-testid="advanced">
+              <summary>Advanced: device, tile and batch</summary>
+              <div className="options-grid">
+                <label>
+                  <span>Device</span>
+                  <select value={options.deviceId} onChange={(e) => onOptionsChange({ ...options, deviceId: e.target.value })} data-testid="option-device">
+                    <option value="">Automatic</option>
+                    {devices.filter((d) => d.settings.enabled).map((d) => (
+                      <option key={d.id} value={d.id}>
+                        {d.name}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <label>
+                  <span>Tile</span>
+                  <select value={String(options.tile)} onChange={(e) => onOptionsChange({ ...options, tile: e.target.value === 'auto' ? 'auto' : Number(e.target.value) })} data-testid="option-tile">
+                    {TILE_CHOICES.map((t) => (
+                      <option key={t} value={t}>
+                        {t === 'auto' ? 'Automatic' : t === 0 ? 'Whole photo' : `${t} px`}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <label>
+                  <span>Batch</span>
+                  <select value={String(options.batch)} onChange={(e) => onOptionsChange({ ...options, batch: e.target.value === 'auto' ? 'auto' : Number(e.target.value) })} data-testid="option-batch">
+                    {BATCH_CHOICES.map((b) => (
+                      <option key={b} value={b}>
+                        {b === 'auto' ? 'Automatic' : b}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              </div>
+            </details>
             <div className="options-actions">
               {farmUrl && (
                 <label className="switch" title={`The farm at ${farmUrl}: its workers restore the photos, which must be on a folder every worker sees at the same path.`}>
@@ -291,7 +327,12 @@ export function RestoreView({ queue, draft, onDraftChange, options, onOptionsCha
                   <span>Send to the farm</span>
                 </label>
               )}
-              <button type="button" className="button primary" disabled={ready.length === 0 || starting || !options.outDir.trim()} onClick={() => void start()} data-testid="start-job">
+              {startBlocked && (
+                <p className="subtle small" data-testid="start-reason">
+                  {startBlocked}
+                </p>
+              )}
+              <button type="button" className="button primary" disabled={startBlocked !== null || starting} onClick={() => void start()} data-testid="start-job">
                 <Icon name="play" /> {starting ? 'Starting…' : ready.length === 0 ? 'Restore' : `Restore ${ready.length} photo${ready.length === 1 ? '' : 's'}`}
               </button>
             </div>
@@ -313,7 +354,7 @@ export function RestoreView({ queue, draft, onDraftChange, options, onOptionsCha
             </header>
             {items.length === 0 && <p className="subtle empty">Nothing queued. Jobs you start appear here with each photo's progress.</p>}
             {items.map((item) => (
-              <QueueCard key={item.id} item={item} live={queue.live} queuePaused={snapshot?.paused ?? false} onCancel={(i) => void cancel(i)} onCompare={(_, file) => onCompare(file)} />
+              <QueueCard key={item.id} item={item} live={queue.live} queuePaused={snapshot?.paused ?? false} onCancel={(i) => void cancel(i)} onCompare={onCompare} />
             ))}
           </section>
         </div>
