@@ -211,9 +211,15 @@ describe('studio end to end (Chromium + heirloom serve)', { timeout: 180_000 }, 
     await nav('settings');
     const cpu = page.locator('[data-testid=device-card][data-device=cpu]');
     await cpu.waitFor();
+    // fp16 is not offered for the CPU provider, and the device line names the CPU once.
+    assert.deepEqual(await cpu.locator('[data-testid=setting-precision] option').evaluateAll((os: Array<{ value: string }>) => os.map((o) => o.value)), ['fp32']);
+    assert.equal(((await cpu.locator('.device-card-head p').textContent()) ?? '').match(/\bcpu\b/g)?.length ?? 0, 1);
     const maxBatch = cpu.locator('[data-testid=setting-max-batch]');
+    // One invalid field keeps the other edits.
+    await cpu.locator('[data-testid=setting-tile]').fill('128');
     await maxBatch.fill('99');
     await cpu.locator('[data-testid=error-maxBatch]').waitFor();
+    assert.equal(await cpu.locator('[data-testid=setting-tile]').inputValue(), '128');
     assert.equal(await cpu.locator('[data-testid=save-device]').isDisabled(), true);
     await shot('07-settings-validation');
     await maxBatch.fill('3');
