@@ -9,6 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ensureRendererBuilt } from './renderer-build.js';
 import { startServe, type ServeProcess } from './serve-process.js';
@@ -94,7 +95,7 @@ describe('studio end to end (Chromium + heirloom serve)', { timeout: 180_000 }, 
     await page.goto(serve.url.replace(/#.*$/, ''));
     await page.waitForSelector('.startup-error');
     assert.match(await page.textContent('.startup-error') ?? '', /address "heirloom serve" printed/);
-    await page.goto('about:blank'); // a fragment-only change would not load the page again
+    // The printed address in the same tab: only the fragment (the token) changes, and the page loads with it.
     await page.goto(serve.url);
     await page.waitForSelector('[data-testid=nav-restore][aria-current=page]');
     pageErrors.length = 0;
@@ -253,6 +254,10 @@ describe('studio end to end (Chromium + heirloom serve)', { timeout: 180_000 }, 
     await nav('watch');
     await page.fill('[data-testid=watch-path]', inbox);
     await page.fill('[data-testid=watch-out]', restored);
+    // The app's default format, and the scale choice (x1 to x4, in order).
+    assert.equal(await page.inputValue('[data-testid=watch-format]'), 'keep');
+    assert.deepEqual(await page.locator('[data-testid=watch-scale] option').evaluateAll((os: Array<{ textContent: string | null }>) => os.map((o) => o.textContent)), ['×1', '×2', '×3', '×4']);
+    await page.selectOption('[data-testid=watch-scale]', { label: '×2' });
     await page.click('[data-testid=watch-add]');
     const folder = page.locator('[data-testid=watch-folder]');
     await folder.waitFor();
@@ -260,6 +265,8 @@ describe('studio end to end (Chromium + heirloom serve)', { timeout: 180_000 }, 
     copyFileSync(join(fixtures, 'coins.png'), join(inbox, 'coins.png'));
     await page.locator('[data-testid=watch-events] li[data-kind=done]', { hasText: 'coins.png' }).waitFor({ timeout: 120_000 });
     assert.ok(existsSync(join(restored, 'coins.png')));
+    const [source, result] = [await sharp(join(fixtures, 'coins.png')).metadata(), await sharp(join(restored, 'coins.png')).metadata()];
+    assert.deepEqual([result.width, result.height], [source.width! * 2, source.height! * 2], 'the watch folder restores at the chosen scale');
     await shot('09-watch');
     await page.click('[data-testid=watch-pause]');
     await page.locator('[data-testid=watch-folder][data-state=paused]').waitFor();
