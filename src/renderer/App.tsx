@@ -160,7 +160,7 @@ export function App({ api, initialInfo }: { api: HeirloomApi; initialInfo: AppIn
             />
           )}
           {view === 'settings' && <SettingsView devices={devices} onDevicesChange={setDevices} models={models} appSettings={appSettings} onAppSettingsChange={onAppSettingsChange} />}
-          {view === 'watch' && <WatchView models={models} />}
+          {view === 'watch' && <WatchView models={models} defaultFormat={appSettings?.format ?? 'keep'} />}
         </main>
         <div className="notices" aria-live="polite">
           {notices.map((n) => (

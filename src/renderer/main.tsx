@@ -31,4 +31,7 @@ async function boot(): Promise<void> {
   }
 }
 
+// A new address from "heirloom serve" on the same port changes only the fragment (the token): load the page again with it.
+window.addEventListener('hashchange', () => window.location.reload());
+
 void boot();

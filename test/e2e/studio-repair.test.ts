@@ -315,6 +315,46 @@ describe('studio repair workflow end to end (Chromium + heirloom serve, first se
     assert.match((await page.textContent('[data-testid=start-reason]')) ?? '', /None of the added photos can be read/);
     assert.equal(await page.locator('[data-testid=start-job]').isDisabled(), true);
     await shot('repair-06-damaged-refused');
+    await page.click('[aria-label="Remove torn-scan.jpg"]');
+  });
+
+  it('resumes a cancelled job from History, shows a re-run\'s settings before it starts, and offers Download in a browser', async () => {
+    for (const name of ['chelsea.png', 'coins.png', 'astronaut.png']) {
+      await page.fill('[data-testid=path-input]', join(fixtures, name));
+      await page.click('[data-testid=add-path]');
+    }
+    await page.locator('[data-testid=draft-item]').nth(2).waitFor();
+    await page.click('[data-testid=advanced] summary');
+    await page.selectOption('[data-testid=option-tile]', '32');
+    await page.click('[data-testid=start-job]');
+    const running = page.locator('[data-testid=queue-item][data-state=running]');
+    await running.waitFor();
+    await page.click('[data-testid=pause-queue]');
+    await page.locator('[data-testid=queue-item][data-state=paused]').waitFor();
+    await page.click('[data-testid=queue-item][data-state=paused] [data-testid=cancel-job]');
+    await page.locator('[data-testid=queue-item][data-state=cancelled]').waitFor();
+    await page.click('[data-testid=resume-queue]');
+
+    await nav('history');
+    const cancelled = page.locator('[data-testid=history-job][data-status=cancelled]').first();
+    await cancelled.waitFor();
+    await cancelled.locator('[data-testid=resume-job]').click();
+    await page.waitForSelector('[data-testid=nav-restore][aria-current=page]');
+    await page.locator('[data-testid=queue-item][data-state=finished]', { hasText: 'astronaut.png' }).waitFor({ timeout: 180_000 });
+    for (const name of ['chelsea.png', 'coins.png', 'astronaut.png']) assert.ok(existsSync(join(home, 'restored', name)), `${name} restored after Resume`);
+
+    await nav('history');
+    const newest = page.locator('[data-testid=history-job]').first();
+    await newest.waitFor();
+    await newest.locator('[data-testid=rerun-job]').click();
+    const summary = (await newest.locator('[data-testid=rerun-settings]').textContent()) ?? '';
+    assert.match(summary, /Restore faded colour: on/);
+    assert.match(summary, /Output folder: /);
+    const href = await newest.locator('[data-testid=download-output]').first().getAttribute('href');
+    assert.ok(href && href.length > 0, 'a Download link in the browser');
+    await shot('repair-07-history');
+    await newest.locator('[data-testid=rerun-confirm] button', { hasText: 'Cancel' }).click();
+    assert.equal(await newest.locator('[data-testid=rerun-confirm]').count(), 0, 'nothing re-run without the confirmation');
     assert.deepEqual(pageErrors, [], 'no errors in the page');
   });
 });

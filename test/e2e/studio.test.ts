@@ -9,6 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ensureRendererBuilt } from './renderer-build.js';
 import { startServe, type ServeProcess } from './serve-process.js';
@@ -94,7 +95,7 @@ describe('studio end to end (Chromium + heirloom serve)', { timeout: 180_000 }, 
     await page.goto(serve.url.replace(/#.*$/, ''));
     await page.waitForSelector('.startup-error');
     assert.match(await page.textContent('.startup-error') ?? '', /address "heirloom serve" printed/);
-    await page.goto('about:blank'); // a fragment-only change would not load the page again
+    // The printed address in the same tab: only the fragment (the token) changes, and the page loads with it.
     await page.goto(serve.url);
     await page.waitForSelector('[data-testid=nav-restore][aria-current=page]');
     pageErrors.length = 0;
@@ -125,13 +126,17 @@ describe('studio end to end (Chromium + heirloom serve)', { timeout: 180_000 }, 
     await page.waitForSelector('[data-testid=queue-item]');
     // The device panel shows what the scheduler uses, from its progress events.
     await page.waitForSelector('[data-testid=device-sentence]');
-    assert.match((await page.textContent('[data-testid=device-sentence]')) ?? '', /^Using batch \d+ (of up to \d+ \(64 px tiles\): this device is fastest|of 64 px tiles: as many as fit)/);
+    // The photo's tiles split its sides into equal parts of at most the chosen 64 px (issue 14's balanced plans).
+    const sentence = (await page.textContent('[data-testid=device-sentence]')) ?? '';
+    const sentenceTile = /^Using batch \d+ (?:of up to \d+ \((\d+) px tiles\): this device is fastest|of (\d+) px tiles: as many as fit)/.exec(sentence);
+    assert.ok(sentenceTile && Number(sentenceTile[1] ?? sentenceTile[2]) <= 64, sentence);
     await page.click('[data-testid=pause-queue]');
     await page.waitForSelector('[data-testid=queue-item][data-state=paused]');
     await page.waitForSelector('[data-testid=queue-paused]');
     const batch = Number(await page.textContent('[data-testid=recommended-batch]'));
     assert.ok(Number.isInteger(batch) && batch >= 1, `recommended batch ${batch}`);
-    assert.equal(await page.textContent('[data-testid=tile-size]'), '64 px');
+    const tileSize = /^(\d+) px$/.exec((await page.textContent('[data-testid=tile-size]')) ?? '');
+    assert.ok(tileSize && Number(tileSize[1]) > 0 && Number(tileSize[1]) <= 64, `tile size ${tileSize?.[0]}`);
     const memory = await page.$('[data-testid=memory-reading]');
     if (memory) assert.match((await page.textContent('[data-testid=memory-budget]')) ?? '', /\d/);
     const doneWhilePaused = await page.$$eval('[data-testid=photo-row][data-status=done]', (rows) => rows.length);
@@ -211,9 +216,15 @@ describe('studio end to end (Chromium + heirloom serve)', { timeout: 180_000 }, 
     await nav('settings');
     const cpu = page.locator('[data-testid=device-card][data-device=cpu]');
     await cpu.waitFor();
+    // fp16 is not offered for the CPU provider, and the device line names the CPU once.
+    assert.deepEqual(await cpu.locator('[data-testid=setting-precision] option').evaluateAll((os: Array<{ value: string }>) => os.map((o) => o.value)), ['fp32']);
+    assert.equal(((await cpu.locator('.device-card-head p').textContent()) ?? '').match(/\bcpu\b/g)?.length ?? 0, 1);
     const maxBatch = cpu.locator('[data-testid=setting-max-batch]');
+    // One invalid field keeps the other edits.
+    await cpu.locator('[data-testid=setting-tile]').fill('128');
     await maxBatch.fill('99');
     await cpu.locator('[data-testid=error-maxBatch]').waitFor();
+    assert.equal(await cpu.locator('[data-testid=setting-tile]').inputValue(), '128');
     assert.equal(await cpu.locator('[data-testid=save-device]').isDisabled(), true);
     await shot('07-settings-validation');
     await maxBatch.fill('3');
@@ -247,6 +258,10 @@ describe('studio end to end (Chromium + heirloom serve)', { timeout: 180_000 }, 
     await nav('watch');
     await page.fill('[data-testid=watch-path]', inbox);
     await page.fill('[data-testid=watch-out]', restored);
+    // The app's default format, and the scale choice (x1 to x4, in order).
+    assert.equal(await page.inputValue('[data-testid=watch-format]'), 'keep');
+    assert.deepEqual(await page.locator('[data-testid=watch-scale] option').evaluateAll((os: Array<{ textContent: string | null }>) => os.map((o) => o.textContent)), ['×1', '×2', '×3', '×4']);
+    await page.selectOption('[data-testid=watch-scale]', { label: '×2' });
     await page.click('[data-testid=watch-add]');
     const folder = page.locator('[data-testid=watch-folder]');
     await folder.waitFor();
@@ -254,6 +269,8 @@ describe('studio end to end (Chromium + heirloom serve)', { timeout: 180_000 }, 
     copyFileSync(join(fixtures, 'coins.png'), join(inbox, 'coins.png'));
     await page.locator('[data-testid=watch-events] li[data-kind=done]', { hasText: 'coins.png' }).waitFor({ timeout: 120_000 });
     assert.ok(existsSync(join(restored, 'coins.png')));
+    const [source, result] = [await sharp(join(fixtures, 'coins.png')).metadata(), await sharp(join(restored, 'coins.png')).metadata()];
+    assert.deepEqual([result.width, result.height], [source.width! * 2, source.height! * 2], 'the watch folder restores at the chosen scale');
     await shot('09-watch');
     await page.click('[data-testid=watch-pause]');
     await page.locator('[data-testid=watch-folder][data-state=paused]').waitFor();

@@ -78,7 +78,9 @@ export function DeviceSettingsCard({ device, onSaved }: { device: DeviceWithSett
   const [saving, setSaving] = useState(false);
   const [serverError, setServerError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
-  useEffect(() => setDraft(toDraft(device.settings)), [device.settings]);
+  // Only a real change of the saved settings replaces the draft (a refreshed device list must not throw away edits).
+  const savedSettings = JSON.stringify(device.settings);
+  useEffect(() => setDraft(toDraft(JSON.parse(savedSettings) as DeviceSettings)), [savedSettings]);
 
   const { settings, errors } = useMemo(() => fromDraft(draft), [draft]);
   const patch = settings ? changes(device.settings, settings) : {};
@@ -123,7 +125,13 @@ export function DeviceSettingsCard({ device, onSaved }: { device: DeviceWithSett
             {device.vendor} · {device.kind.replace('-', ' ')}
             {device.architecture ? ` · ${device.architecture}` : ''}
             {device.memoryTotalBytes ? ` · ${formatBytes(device.memoryTotalBytes)}` : ''}
-            {device.memoryFreeBytes ? ` (${formatBytes(device.memoryFreeBytes)} free)` : ''} · <code>{device.id}</code>
+            {device.memoryFreeBytes ? ` (${formatBytes(device.memoryFreeBytes)} free)` : ''}
+            {device.id !== device.kind && (
+              <>
+                {' · '}
+                <code>{device.id}</code>
+              </>
+            )}
           </p>
         </div>
         <label className="switch">
@@ -141,7 +149,7 @@ export function DeviceSettingsCard({ device, onSaved }: { device: DeviceWithSett
       <div className="settings-grid">
         <label htmlFor={fieldId('provider')}>
           <span>Provider</span>
-          <select id={fieldId('provider')} value={draft.provider} onChange={(e) => update({ provider: e.target.value as Draft['provider'] })} data-testid="setting-provider">
+          <select id={fieldId('provider')} value={draft.provider} onChange={(e) => update({ provider: e.target.value as Draft['provider'], ...(e.target.value === 'cpu' ? { precision: 'fp32' as const } : {}) })} data-testid="setting-provider">
             {providers.map((p) => (
               <option key={p} value={p}>
                 {p}
@@ -154,7 +162,7 @@ export function DeviceSettingsCard({ device, onSaved }: { device: DeviceWithSett
           <span>Precision</span>
           <select id={fieldId('precision')} value={draft.precision} onChange={(e) => update({ precision: e.target.value as Draft['precision'] })} data-testid="setting-precision">
             <option value="fp32">fp32</option>
-            <option value="fp16">fp16 (GPU providers)</option>
+            {(draft.provider !== 'cpu' || draft.precision === 'fp16') && <option value="fp16">fp16 (GPU providers)</option>}
           </select>
           {error('precision')}
         </label>

@@ -30,10 +30,28 @@ const STATUS_LABEL: Record<HistoryJobStatus, string> = {
   interrupted: 'Interrupted',
 };
 
+/** A job's settings in plain words, one line each (what Re-run will use). */
+function settingsSummary(job: HistoryJob): string[] {
+  const s = job.settings;
+  const on = (key: string) => s[key] === true;
+  return [
+    `${job.files.length} photo${job.files.length === 1 ? '' : 's'}`,
+    `Repair scratches and dust: ${on('scratches') ? 'on' : 'off'}`,
+    `Restore faded colour: ${on('fading') ? 'on' : 'off'}`,
+    `Restore faces: ${s['faces'] ? 'on' : on('facesIfInstalled') ? 'when a face model is installed' : 'off'}`,
+    `Upscale: ${job.modelId === 'none' ? 'none (keep the size)' : `${job.modelId}${typeof s['scale'] === 'number' ? ` at ×${s['scale']}` : ''}`}`,
+    `Format: ${typeof s['format'] === 'string' && s['format'] !== 'keep' ? String(s['format']).toUpperCase() : 'same as the original'}`,
+    ...(typeof s['outDir'] === 'string' ? [`Output folder: ${s['outDir']}`] : []),
+    ...(typeof s['maskFile'] === 'string' ? ['With the damage mask you corrected'] : []),
+  ];
+}
+
 export function HistoryView({ onCompare, onRerun, refreshKey }: { onCompare: (target: CompareTarget) => void; onRerun: () => void; refreshKey: number }) {
   const { api, info, notify } = useStudioContext();
   const [filter, setFilter] = useState<HistoryJobStatus | ''>('');
   const [jobs, setJobs] = useState<HistoryJob[] | null>(null);
+  /** The job whose Re-run is showing its settings, waiting for a confirmation. */
+  const [confirming, setConfirming] = useState<string | null>(null);
 
   const load = useCallback(async () => {
     const result = await api.listHistory({ limit: 100, ...(filter ? { status: filter } : {}) });
@@ -97,6 +115,11 @@ export function HistoryView({ onCompare, onRerun, refreshKey }: { onCompare: (ta
               <div className="history-head">
                 <span className="history-when">{formatWhen(job.createdAt)}</span>
                 <span className={`chip chip-${job.status}`}>{STATUS_LABEL[job.status]}</span>
+                {job.kind === 'watch' && (
+                  <span className="chip" data-testid="watch-job">
+                    Watch folder
+                  </span>
+                )}
                 <span className="subtle small">
                   {job.modelId} · {job.deviceId} · {job.succeeded} restored{job.failed ? ` · ${job.failed} failed` : ''}
                   {job.skipped ? ` · ${job.skipped} skipped` : ''} · {formatDuration(job.ms)}
@@ -120,7 +143,7 @@ export function HistoryView({ onCompare, onRerun, refreshKey }: { onCompare: (ta
                 className="button ghost"
                 onClick={(e) => {
                   e.preventDefault();
-                  void rerun(job);
+                  setConfirming(job.id);
                 }}
                 data-testid="rerun-job"
               >
@@ -128,6 +151,32 @@ export function HistoryView({ onCompare, onRerun, refreshKey }: { onCompare: (ta
               </button>
             </summary>
             <p className="subtle small job-id">{job.id}</p>
+            {confirming === job.id && (
+              <div className="rerun-confirm" data-testid="rerun-confirm">
+                <p>Re-run with these settings? New results go beside the earlier ones.</p>
+                <ul className="settings-summary" data-testid="rerun-settings">
+                  {settingsSummary(job).map((line) => (
+                    <li key={line}>{line}</li>
+                  ))}
+                </ul>
+                <div className="row-actions">
+                  <button
+                    type="button"
+                    className="button primary"
+                    onClick={() => {
+                      setConfirming(null);
+                      void rerun(job);
+                    }}
+                    data-testid="rerun-start"
+                  >
+                    Start re-run
+                  </button>
+                  <button type="button" className="button ghost" onClick={() => setConfirming(null)}>
+                    Cancel
+                  </button>
+                </div>
+              </div>
+            )}
             <ul className="history-files">
               {job.files.map((file) => (
                 <li key={file.position} className={`history-file status-${file.status}`} data-testid="history-file" data-status={file.status}>
@@ -159,6 +208,11 @@ export function HistoryView({ onCompare, onRerun, refreshKey }: { onCompare: (ta
                         <button type="button" className="link-button" onClick={() => { const target = targetFromHistory(job, file); if (target) onCompare(target); }}>
                           Compare
                         </button>
+                      )}
+                      {!info.capabilities.shell && (
+                        <a className="link-button" href={file.output.imageUrl} download={file.output.name} data-testid="download-output">
+                          Download
+                        </a>
                       )}
                       {info.capabilities.shell && (
                         <>

@@ -8,11 +8,13 @@ import { useStudioContext } from '../hooks/use-api.js';
 
 const STATE_LABEL: Record<WatchFolderView['state'], string> = { watching: 'Watching', paused: 'Paused', missing: 'Folder missing', error: 'Error' };
 
-export function WatchView({ models }: { models: ModelSummary[] }) {
+export function WatchView({ models, defaultFormat }: { models: ModelSummary[]; /** The app's default output format (Settings → App). */ defaultFormat: FormatChoiceName }) {
   const { api, info, notify } = useStudioContext();
   const [folders, setFolders] = useState<WatchFolderView[] | null>(null);
   const [events, setEvents] = useState<WatchActivity[]>([]);
-  const [form, setForm] = useState({ path: '', outDir: '', modelId: '', format: 'keep' as FormatChoiceName });
+  const [form, setForm] = useState({ path: '', outDir: '', modelId: '', scale: 0, format: defaultFormat });
+
+  const watchModelScale = (models.find((m) => m.id === form.modelId) ?? models.find((m) => m.task === 'restore-upscale'))?.scale ?? 4;
 
   useEffect(() => {
     if (!info.capabilities.watch) return;
@@ -46,7 +48,7 @@ export function WatchView({ models }: { models: ModelSummary[] }) {
     event.preventDefault();
     const modelId = form.modelId || models.find((m) => m.task === 'restore-upscale')?.id;
     if (!modelId) return notify({ kind: 'error', message: 'Install a restoration model first.' });
-    if (await apply(api.addWatchFolder({ path: form.path.trim(), outDir: form.outDir.trim(), preset: { modelId, faces: false, format: form.format } }))) setForm({ ...form, path: '', outDir: '' });
+    if (await apply(api.addWatchFolder({ path: form.path.trim(), outDir: form.outDir.trim(), preset: { modelId, faces: false, format: form.format, ...(form.scale > 0 ? { scale: form.scale } : {}) } }))) setForm({ ...form, path: '', outDir: '' });
   }
 
   if (!info.capabilities.watch) {
@@ -102,8 +104,18 @@ export function WatchView({ models }: { models: ModelSummary[] }) {
             </select>
           </label>
           <label>
+            <span>Scale</span>
+            <select value={form.scale} onChange={(e) => setForm({ ...form, scale: Number(e.target.value) })} data-testid="watch-scale">
+              {Array.from({ length: watchModelScale }, (_, i) => i + 1).map((s) => (
+                <option key={s} value={s === watchModelScale ? 0 : s}>
+                  ×{s}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
             <span>Format</span>
-            <select value={form.format} onChange={(e) => setForm({ ...form, format: e.target.value as FormatChoiceName })}>
+            <select value={form.format} data-testid="watch-format" onChange={(e) => setForm({ ...form, format: e.target.value as FormatChoiceName })}>
               <FormatOptions />
             </select>
           </label>
