@@ -41,7 +41,7 @@ export async function smallPhotos(dir: string, count: number, maxSide: number): 
   const sources = sourcePhotos();
   const out: string[] = [];
   for (let i = 0; i < count; i++) {
-    const side = Math.round(maxSide * (0.6 + (0.4 * i) / Math.max(1, count - 1)));
+    const side = Math.round(maxSide * (0.6 + 0.4 * (count === 1 ? 1 : i / (count - 1))));
     const path = join(dir, `small-${String(i).padStart(2, '0')}.png`);
     if (!existsSync(path)) await sharp(sources[i % sources.length]!).resize(side, side, { fit: 'inside', kernel: 'lanczos3' }).png().toFile(path);
     out.push(path);
