@@ -11,6 +11,7 @@ import { compactSettings, type JobSettings } from '../../shared/job-settings.js'
 import { jobOutcome } from '../../shared/job-outcome.js';
 import { collectInputs } from '../fs/collect-inputs.js';
 import type { PhotoIdentity } from '../restore/photo-identity.js';
+import type { RestoreSummary } from '../restore/restore-engine.js';
 import { checkFarmReachable, FARM_PREFIX, FARM_QUEUE, farmConnectionError, farmKeys, redisOptionsFromUrl } from './farm-connection.js';
 import { farmPhotoId } from './photo-id.js';
 import { MAX_STALLS } from './farm-worker.js';
@@ -37,14 +38,8 @@ export interface FarmSubmitRequest {
   history?: { jobs: JobStore; owner?: string };
 }
 
-export interface FarmSummary {
-  jobId: string;
-  succeeded: number;
-  failed: number;
-  skipped: number;
-  cancelled: boolean;
-  ms: number;
-}
+/** What a farm job did: the same summary as a local run's. */
+export type FarmSummary = RestoreSummary;
 
 /** A photo of this job in the queue, and whether this job put it there (else it follows another job's entry). */
 interface Tracked {
