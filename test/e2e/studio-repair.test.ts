@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { imagesLoaded } from './page-helpers.js';
 import { installStandInDamageModel } from '../helpers/stand-in-damage-model.js';
 import { ensureRendererBuilt } from './renderer-build.js';
 import { startServe, type ServeProcess } from './serve-process.js';
@@ -37,14 +38,6 @@ async function scratchedPhoto(dir: string): Promise<string> {
   return file;
 }
 
-async function imagesLoaded(page: Page, selector: string, count: number): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    const loaded = await page.locator(selector).evaluateAll((imgs: Array<{ complete: boolean; naturalWidth: number }>) => imgs.filter((img) => img.complete && img.naturalWidth > 0).length);
-    if (loaded >= count) return;
-    await page.waitForTimeout(100);
-  }
-  assert.fail(`${count} images ${selector} did not load`);
-}
 
 type Box = { x: number; y: number; width: number; height: number };
 const near = (a: number, b: number, tolerance = 1.5) => Math.abs(a - b) <= tolerance;

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { imagesLoaded } from './page-helpers.js';
 import { ensureRendererBuilt } from './renderer-build.js';
 import { startServe, type ServeProcess } from './serve-process.js';
 
@@ -37,14 +38,6 @@ const RECORD_ROWS = `
  * Waits until `count` images matching `selector` have decoded. Polled from the test side:
  * the page's CSP (script-src 'self', no eval) rightly refuses Playwright's string predicates.
  */
-async function imagesLoaded(page: Page, selector: string, count: number): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    const loaded = await page.locator(selector).evaluateAll((imgs: Array<{ complete: boolean; naturalWidth: number }>) => imgs.filter((img) => img.complete && img.naturalWidth > 0).length);
-    if (loaded >= count) return;
-    await page.waitForTimeout(100);
-  }
-  assert.fail(`${count} images ${selector} did not load`);
-}
 
 describe('studio end to end (Chromium + heirloom serve)', { timeout: 180_000 }, () => {
   let home: string;
