@@ -1,6 +1,8 @@
-import { homeLayout } from './app-paths.js';
+import { homeLayout, modelCatalogFile } from './app-paths.js';
 import { SessionPool } from './inference/session-pool.js';
 import { ModelRegistry } from './models/model-registry.js';
+import { ModelManager } from './models/catalog/model-manager.js';
+import type { ImportNcnnModelOptions } from './models/ncnn/import-ncnn-model.js';
 import { DeviceService } from './devices/device-service.js';
 import type { DeviceResolver } from './devices/device-resolver.js';
 import { systemDiscoverySources } from './devices/discovery-sources.js';
@@ -31,6 +33,8 @@ export interface CoreServicesOptions<Service> {
   bundledModelsDir: string;
   /** Device discovery over this process's database; default: the real DeviceService. */
   devices?: (db: Db) => CoreDevices<Service>;
+  /** The catalog of downloadable models; default: modelCatalogFile (bundled, or HEIRLOOM_MODEL_CATALOG). */
+  catalogPath?: string;
 }
 
 /**
@@ -44,6 +48,8 @@ export class CoreServices<Service = DeviceService> {
   readonly history: HistoryDatabase;
   readonly db: Db;
   readonly models: ModelRegistry;
+  /** Downloads, imports and removals: the one model manager of the CLI's `models` commands and the studio's Models screen. */
+  readonly modelManager: ModelManager;
   readonly sessions = new SessionPool();
   readonly jobs: JobStore;
   readonly calibration: CalibrationStore;
@@ -57,6 +63,7 @@ export class CoreServices<Service = DeviceService> {
     this.db = this.history.db;
     try {
       this.models = new ModelRegistry(options.bundledModelsDir, layout.models);
+      this.modelManager = new ModelManager({ registry: this.models, catalogPath: options.catalogPath ?? modelCatalogFile(options.bundledModelsDir), importNcnn: importNcnnLazily });
       this.jobs = new JobStore(this.db, { jobFinished: () => this.history.jobFinished() });
       this.calibration = new CalibrationStore(this.db);
       this.devices = (options.devices ?? (systemDevices as unknown as (db: Db) => CoreDevices<Service>))(this.db);
@@ -78,4 +85,10 @@ export class CoreServices<Service = DeviceService> {
 export function systemDevices(db: Db): CoreDevices<DeviceService> {
   const service = new DeviceService(new DeviceSettingsStore(db), systemDiscoverySources(new ProviderProbe().probe));
   return { resolver: service, service, dispose: () => service.dispose() };
+}
+
+/** The NCNN converter, loaded on first use: a restore never pays for loading it. */
+async function importNcnnLazily(options: ImportNcnnModelOptions) {
+  const { importNcnnModel } = await import('./models/ncnn/import-ncnn-model.js');
+  return importNcnnModel(options);
 }

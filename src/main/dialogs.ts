@@ -27,5 +27,6 @@ export function electronDialogs(dialog: DialogLike, window: () => BrowserWindow 
       const [path] = await open({ title: title ?? 'Choose a folder', properties: ['openDirectory', 'createDirectory', 'promptToCreate'], ...(defaultPath ? { defaultPath } : {}) });
       return path ?? null;
     },
+    openModelFiles: () => open({ title: 'Import a model: an .onnx file, or an NCNN .param and .bin pair', properties: ['openFile', 'multiSelections'], filters: [{ name: 'Models (ONNX, NCNN)', extensions: ['onnx', 'param', 'bin'] }] }),
   };
 }

@@ -13,6 +13,7 @@ import { useQueue } from './hooks/use-queue.js';
 import { usePhotoAdder } from './hooks/use-photo-adder.js';
 import { CompareView } from './views/CompareView.js';
 import { HistoryView } from './views/HistoryView.js';
+import { ModelsView } from './views/ModelsView.js';
 import { RestoreView, type RestoreOptions } from './views/RestoreView.js';
 import { SettingsView } from './views/SettingsView.js';
 import { WatchView } from './views/WatchView.js';
@@ -25,7 +26,7 @@ interface Notice {
 }
 
 const VIEW_KEY = 'heirloom.view';
-const VIEWS: readonly ViewName[] = ['restore', 'compare', 'history', 'settings', 'watch'];
+const VIEWS: readonly ViewName[] = ['restore', 'compare', 'history', 'models', 'settings', 'watch'];
 
 function initialView(): ViewName {
   const stored = sessionStorage.getItem(VIEW_KEY);
@@ -40,7 +41,7 @@ export function App({ api, initialInfo }: { api: HeirloomApi; initialInfo: AppIn
   const [devices, setDevices] = useState<DeviceWithSettings[] | null>(null);
   const [appSettings, setAppSettings] = useState<AppSettings | null>(null);
   const [draft, setDraft] = useState<InspectedPath[]>([]);
-  const [options, setOptions] = useState<RestoreOptions>({ modelId: DEFAULT_MODEL_ID, scale: 'model', deviceId: '', tile: 'auto', batch: 'auto', format: 'keep', outDir: initialInfo.defaultOutputDir, scratches: false, fading: false, faces: false });
+  const [options, setOptions] = useState<RestoreOptions>({ modelId: DEFAULT_MODEL_ID, scale: 'model', deviceId: '', tile: 'auto', batch: 'auto', format: 'keep', outDir: initialInfo.defaultOutputDir, scratches: false, fading: false, faces: false, faceModelId: '' });
   const [compareTarget, setCompareTarget] = useState<CompareTarget | null>(null);
   const [historyKey, setHistoryKey] = useState(0);
   const [disconnected, setDisconnected] = useState(false);
@@ -106,10 +107,13 @@ export function App({ api, initialInfo }: { api: HeirloomApi; initialInfo: AppIn
       });
     }
     const offDevices = api.onDevicesChanged((list) => setDevices(list));
+    // A download, import or removal (on any page of this host) changes the installed list.
+    const offModels = api.onModelsChanged((list) => setModels(list));
     const onDisconnect = () => setDisconnected(true);
     window.addEventListener(DISCONNECTED_EVENT, onDisconnect);
     return () => {
       offDevices();
+      offModels();
       window.removeEventListener(DISCONNECTED_EVENT, onDisconnect);
     };
   }, [api, info.capabilities.devices, notify]);
@@ -159,6 +163,7 @@ export function App({ api, initialInfo }: { api: HeirloomApi; initialInfo: AppIn
               }}
             />
           )}
+          {view === 'models' && <ModelsView models={models} />}
           {view === 'settings' && <SettingsView devices={devices} onDevicesChange={setDevices} models={models} appSettings={appSettings} onAppSettingsChange={onAppSettingsChange} />}
           {view === 'watch' && <WatchView models={models} defaultFormat={appSettings?.format ?? 'keep'} />}
         </main>

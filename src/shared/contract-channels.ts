@@ -19,6 +19,11 @@ export const INVOKE_METHODS = {
   'jobs:continue': 'continueJob',
   'jobs:repair-again': 'repairAgain',
   'models:list': 'listModels',
+  'models:overview': 'getModelsOverview',
+  'models:download': 'downloadModel',
+  'models:cancel-download': 'cancelModelDownload',
+  'models:import': 'importModel',
+  'models:remove': 'removeModel',
   'devices:list': 'listDevices',
   'settings:get': 'getDeviceSettings',
   'settings:set': 'setDeviceSettings',
@@ -32,6 +37,7 @@ export const INVOKE_METHODS = {
   'files:inspect': 'inspectFiles',
   'dialogs:open-photos': 'openPhotosDialog',
   'dialogs:choose-folder': 'chooseFolderDialog',
+  'dialogs:open-model-files': 'openModelFilesDialog',
   'shell:open-path': 'openPath',
   'farm:get': 'getFarm',
   'farm:set': 'setFarm',
@@ -44,6 +50,8 @@ export const EVENT_METHODS = {
   'jobs:queue-changed': 'onQueueChanged',
   'devices:changed': 'onDevicesChanged',
   'watch:event': 'onWatchEvent',
+  'models:download': 'onModelDownload',
+  'models:changed': 'onModelsChanged',
 } as const;
 
 export type InvokeChannel = keyof typeof INVOKE_METHODS;

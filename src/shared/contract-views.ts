@@ -178,8 +178,52 @@ export interface ModelSummary {
   task: ModelTask;
   scale: number;
   sizeBytes: number;
+  /** bundled, downloaded, imported, converted... (the manifest's source). */
   source: string;
   licence: string;
+  /** False for a model shipped in the app's models/ folder: only the user's own can be removed. */
+  removable: boolean;
+}
+
+/** A model of the download catalog (models/catalog.json), and whether it is installed. */
+export interface CatalogModelView {
+  id: string;
+  name: string;
+  task: ModelTask;
+  scale: number;
+  /** Null where no public listing gave the size (the server's Content-Length is used). */
+  sizeBytes: number | null;
+  licence: string;
+  licenceUrl: string;
+  /** No published checksum: installing it needs the user's explicit trust. */
+  unverified: boolean;
+  installed: boolean;
+}
+
+export type ModelDownloadState = 'downloading' | 'installed' | 'failed' | 'cancelled';
+
+/** One download of the studio's (models:download events carry it, throttled). */
+export interface ModelDownloadView {
+  id: string;
+  name: string;
+  state: ModelDownloadState;
+  receivedBytes: number;
+  /** Null until (or unless) the server says the size. */
+  totalBytes: number | null;
+  /** Bytes a second over the last few seconds (0 before there is a measure). */
+  bytesPerSecond: number;
+  /** Bytes already on disk from an earlier, interrupted download of the same file. */
+  resumedFrom: number;
+  error?: ErrorInfo;
+}
+
+/** The Models screen: what is installed, what the catalog offers, and the downloads of this run. */
+export interface ModelsOverview {
+  installed: ModelSummary[];
+  catalog: CatalogModelView[];
+  downloads: ModelDownloadView[];
+  /** Set when the catalog could not be read (the installed list is still right). */
+  catalogError?: ErrorInfo;
 }
 
 /** One thing that happened in a watch folder (shown as "last events"). */

@@ -12,7 +12,9 @@ import type {
   HistoryJob,
   InspectedPath,
   JobTicket,
+  ModelDownloadView,
   ModelSummary,
+  ModelsOverview,
   QueueItemState,
   QueueSnapshot,
   WatchActivity,
@@ -128,6 +130,20 @@ export const OpenPathRequestSchema = z.strictObject({ path: PathSchema, action: 
 /** The studio's Farm setting: a redis:// or rediss:// URL (checked by the host), or null to restore here only. */
 export const FarmSetRequestSchema = z.strictObject({ url: z.string().min(1).max(2000).nullable() });
 
+/** A catalog model to download; `trustUnverified` when the user accepted one without a published checksum. */
+export const ModelDownloadRequestSchema = z.strictObject({ id: ModelIdSchema, trustUnverified: z.boolean().optional() });
+
+export const ModelIdRequestSchema = z.strictObject({ id: ModelIdSchema });
+
+/** `heirloom models import` from the studio: one .onnx file, or an NCNN .param and .bin pair (checked by the model manager). */
+export const ModelImportRequestSchema = z.strictObject({
+  paths: z.array(PathSchema).min(1, 'choose a model file').max(2, 'one .onnx file, or a .param and a .bin file'),
+  id: ModelIdSchema.optional(),
+  name: z.string().min(1).max(200).optional(),
+  overwrite: z.boolean().optional(),
+});
+export type ModelImportRequest = z.infer<typeof ModelImportRequestSchema>;
+
 // ---- The invoke map -------------------------------------------------------------------
 
 /** One invoke channel: its request schema, and its response type (carried as a type only). */
@@ -156,6 +172,14 @@ export const INVOKE = {
   /** Re-runs one photo of a job with its settings and an edited damage mask; the new output goes beside the earlier one. */
   'jobs:repair-again': returns<JobTicket>()(RepairAgainRequestSchema),
   'models:list': returns<ModelSummary[]>()(Empty),
+  'models:overview': returns<ModelsOverview>()(Empty),
+  /** Starts a download in the background (progress comes as models:download events); resolves at once. */
+  'models:download': returns<ModelDownloadView>()(ModelDownloadRequestSchema),
+  /** Stops a download; nothing is installed (the partial file is kept, so downloading again resumes it). */
+  'models:cancel-download': returns<ModelDownloadView>()(ModelIdRequestSchema),
+  'models:import': returns<ModelSummary>()(ModelImportRequestSchema),
+  /** Removes a downloaded or imported model; a bundled one is refused. */
+  'models:remove': returns<ModelSummary[]>()(ModelIdRequestSchema),
   'devices:list': returns<DeviceWithSettings[]>()(Empty),
   'settings:get': returns<DeviceWithSettings>()(DeviceIdRequestSchema),
   'settings:set': returns<DeviceWithSettings>()(DeviceSettingsPatchSchema),
@@ -169,6 +193,7 @@ export const INVOKE = {
   'files:inspect': returns<InspectedPath[]>()(InspectRequestSchema),
   'dialogs:open-photos': returns<{ paths: string[] }>()(OpenPhotosRequestSchema),
   'dialogs:choose-folder': returns<{ path: string | null }>()(ChooseFolderRequestSchema),
+  'dialogs:open-model-files': returns<{ paths: string[] }>()(Empty),
   'shell:open-path': returns<null>()(OpenPathRequestSchema),
   'farm:get': returns<FarmView>()(Empty),
   'farm:set': returns<FarmView>()(FarmSetRequestSchema),
@@ -198,6 +223,10 @@ export interface EventPayloads {
   'jobs:queue-changed': QueueSnapshot;
   'devices:changed': DeviceWithSettings[];
   'watch:event': WatchActivity;
+  /** A model download's progress (about 10 a second) and its end. */
+  'models:download': ModelDownloadView;
+  /** The installed models changed (a download finished, an import, a removal). */
+  'models:changed': ModelSummary[];
 }
 
 const _eventNamesAgree: SameKeys<EventPayloads, typeof EVENT_METHODS> = true;

@@ -23,3 +23,10 @@ export function encodeModel(graph: GraphProto, producerName = 'heirloom-test-sta
 export function stringAttribute(name: string, value: string): onnxProto.onnx.IAttributeProto {
   return { name, type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(value) };
 }
+
+/** The same model made about `bytes` long by a doc string (a large download for progress tests; the graph is unchanged). */
+export function padModel(model: Uint8Array, bytes: number): Uint8Array {
+  const decoded = onnx.ModelProto.decode(model);
+  decoded.docString = 'heirloom test padding '.repeat(Math.max(0, Math.ceil((bytes - model.length) / 22)));
+  return onnx.ModelProto.encode(decoded).finish();
+}

@@ -1,14 +1,9 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { extname } from 'node:path';
-import { HeirloomError } from '../../shared/errors.js';
 import { FaceTemplateSchema, type FaceTemplateName, type ModelTask } from '../../shared/model-manifest.js';
-import { bundledModelsDir } from '../../core/app-paths.js';
-import { catalogPath } from '../../core/models/catalog/catalog-loader.js';
-import { ModelManager } from '../../core/models/catalog/model-manager.js';
+import type { ModelManager } from '../../core/models/catalog/model-manager.js';
 import type { DownloadProgress } from '../../core/models/catalog/resumable-download.js';
 import type { InstalledModel } from '../../core/models/model-registry.js';
-import { importNcnnModel } from '../../core/models/ncnn/import-ncnn-model.js';
 import { intInRange, oneOf } from '../options.js';
 import { CliServices } from '../services.js';
 
@@ -108,18 +103,7 @@ export function registerModels(program: Command): void {
       const options = common(command) as CommonOptions & { id?: string; scale?: number; task?: ModelTask; name?: string; template?: FaceTemplateName; overwrite?: boolean };
       const shared = { ...(options.id ? { id: options.id } : {}), ...(options.scale ? { scale: options.scale } : {}), ...(options.name ? { name: options.name } : {}), overwrite: options.overwrite === true };
       await withManager(options.home, async (_services, manager) => {
-        const kinds = paths.map((p) => extname(p).toLowerCase());
-        let model: InstalledModel;
-        if (paths.length === 1 && kinds[0] === '.onnx') {
-          model = await manager.importOnnx(paths[0]!, { ...shared, ...(options.task ? { task: options.task } : {}), ...(options.template ? { template: options.template } : {}) });
-        } else if (paths.length === 2 && kinds.includes('.param') && kinds.includes('.bin')) {
-          if ((options.task && options.task !== 'restore-upscale') || options.template) throw new HeirloomError('USAGE', 'NCNN imports are restore-upscale models; leave --task and --template out.');
-          const param = paths[kinds.indexOf('.param')]!;
-          const bin = paths[kinds.indexOf('.bin')]!;
-          model = await manager.importNcnn(param, bin, shared);
-        } else {
-          throw new HeirloomError('USAGE', `"heirloom models import" takes one .onnx file, or an NCNN .param and .bin pair; got ${paths.join(' ')}.`);
-        }
+        const model = await manager.importPaths(paths, { ...shared, ...(options.task ? { task: options.task } : {}), ...(options.template ? { template: options.template } : {}) });
         report(options.json, model, {});
       });
     });
@@ -143,7 +127,7 @@ export function registerModels(program: Command): void {
 async function withManager(home: string | undefined, work: (services: CliServices, manager: ModelManager) => Promise<void>): Promise<void> {
   const services = new CliServices(home);
   try {
-    await work(services, new ModelManager({ registry: services.models, catalogPath: catalogPath(bundledModelsDir()), importNcnn: importNcnnModel }));
+    await work(services, services.modelManager);
   } finally {
     await services.dispose();
   }

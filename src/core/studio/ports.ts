@@ -43,6 +43,8 @@ export interface WatchPort {
 export interface DialogPort {
   openPhotos(mode: 'files' | 'folder'): Promise<string[]>;
   chooseFolder(options: { title?: string; defaultPath?: string }): Promise<string | null>;
+  /** A model to import: one .onnx file, or an NCNN .param and .bin pair. */
+  openModelFiles(): Promise<string[]>;
 }
 
 /** Opening files with the desktop (Electron only). */

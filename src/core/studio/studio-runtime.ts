@@ -47,7 +47,7 @@ export class StudioRuntime {
 
   constructor(options: StudioRuntimeOptions) {
     this.core = new CoreServices<DeviceSettingsPort>({ home: options.home, bundledModelsDir: options.bundledModelsDir, appVersion: options.version, onBackupError: (error) => options.log?.('could not back up the history database', error), devices: options.devices ?? studioDevices });
-    const { db, engine, jobs, models } = this.core;
+    const { db, engine, jobs, models, modelManager } = this.core;
     try {
       const farm = FarmSettingsStore.inHome(options.home);
       this.watch = options.watch?.({ db, engine });
@@ -60,6 +60,7 @@ export class StudioRuntime {
         runner: new FarmAwareRunner(engine, farm, jobs),
         history: jobs,
         models,
+        modelManager,
         appSettings: AppSettingsStore.inHome(options.home),
         farm,
         photos: new PhotoCatalog(options.imageUrl, options.imageRenderer),

@@ -1,11 +1,12 @@
 import { isAbsolute, resolve } from 'node:path';
 import { JobStartRequestSchema, type InvokeHandlers, type InvokeParsed } from '../../shared/contract.js';
-import type { AppInfo, HostCapabilities, HostKind, InspectedPath, JobSettingsView, JobTicket, QueueSnapshot, WatchFolderView } from '../../shared/contract-views.js';
+import type { AppInfo, HostCapabilities, HostKind, InspectedPath, JobSettingsView, JobTicket, ModelsOverview, ModelSummary, QueueSnapshot, WatchFolderView } from '../../shared/contract-views.js';
 import { HeirloomError, toErrorInfo } from '../../shared/errors.js';
 import { DEFAULT_MODEL_ID } from '../../shared/model-manifest.js';
 import { collectInputs } from '../fs/collect-inputs.js';
 import { probeImage } from '../imaging/codec.js';
 import type { RenderedImage } from '../imaging/preview.js';
+import type { ModelManager } from '../models/catalog/model-manager.js';
 import type { ModelRegistry } from '../models/model-registry.js';
 import { jobSettingsOf, type RestoreRequest } from '../restore/restore-engine.js';
 import { compactSettings, NO_UPSCALE_MODEL, parseStoredSettings } from '../../shared/job-settings.js';
@@ -18,6 +19,8 @@ import { toHistoryJob } from './history-view.js';
 import { saveEditedMask } from './edited-masks.js';
 import { createInvokeDispatcher, type InvokeDispatcher } from './invoke-dispatcher.js';
 import { JobQueue } from './job-queue.js';
+import { ModelDownloads } from './model-downloads.js';
+import { toCatalogModelView, toModelSummary } from './model-views.js';
 import type { ImageVariant, PhotoCatalog } from './photo-catalog.js';
 import type { DeviceSettingsPort, DialogPort, HistoryPort, RestoreRunner, ShellPort, WatchPort } from './ports.js';
 import type { PendingEntry, QueueJournalPort } from './queue-journal.js';
@@ -33,6 +36,8 @@ export interface StudioServiceOptions {
   runner: RestoreRunner;
   history: HistoryPort;
   models: Pick<ModelRegistry, 'list' | 'get'>;
+  /** The CLI's model manager (CoreServices.modelManager): the Models screen's downloads, imports and removals. */
+  modelManager?: Pick<ModelManager, 'catalog' | 'download' | 'importPaths' | 'remove' | 'removable'>;
   appSettings: AppSettingsStore;
   photos: PhotoCatalog;
   devices?: DeviceSettingsPort;
@@ -80,6 +85,7 @@ export class StudioService {
   private readonly throttle: RestoreEventThrottle;
   private readonly queueChanged: ChangeCoalescer;
   private readonly unsubscribeWatch: (() => void) | undefined;
+  private readonly downloads: ModelDownloads | undefined;
 
   constructor(private readonly options: StudioServiceOptions) {
     const log = options.log ?? (() => {});
@@ -97,6 +103,15 @@ export class StudioService {
       log,
     });
     this.unsubscribeWatch = options.watch?.onActivity((activity) => this.events.emit('watch:event', activity));
+    if (options.modelManager) {
+      this.downloads = new ModelDownloads({
+        manager: options.modelManager,
+        onUpdate: (view) => this.events.emit('models:download', view),
+        onInstalled: () => void this.modelsChanged().catch((error: unknown) => log('could not list the models after a download', error)),
+        intervalMs: interval,
+        clock,
+      });
+    }
     this.handlers = this.buildHandlers();
     this.dispatch = createInvokeDispatcher(this.handlers);
   }
@@ -127,6 +142,7 @@ export class StudioService {
   }
 
   async dispose(): Promise<void> {
+    await this.downloads?.dispose();
     await this.queue.dispose();
     this.throttle.dispose();
     this.queueChanged.dispose();
@@ -161,16 +177,23 @@ export class StudioService {
       'jobs:rerun': ({ jobId }) => this.rerun(jobId),
       'jobs:continue': async ({ jobId }) => this.continueJob(jobId),
       'jobs:repair-again': (request) => this.repairAgain(request),
-      'models:list': async () =>
-        (await this.options.models.list()).map(({ manifest }) => ({
-          id: manifest.id,
-          name: manifest.name,
-          task: manifest.task,
-          scale: manifest.scale,
-          sizeBytes: manifest.sizeBytes,
-          source: manifest.source,
-          licence: manifest.licence.name,
-        })),
+      'models:list': () => this.modelSummaries(),
+      'models:overview': () => this.modelsOverview(),
+      'models:download': ({ id, trustUnverified }) => this.modelDownloads().start(id, trustUnverified ? { trustUnverified } : {}),
+      'models:cancel-download': ({ id }) => this.modelDownloads().cancel(id),
+      'models:import': async ({ paths, id, name, overwrite }) => {
+        const manager = this.modelManager();
+        for (const path of paths) {
+          if (!isAbsolute(path)) throw new HeirloomError('USAGE', `"${path}" is not a full path. Choose the model file, or type its whole path (like /home/you/Models/face.onnx).`, { file: path });
+        }
+        const model = await manager.importPaths(paths, { ...(id ? { id } : {}), ...(name ? { name } : {}), ...(overwrite ? { overwrite } : {}) });
+        await this.modelsChanged();
+        return toModelSummary(model, manager.removable(model));
+      },
+      'models:remove': async ({ id }) => {
+        await this.modelManager().remove(id);
+        return this.modelsChanged();
+      },
       'devices:list': () => this.devices().list(),
       'settings:get': ({ deviceId }) => this.devices().get(deviceId),
       'settings:set': async ({ deviceId, settings }) => {
@@ -191,6 +214,7 @@ export class StudioService {
       'dialogs:choose-folder': async ({ title, defaultPath }) => ({
         path: await this.dialogs().chooseFolder({ ...(title ? { title } : {}), ...(defaultPath ? { defaultPath } : {}) }),
       }),
+      'dialogs:open-model-files': async () => ({ paths: await this.dialogs().openModelFiles() }),
       'farm:get': () => this.farm().view(),
       'farm:set': ({ url }) => this.farm().set(url),
       'farm:status': () => this.farm().status(),
@@ -217,6 +241,30 @@ export class StudioService {
       capabilities: this.capabilities,
       ...(this.options.notices?.length ? { notices: [...this.options.notices] } : {}),
     };
+  }
+
+  private async modelSummaries(): Promise<ModelSummary[]> {
+    const manager = this.options.modelManager;
+    return (await this.options.models.list()).map((model) => toModelSummary(model, manager?.removable(model) ?? false));
+  }
+
+  /** Tells every page the installed models changed, and returns them. */
+  private async modelsChanged(): Promise<ModelSummary[]> {
+    const models = await this.modelSummaries();
+    this.events.emit('models:changed', models);
+    return models;
+  }
+
+  private async modelsOverview(): Promise<ModelsOverview> {
+    const installed = await this.modelSummaries();
+    const downloads = this.modelDownloads().list();
+    try {
+      const ids = new Set(installed.map((m) => m.id));
+      const catalog = (await this.modelManager().catalog()).models.map((entry) => toCatalogModelView(entry, ids.has(entry.id)));
+      return { installed, catalog, downloads };
+    } catch (error) {
+      return { installed, catalog: [], downloads, catalogError: toErrorInfo(error) };
+    }
   }
 
   private snapshot(): QueueSnapshot {
@@ -383,6 +431,16 @@ export class StudioService {
   private async afterWatchChange(change: () => Promise<void>): Promise<WatchFolderView[]> {
     await change();
     return this.watch().list();
+  }
+
+  private modelManager(): NonNullable<StudioServiceOptions['modelManager']> {
+    if (!this.options.modelManager) throw new HeirloomError('USAGE', 'Downloading and importing models is not available in this build of Heirloom. Use "heirloom models" instead.');
+    return this.options.modelManager;
+  }
+
+  private modelDownloads(): ModelDownloads {
+    this.modelManager();
+    return this.downloads!;
   }
 
   private devices(): DeviceSettingsPort {

@@ -1,11 +1,12 @@
 import { Icon, type IconName } from './Icon.js';
 
-export type ViewName = 'restore' | 'compare' | 'history' | 'settings' | 'watch';
+export type ViewName = 'restore' | 'compare' | 'history' | 'models' | 'settings' | 'watch';
 
 const ITEMS: Array<{ view: ViewName; label: string; icon: IconName }> = [
   { view: 'restore', label: 'Restore', icon: 'restore' },
   { view: 'compare', label: 'Compare', icon: 'compare' },
   { view: 'history', label: 'History', icon: 'history' },
+  { view: 'models', label: 'Models', icon: 'models' },
   { view: 'settings', label: 'Settings', icon: 'settings' },
   { view: 'watch', label: 'Watch', icon: 'watch' },
 ];

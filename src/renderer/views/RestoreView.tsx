@@ -6,6 +6,7 @@ import { NO_UPSCALE_MODEL } from '../../shared/job-settings.js';
 import { FormatOptions, RestoreModelOptions } from '../components/ChoiceOptions.js';
 import { DevicePanel } from '../components/DevicePanel.js';
 import { ErrorNote } from '../components/ErrorNote.js';
+import { FaceModelChoice } from '../components/FaceModelChoice.js';
 import { Icon } from '../components/Icon.js';
 import { QueueCard } from '../components/QueueCard.js';
 import { useStudioContext } from '../hooks/use-api.js';
@@ -25,6 +26,8 @@ export interface RestoreOptions {
   fading: boolean;
   /** Restore faces when a face model is installed (facesIfInstalled). */
   faces: boolean;
+  /** The face model picked on this screen; '' = the best one installed. */
+  faceModelId: string;
 }
 
 /** The switches the "Old photo" preset turns on (OLD_PHOTO_PRESET), with the upscale model kept. */
@@ -117,7 +120,8 @@ export function RestoreView({ queue, draft, onDraftChange, options, onOptionsCha
       // Masks are kept with repaired photos, so Compare can show what was repaired.
       ...(options.scratches ? { scratches: true, saveMasks: true } : {}),
       ...(options.fading ? { fading: true } : {}),
-      ...(options.faces ? { facesIfInstalled: true } : {}),
+      // A picked face model is asked for by id; otherwise the best installed one, if any.
+      ...(options.faces ? (options.faceModelId && models.some((m) => m.id === options.faceModelId) ? { faces: { modelId: options.faceModelId } } : { facesIfInstalled: true }) : {}),
     });
     setStarting(false);
     if (!result.ok) return notify({ kind: 'error', message: result.error.message });
@@ -242,6 +246,7 @@ export function RestoreView({ queue, draft, onDraftChange, options, onOptionsCha
                 </li>
               ))}
             </ul>
+            {options.faces && <FaceModelChoice models={models} value={options.faceModelId} onChange={(faceModelId) => onOptionsChange({ ...options, faceModelId })} />}
             <div className="options-grid">
               <label className="model-choice">
                 <span>Upscale with</span>

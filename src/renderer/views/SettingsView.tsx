@@ -119,9 +119,9 @@ export function SettingsView({ devices, onDevicesChange, models, appSettings, on
                 <input inputMode="numeric" placeholder="default" value={draft.quality} onChange={(e) => setDraft({ ...draft, quality: e.target.value })} aria-invalid={Boolean(errors.quality)} />
                 {errors.quality && <span className="field-error">{errors.quality}</span>}
               </label>
-              <label>
+              <label className="model-choice">
                 <span>Default model</span>
-                <select value={draft.modelId} onChange={(e) => setDraft({ ...draft, modelId: e.target.value })}>
+                <select value={draft.modelId} onChange={(e) => setDraft({ ...draft, modelId: e.target.value })} data-testid="app-default-model">
                   <option value="">Heirloom’s default</option>
                   <RestoreModelOptions models={models} />
                 </select>

@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { basename, join, resolve, sep } from 'node:path';
+import { basename, extname, join, resolve, sep } from 'node:path';
 import { HeirloomError } from '../../../shared/errors.js';
 import type { CatalogEntry, ModelCatalog } from '../../../shared/model-catalog.js';
 import { ModelManifestSchema, type FaceTemplateName, type ModelManifest, type ModelTask } from '../../../shared/model-manifest.js';
@@ -225,12 +225,31 @@ export class ModelManager {
     return this.require(manifest.id);
   }
 
+  /**
+   * `heirloom models import PATH...` (and the studio's Import): one .onnx file is checked and
+   * copied, a .param and .bin pair goes to the NCNN converter; anything else is a usage error.
+   */
+  async importPaths(paths: readonly string[], options: ImportOnnxOptions = {}): Promise<InstalledModel> {
+    const kinds = paths.map((p) => extname(p).toLowerCase());
+    if (paths.length === 1 && kinds[0] === '.onnx') return this.importOnnx(paths[0]!, options);
+    if (paths.length === 2 && kinds.includes('.param') && kinds.includes('.bin')) {
+      if ((options.task && options.task !== 'restore-upscale') || options.template) throw new HeirloomError('USAGE', 'NCNN imports are restore-upscale models; leave --task and --template out.');
+      const { task: _task, template: _template, ...ncnn } = options;
+      return this.importNcnn(paths[kinds.indexOf('.param')]!, paths[kinds.indexOf('.bin')]!, ncnn);
+    }
+    throw new HeirloomError('USAGE', `A model import takes one .onnx file, or an NCNN .param and .bin pair; got ${paths.map((p) => basename(p)).join(', ') || 'nothing'}.`);
+  }
+
+  /** Whether a model is the user's (downloaded, imported) and so may be removed; bundled models never are. */
+  removable(model: InstalledModel): boolean {
+    return resolve(model.dir).startsWith(resolve(this.userDir) + sep);
+  }
+
   /** Removes a user-installed model. A bundled model is never removed; a user copy shadowing one is, and the bundled one returns. */
   async remove(id: string): Promise<{ id: string; dir: string; bundledRemains: boolean }> {
     const model = await this.find(id);
     if (!model) throw new HeirloomError('MODEL_NOT_FOUND', `No model with id "${id}" is installed. Run "heirloom models" to list them.`);
-    const userRoot = resolve(this.userDir) + sep;
-    if (!resolve(model.dir).startsWith(userRoot)) {
+    if (!this.removable(model)) {
       throw new HeirloomError('PERMISSION_DENIED', `"${id}" is bundled with Heirloom and cannot be removed.`, { file: model.dir });
     }
     // Rename first: the model disappears at once even if deleting its files takes a while.

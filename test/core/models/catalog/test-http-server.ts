@@ -16,6 +16,9 @@ export interface ServedFile {
   ignoreRange?: boolean;
   /** Redirect to another path on this server. */
   redirectTo?: string;
+  /** Send the body slowly: pieces of this many bytes, `chunkDelayMs` apart (a progress bar then moves visibly). */
+  chunkBytes?: number;
+  chunkDelayMs?: number;
 }
 
 export interface SeenRequest {
@@ -94,7 +97,22 @@ export class TestHttpServer {
       });
       return;
     }
+    if (file.chunkBytes) {
+      this.trickle(res, file.body.subarray(start), file.chunkBytes, file.chunkDelayMs ?? 50);
+      return;
+    }
     res.end(file.body.subarray(start));
+  }
+
+  private trickle(res: http.ServerResponse, body: Uint8Array, chunkBytes: number, delayMs: number, offset = 0): void {
+    if (res.destroyed) return; // the client went away (a cancelled download)
+    const end = Math.min(body.length, offset + chunkBytes);
+    if (end === body.length) {
+      res.end(body.subarray(offset));
+      return;
+    }
+    res.write(body.subarray(offset, end));
+    setTimeout(() => this.trickle(res, body, chunkBytes, delayMs, end), delayMs);
   }
 }
 

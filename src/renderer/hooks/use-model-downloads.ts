@@ -1,0 +1,42 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { HeirloomApi, ModelDownloadView } from '../../shared/contract.js';
+import type { StudioContextValue } from './use-api.js';
+
+export interface ModelDownloadsState {
+  /** The latest state of each download of this run, by model id. */
+  byId: ReadonlyMap<string, ModelDownloadView>;
+  start(id: string, options?: { trustUnverified?: boolean }): Promise<void>;
+  cancel(id: string): Promise<void>;
+}
+
+/** The host's model downloads, live (models:download events), for the Models screen and the Restore screen's face-model offer. */
+export function useModelDownloads(api: HeirloomApi, notify: StudioContextValue['notify'], initial?: readonly ModelDownloadView[]): ModelDownloadsState {
+  const [byId, setById] = useState<ReadonlyMap<string, ModelDownloadView>>(() => new Map((initial ?? []).map((d) => [d.id, d])));
+  const put = useCallback((view: ModelDownloadView) => setById((current) => new Map(current).set(view.id, view)), []);
+
+  useEffect(() => api.onModelDownload(put), [api, put]);
+  useEffect(() => {
+    if (initial) setById(new Map(initial.map((d) => [d.id, d])));
+  }, [initial]);
+
+  const start = useCallback(
+    async (id: string, options: { trustUnverified?: boolean } = {}) => {
+      const result = await api.downloadModel({ id, ...options });
+      if (!result.ok) return notify({ kind: 'error', message: result.error.message });
+      // An event may already have moved it further on: keep the newer of the two.
+      setById((current) => (current.get(id)?.state === 'downloading' && result.value.state === 'downloading' && current.get(id)!.receivedBytes > result.value.receivedBytes ? current : new Map(current).set(id, result.value)));
+    },
+    [api, notify],
+  );
+
+  const cancel = useCallback(
+    async (id: string) => {
+      const result = await api.cancelModelDownload({ id });
+      if (!result.ok) return notify({ kind: 'error', message: result.error.message });
+      put(result.value);
+    },
+    [api, notify, put],
+  );
+
+  return { byId, start, cancel };
+}
