@@ -8,7 +8,7 @@ export const TASK_LABELS: Record<ModelTask, { label: string; explanation: string
   'face-detect': { label: 'Face detector', explanation: 'Finds the faces a face restorer works on.' },
 };
 
-const SOURCE_LABELS: Record<string, string> = { bundled: 'Shipped with Heirloom', downloaded: 'Downloaded', imported: 'Imported', converted: 'Converted' };
+const SOURCE_LABELS: Record<string, string> = { bundled: 'Bundled', downloaded: 'Downloaded', imported: 'Imported', converted: 'Converted' };
 
 export function sourceLabel(source: string): string {
   return SOURCE_LABELS[source] ?? source;

@@ -14,8 +14,12 @@ describe('dialogs and shell adapters', () => {
     assert.ok(asked[0]!.filters![0]!.extensions.includes('jpg'));
     await dialogs.openPhotos('folder');
     assert.ok(asked[1]!.properties!.includes('openDirectory'));
+    await dialogs.openModelFiles();
+    assert.ok(asked[2]!.properties!.includes('multiSelections'), 'an NCNN pair is two files');
+    assert.deepEqual(asked[2]!.filters![0]!.extensions, ['onnx', 'param', 'bin']);
     cancel = true;
     assert.equal(await dialogs.chooseFolder({ title: 'Out' }), null);
+    assert.deepEqual(await dialogs.openModelFiles(), []);
     assert.deepEqual(await electronDialogs({ showOpenDialog: async () => assert.fail('no window, no dialog') }, () => undefined).openPhotos('files'), []);
   });
 

@@ -144,7 +144,7 @@ function ImportCard() {
     const result = await api.importModel({ paths, ...(name.trim() ? { name: name.trim() } : {}) });
     setImporting(false);
     if (!result.ok) return notify({ kind: 'error', message: result.error.message });
-    notify({ kind: 'info', message: `Imported ${result.value.name} as a ${TASK_LABELS[result.value.task].label.toLowerCase()} (${result.value.id}).` });
+    notify({ kind: 'info', message: `Imported ${result.value.name}: ${TASK_LABELS[result.value.task].label.toLowerCase()}, id ${result.value.id}.` });
     setPath('');
     setBinPath('');
     setName('');

@@ -131,7 +131,7 @@ export function SettingsView({ devices, onDevicesChange, models, appSettings, on
                 <input inputMode="numeric" value={draft.maxMegapixels} onChange={(e) => setDraft({ ...draft, maxMegapixels: e.target.value })} aria-invalid={Boolean(errors.maxMegapixels)} />
                 {errors.maxMegapixels && <span className="field-error">{errors.maxMegapixels}</span>}
               </label>
-              <label className="switch">
+              <label className="switch wide">
                 <input type="checkbox" checked={draft.keepMetadata} onChange={(e) => setDraft({ ...draft, keepMetadata: e.target.checked })} data-testid="app-keep-metadata" />
                 <span>Keep photo metadata (date, camera, location)</span>
               </label>

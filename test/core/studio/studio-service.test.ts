@@ -5,12 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import type { AppInfo, HistoryJob, InspectedPath, JobTicket, QueueSnapshot } from '../../../src/shared/contract.js';
+import type { AppInfo, HistoryJob, InspectedPath, JobTicket, ModelsOverview, ModelSummary, QueueSnapshot } from '../../../src/shared/contract.js';
 import type { DeviceWithSettings } from '../../../src/shared/devices.js';
 import type { RestoreEvent } from '../../../src/shared/events.js';
 import type { Result } from '../../../src/shared/result.js';
 import { StudioRuntime } from '../../../src/core/studio/studio-runtime.js';
 import { AppSettingsStore } from '../../../src/core/studio/app-settings-store.js';
+import { buildStandInUpscaleModel } from '../models/catalog/stand-in-upscale-model.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const fixture = join(repo, 'test/fixtures/e2e/chelsea.png');
@@ -67,6 +68,35 @@ describe('StudioService with the real core', () => {
     assert.equal(info.home, home);
     assert.equal(info.defaultOutputDir, join(home, 'restored'));
     assert.deepEqual(info.capabilities, { dialogs: false, shell: true, uploads: false, devices: true, watch: false });
+  });
+
+  it('lists models with the catalog through the CLI’s model manager; imports and removes only the user’s own', async () => {
+    const changes: ModelSummary[][] = [];
+    const off = runtime.studio.events.on('models:changed', (list) => changes.push(list));
+    const overview = value<ModelsOverview>(await call('models:overview'));
+    const bundled = overview.installed.find((m) => m.id === 'realesr-general-x4v3');
+    assert.equal(bundled?.removable, false);
+    assert.equal(bundled?.source, 'bundled');
+    // The repository's catalog: its first entry has the id of a bundled model, so it shows as installed.
+    assert.equal(overview.catalog.find((m) => m.id === 'realesr-general-x4v3')?.installed, true);
+    assert.equal(overview.catalog.find((m) => m.id === 'gfpgan-1.4')?.installed, false);
+    assert.equal(overview.catalog.find((m) => m.id === 'gfpgan-1.4')?.task, 'face-restore');
+    assert.equal(errorCode(await call('models:remove', { id: 'realesr-general-x4v3' })), 'PERMISSION_DENIED');
+    assert.equal(errorCode(await call('models:import', { paths: ['model.onnx'] })), 'USAGE');
+    assert.equal(errorCode(await call('models:import', { paths: [join(input, 'chelsea.png')] })), 'USAGE');
+    assert.equal(errorCode(await call('models:download', { id: 'not-in-the-catalog' })), 'MODEL_NOT_FOUND');
+    assert.equal(errorCode(await call('models:import', { paths: ['/a.onnx'], shell: 'x' })), 'INVALID_PAYLOAD');
+
+    const file = join(home, 'tiny-x2.onnx');
+    writeFileSync(file, buildStandInUpscaleModel({ scale: 2 }));
+    const imported = value<ModelSummary>(await call('models:import', { paths: [file], name: 'Tiny' }));
+    assert.deepEqual([imported.id, imported.name, imported.task, imported.scale, imported.source, imported.removable], ['tiny-x2', 'Tiny', 'restore-upscale', 2, 'imported', true]);
+    assert.ok(changes.at(-1)!.some((m) => m.id === 'tiny-x2'), 'pages hear of the new model');
+    const after = value<ModelSummary[]>(await call('models:remove', { id: 'tiny-x2' }));
+    assert.ok(!after.some((m) => m.id === 'tiny-x2'));
+    assert.ok(!changes.at(-1)!.some((m) => m.id === 'tiny-x2'));
+    assert.ok(!existsSync(join(home, 'models', 'tiny-x2')));
+    off();
   });
 
   it('inspects folders into photos, and says why a path cannot be used', async () => {
