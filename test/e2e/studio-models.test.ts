@@ -11,18 +11,17 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { padModel } from '../helpers/onnx-builder.js';
 import { buildStandInFaceModel } from '../core/faces/stand-in-face-model.js';
 import { buildStandInUpscaleModel } from '../core/models/catalog/stand-in-upscale-model.js';
 import { sha256, TestHttpServer } from '../core/models/catalog/test-http-server.js';
-import { imagesLoaded } from './page-helpers.js';
+import { CHROMIUM, imagesLoaded, openStudioBrowser } from './page-helpers.js';
 import { ensureRendererBuilt } from './renderer-build.js';
 import { startServe, type ServeProcess } from './serve-process.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const shots = join(repo, 'test-results/e2e');
-const CHROMIUM = '/usr/bin/chromium';
 
 // Large enough (by a doc string) that, sent in 64 kB pieces, each download takes seconds.
 const UPSCALER = padModel(buildStandInUpscaleModel({ scale: 2 }), 2_000_000);
@@ -52,7 +51,7 @@ describe('studio models end to end (Chromium + heirloom serve + a slow local mod
   let serve: ServeProcess;
   let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
   const userModels = () => join(home, 'models');
 
   const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
@@ -60,16 +59,26 @@ describe('studio models end to end (Chromium + heirloom serve + a slow local mod
     await page.click(`[data-testid=nav-${view}]`);
     await page.waitForSelector(`[data-testid=nav-${view}][aria-current=page]`);
   };
-  /** Records every value the progress bars of `scope` take, from the page itself (no polling gaps). */
+  // Page-side code is passed as text where it needs DOM types the tests' TypeScript lacks (evaluate runs outside the page's CSP).
+  /** Records every value the progress bars inside `scope` take, from the page itself (no polling gaps). */
   const recordProgress = (scope: string) =>
-    page.evaluate((selector) => {
-      const seen: number[] = [];
-      (window as unknown as { progressSeen: number[] }).progressSeen = seen;
+    page.evaluate(`(() => {
+      const seen = [];
+      window.progressSeen = seen;
       new MutationObserver(() => {
-        for (const bar of document.querySelectorAll(`${selector} [data-testid=download-progress] [role=progressbar]`)) seen.push(Number(bar.getAttribute('aria-valuenow')));
+        for (const bar of document.querySelectorAll(${JSON.stringify(`${scope} [data-testid=download-progress] [role=progressbar]`)})) seen.push(Number(bar.getAttribute('aria-valuenow')));
       }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-valuenow'] });
-    }, scope);
-  const progressSeen = () => page.evaluate(() => (window as unknown as { progressSeen: number[] }).progressSeen);
+    })()`);
+  const progressSeen = () => page.evaluate('window.progressSeen') as Promise<number[]>;
+  /** Waits until the progress bar inside `scope` shows at least `percent` (a function: the page's CSP forbids evaluating text there). */
+  const progressReaches = (scope: string, percent: number) =>
+    page.waitForFunction(
+      ([selector, atLeast]) => {
+        const { document } = globalThis as unknown as { document: { querySelector(s: string): { getAttribute(name: string): string | null } | null } };
+        return Number(document.querySelector(selector)?.getAttribute('aria-valuenow')) >= atLeast;
+      },
+      [`${scope} [role=progressbar]`, percent] as const,
+    );
   const noLeftovers = () => (existsSync(userModels()) ? readdirSync(userModels()).filter((n) => n.startsWith('.installing') || n.startsWith('.replaced')) : []);
 
   before(async () => {
@@ -97,15 +106,7 @@ describe('studio models end to end (Chromium + heirloom serve + a slow local mod
     mkdirSync(join(home, 'scans'));
     copyFileSync(join(repo, 'test/fixtures/e2e/astronaut.png'), join(home, 'scans', 'portrait.png'));
     serve = await startServe(home, { HEIRLOOM_MODEL_CATALOG: catalog });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
-    page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-    page.setDefaultTimeout(60_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
-    await page.goto(serve.url);
-    await page.waitForSelector('[data-testid=nav-restore][aria-current=page]');
+    ({ browser, page, errors: pageErrors } = await openStudioBrowser(serve.url));
   });
 
   after(async () => {
@@ -143,7 +144,7 @@ describe('studio models end to end (Chromium + heirloom serve + a slow local mod
     await row.locator('[data-testid=download-model]').click();
     await row.locator('[data-testid=download-progress]').waitFor();
     // Mid-download: the figures read "x of y · n % · speed".
-    await page.waitForFunction(() => Number(document.querySelector('[data-model-id=test-upscaler] [role=progressbar]')?.getAttribute('aria-valuenow')) >= 30);
+    await progressReaches('[data-model-id=test-upscaler]', 30);
     assert.match((await row.locator('[data-testid=download-figures]').textContent()) ?? '', /^[\d.]+ [KM]B of 1\.9 MB · \d+ % · [\d.]+ [KM]?B\/s$/);
     await shot('models-01-downloading');
     await page.waitForSelector('[data-testid=installed-model][data-model-id=test-upscaler]', { timeout: 60_000 });
@@ -163,7 +164,7 @@ describe('studio models end to end (Chromium + heirloom serve + a slow local mod
   it('cancels a download: nothing is installed; trying again resumes where it stopped', async () => {
     const row = page.locator('[data-testid=catalog-model][data-model-id=slow-upscaler]');
     await row.locator('[data-testid=download-model]').click();
-    await page.waitForFunction(() => Number(document.querySelector('[data-model-id=slow-upscaler] [role=progressbar]')?.getAttribute('aria-valuenow')) >= 10);
+    await progressReaches('[data-model-id=slow-upscaler]', 10);
     await row.locator('[data-testid=download-cancel]').click();
     await row.locator('[data-testid=download-cancelled]').waitFor();
     assert.equal(await row.locator('[data-testid=download-progress]').count(), 0);
@@ -212,7 +213,7 @@ describe('studio models end to end (Chromium + heirloom serve + a slow local mod
     assert.equal(await offer.locator('[data-testid=catalog-model]').count(), 1);
     await recordProgress('[data-testid=face-model-offer]');
     await offer.locator('[data-testid=download-model]').click();
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid=face-model-offer] [role=progressbar]')?.getAttribute('aria-valuenow')) >= 25);
+    await progressReaches('[data-testid=face-model-offer]', 25);
     await shot('models-02-restore-face-offer');
     await page.waitForSelector('[data-testid=option-face-model]', { timeout: 60_000 });
     assert.ok([...new Set((await progressSeen()).filter((v) => v > 0 && v < 100))].length >= 3, 'the offer showed the download’s progress');
@@ -231,17 +232,17 @@ describe('studio models end to end (Chromium + heirloom serve + a slow local mod
 
   it('Settings shows whole model names in the app card’s "Default model"', async () => {
     await nav('settings');
-    const select = page.locator('[data-testid=app-default-model]');
-    await select.selectOption('realesrgan-x4plus');
+    await page.selectOption('[data-testid=app-default-model]', 'realesrgan-x4plus');
     // Every option's text fits inside the closed select (padding and the arrow left out).
-    const fit = await select.evaluate((el: HTMLSelectElement) => {
-      const style = getComputedStyle(el);
-      const context = document.createElement('canvas').getContext('2d')!;
-      context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
-      const widest = Math.max(...[...el.options].map((o) => context.measureText(o.text).width));
-      const room = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 20;
+    const fit = (await page.evaluate(`(() => {
+      const select = document.querySelector('[data-testid=app-default-model]');
+      const style = getComputedStyle(select);
+      const context = document.createElement('canvas').getContext('2d');
+      context.font = style.fontWeight + ' ' + style.fontSize + ' ' + style.fontFamily;
+      const widest = Math.max(...[...select.options].map((o) => context.measureText(o.text).width));
+      const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 20;
       return { widest, room };
-    });
+    })()`)) as { widest: number; room: number };
     assert.ok(fit.widest <= fit.room, `the longest model name (${Math.round(fit.widest)} px) fits in ${Math.round(fit.room)} px`);
     await page.locator('[data-testid=save-app-settings]').scrollIntoViewIfNeeded();
     await shot('models-03-settings-app');

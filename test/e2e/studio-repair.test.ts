@@ -14,8 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { imagesLoaded } from './page-helpers.js';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, imagesLoaded, openStudioBrowser } from './page-helpers.js';
 import { installStandInDamageModel } from '../helpers/stand-in-damage-model.js';
 import { ensureRendererBuilt } from './renderer-build.js';
 import { startServe, type ServeProcess } from './serve-process.js';
@@ -23,7 +23,6 @@ import { startServe, type ServeProcess } from './serve-process.js';
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const fixtures = join(repo, 'test/fixtures/e2e');
 const shots = join(repo, 'test-results/e2e');
-const CHROMIUM = '/usr/bin/chromium';
 
 /** A cat with two white scratches (the only near-white pixels, so the stand-in finds exactly them). */
 async function scratchedPhoto(dir: string): Promise<string> {
@@ -49,7 +48,7 @@ describe('studio repair workflow end to end (Chromium + heirloom serve, first se
   let browser: Browser;
   let page: Page;
   let photo: string;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
   const nav = async (view: string) => {
@@ -67,18 +66,7 @@ describe('studio repair workflow end to end (Chromium + heirloom serve, first se
     mkdirSync(join(home, 'scans'));
     photo = await scratchedPhoto(join(home, 'scans'));
     serve = await startServe(home);
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
-    page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-    page.setDefaultTimeout(60_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
-    page.on('response', (response) => {
-      if (response.status() >= 400) pageErrors.push(`${response.status()} ${response.url().replace(/token=[^&#]+/, 'token=…')}`);
-    });
-    await page.goto(serve.url);
-    await page.waitForSelector('[data-testid=nav-restore][aria-current=page]');
+    ({ browser, page, errors: pageErrors } = await openStudioBrowser(serve.url));
   });
 
   after(async () => {

@@ -10,15 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { imagesLoaded } from './page-helpers.js';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, imagesLoaded, openStudioBrowser } from './page-helpers.js';
 import { ensureRendererBuilt } from './renderer-build.js';
 import { startServe, type ServeProcess } from './serve-process.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const fixtures = join(repo, 'test/fixtures/e2e');
 const shots = join(repo, 'test-results/e2e');
-const CHROMIUM = '/usr/bin/chromium';
 
 /** Records every state each photo row showed, so a fast job's progress cannot slip between two polls. */
 const RECORD_ROWS = `
@@ -45,7 +44,7 @@ describe('studio end to end (Chromium + heirloom serve)', { timeout: 180_000 }, 
   let serve: ServeProcess;
   let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
   const nav = async (view: string) => {
@@ -61,20 +60,7 @@ describe('studio end to end (Chromium + heirloom serve)', { timeout: 180_000 }, 
     home = mkdtempSync(join(tmpdir(), 'heirloom-e2e-'));
     out = join(home, 'restored');
     serve = await startServe(home);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
-    page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-    page.setDefaultTimeout(60_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
-    page.on('response', (response) => {
-      if (response.status() >= 400) pageErrors.push(`${response.status()} ${response.url().replace(/token=[^&#]+/, 'token=…')}`);
-    });
+    ({ browser, page, errors: pageErrors } = await openStudioBrowser());
     await page.addInitScript(RECORD_ROWS);
   });
 
