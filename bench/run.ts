@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- section...]`: prints tables and, last, one JSON object with every number.
  * Sections: compute (issue 2 + 4.3), pipeline (4.1, 14.1-2), startup (14.3), gpen (4.2), scan (4.4), backoff (4.5), repair (damage repair and fading, bench/repair.ts),
- * farm (issue 18, only when named: needs Debian's redis-server; bench/farm.ts).
+ * farm (issue 18, only when named: needs Debian's redis-server; bench/farm.ts), repair-again (only when named: Repair again
+ * against a full re-run, bench/repair-again.ts).
  * Each scenario runs in its own process so peak memory is its own.
  */
 import { spawnSync } from 'node:child_process';
@@ -10,7 +11,7 @@ import { table } from './table.js';
 
 const ALL = ['compute', 'pipeline', 'startup', 'gpen', 'backoff', 'scan', 'repair'] as const;
 /** Long sections run only when named: `npm run bench -- tiling` (both models on the full photos, ~30 min on 2 cores). */
-type Section = (typeof ALL)[number] | 'tiling' | 'farm';
+type Section = (typeof ALL)[number] | 'tiling' | 'farm' | 'repair-again';
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-')) as Section[];
 const sections = requested.length > 0 ? requested : [...ALL];
 const FAST = 'realesr-general-x4v3';
@@ -108,16 +109,17 @@ if (sections.includes('tiling')) {
   }
 }
 
-if (sections.includes('repair')) {
+for (const [section, script] of [['repair', 'bench/repair.ts'], ['repair-again', 'bench/repair-again.ts']] as const) {
+  if (!sections.includes(section)) continue;
   // Its own tables go straight to the terminal; the numbers come back on the last line.
-  const child = spawnSync(process.execPath, ['--import', 'tsx', 'bench/repair.ts'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const child = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const line = child.stdout.split('\n').find((l) => l.startsWith('BENCH-RESULT '));
   process.stdout.write(child.stdout.split('\n').filter((l) => !l.startsWith('BENCH-RESULT ')).join('\n'));
   if (child.status !== 0 || !line) {
     process.stderr.write(child.stderr);
-    throw new Error(`the repair bench failed (exit ${child.status})`);
+    throw new Error(`the ${section} bench failed (exit ${child.status})`);
   }
-  results.repair = JSON.parse(line.slice('BENCH-RESULT '.length));
+  results[section] = JSON.parse(line.slice('BENCH-RESULT '.length));
 }
 
 if (sections.includes('farm')) {

@@ -255,9 +255,25 @@ describe('studio repair workflow end to end (Chromium + heirloom serve, first se
     };
     const [repairedThen, leftNow] = [await brightness(join(home, 'restored', 'scratched-portrait.png'), 60, 70), await brightness(second, 60, 70)];
     assert.ok(leftNow > repairedThen + 40, `the scratch where the mask was erased stays white (${leftNow.toFixed(0)} against ${repairedThen.toFixed(0)} when repaired)`);
+    // Only what the edit changed went through the upscaler again: the top-right corner, far from
+    // both edits, is the earlier output's byte for byte, and so is most of the photo.
+    const [thenRaw, nowRaw] = [await sharp(join(home, 'restored', 'scratched-portrait.png')).raw().toBuffer(), await sharp(second).raw().toBuffer()];
+    const samePixel = (x: number, y: number) => [0, 1, 2].every((c) => thenRaw[(y * 480 + x) * 3 + c] === nowRaw[(y * 480 + x) * 3 + c]);
+    for (let y = 0; y < 4 * 24; y++) for (let x = 4 * 100; x < 480; x++) assert.ok(samePixel(x, y), `output pixel ${x},${y} (top right) kept from the earlier output`);
+    let same = 0;
+    for (let y = 0; y < 320; y++) for (let x = 0; x < 480; x++) if (samePixel(x, y)) same++;
+    assert.ok(same > 0.5 * 480 * 320, `most of the photo kept: ${same} of ${480 * 320} pixels`);
 
     // Compare offers the new result too.
     await page.locator('[data-testid=film]', { hasText: 'scratched-portrait (1).png' }).waitFor();
+
+    // The queue says how it was done: only the changed part went through the upscaler again.
+    await nav('restore');
+    const again = page.locator('[data-testid=queue-item]', { hasText: 'repaired again in part' });
+    await again.waitFor();
+    assert.match((await again.textContent()) ?? '', /repaired again in part: [\d.<]+ % of the photo recomputed/);
+    await shot('repair-05b-repaired-again');
+    await nav('compare');
   });
 
   it('adds a photo dropped anywhere in the window, without navigating to it', async () => {

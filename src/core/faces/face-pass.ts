@@ -8,9 +8,10 @@ import type { PixelSource } from '../inference/tiler.js';
 import type { InstalledModel, ModelRegistry } from '../models/model-registry.js';
 import { planFaceBatch } from './face-batches.js';
 import { createFaceModelRunner, type FaceModelRunner } from './face-model-runner.js';
-import { restoreFacesInPhotos, type FaceProgress } from './face-pipeline.js';
+import { detectRestorableFaces, faceFootprint, faceKey, restoreFacesInPhotos, type FaceProgress } from './face-pipeline.js';
+import type { Region } from './face-align.js';
 import type { FaceCanvas } from './paste-face.js';
-import { YuNetDetector, type YuNetOptions } from './yunet-detector.js';
+import { YuNetDetector, type DetectedFace, type YuNetOptions } from './yunet-detector.js';
 
 /** What the user asked for: `--faces [--face-model ID] [--face-weight W] [--face-fidelity F]`, and detector tuning. */
 export interface FaceRequest extends FaceSettings {
@@ -31,6 +32,15 @@ export interface FacePassPhoto {
   file?: string;
   image: { pixels: PixelSource };
   canvas: FaceCanvas & { readonly scale: number };
+  /** Restore only the faces this accepts (the canvas already holds the others); default all. */
+  only?: (face: DetectedFace) => boolean;
+}
+
+/** One face of a photo as "Repair again" weighs it: its identity, the photo pixels it reads and the canvas pixels it writes. */
+export interface FaceFootprint {
+  key: string;
+  reads: Region | null;
+  writes: Region | null;
 }
 
 export const DEFAULT_FACE_DETECTOR_ID = 'yunet-s';
@@ -85,6 +95,12 @@ export class FacePass {
     return new FacePass(faceModel.manifest, weight, fidelity, detector, model, device);
   }
 
+  /** The faces this pass would restore in a photo, and what each reads and writes (no face model runs). */
+  async footprints(source: PixelSource, scale: number, signal?: AbortSignal): Promise<FaceFootprint[]> {
+    const faces = await detectRestorableFaces(this.detector, source, signal);
+    return faces.map((face) => ({ key: faceKey(face), ...faceFootprint(face, this.model, scale, source) }));
+  }
+
   /** Detects, restores and pastes back the faces of one photo, in its canvas (grouped with photos finishing meanwhile). */
   restore(photo: FacePassPhoto, options: { onProgress?: (p: FaceProgress) => void; signal?: AbortSignal } = {}): Promise<{ faces: number }> {
     return new Promise((resolve, reject) => {
@@ -131,7 +147,7 @@ export class FacePass {
     let last: FaceProgress | undefined;
     const signal = group.find((p) => p.options.signal)?.options.signal;
     return restoreFacesInPhotos(
-      group.map(({ photo }) => ({ source: photo.image.pixels, canvas: photo.canvas, scale: photo.canvas.scale })),
+      group.map(({ photo }) => ({ source: photo.image.pixels, canvas: photo.canvas, scale: photo.canvas.scale, ...(photo.only ? { only: photo.only } : {}) })),
       {
         detector: this.detector,
         model: this.model,

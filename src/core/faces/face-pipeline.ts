@@ -1,9 +1,10 @@
 import { HeirloomError } from '../../shared/errors.js';
 import { DEFAULT_FACE_FIDELITY } from '../../shared/face-settings.js';
 import type { PixelSource } from '../inference/tiler.js';
-import { alignFace } from './face-align.js';
+import { alignFace, cropBounds, type FaceCropSpec, type Region } from './face-align.js';
 import { restoreFaceBatches } from './face-batches.js';
-import { composeAffine } from './face-geometry.js';
+import { composeAffine, estimateSimilarity } from './face-geometry.js';
+import { faceTemplate } from './face-template.js';
 import type { FeatherOptions } from './face-mask.js';
 import type { FaceModelRunner } from './face-model-runner.js';
 import { canvasToSource, pasteFace, type FaceCanvas } from './paste-face.js';
@@ -16,6 +17,8 @@ export interface FacePhoto {
   /** The restored background, `scale` times the photo; faces are pasted into it in place. */
   canvas: FaceCanvas;
   scale: number;
+  /** Restore only the faces this accepts ("Repair again": the canvas already holds the others); default all. */
+  only?: (face: DetectedFace) => boolean;
 }
 
 export interface FaceProgress {
@@ -69,7 +72,7 @@ export async function restoreFacesInPhotos(photos: readonly FacePhoto[], options
   for (const [index, photo] of photos.entries()) {
     throwIfCancelled(options.signal);
     options.onProgress?.({ stage: 'detecting', faces, batchSize: planned, done: 0, total: 0 });
-    const detected = (await options.detector.detect(photo.source, options.signal)).filter((f) => f.box.width >= minSize);
+    const detected = (await options.detector.detect(photo.source, options.signal)).filter((f) => f.box.width >= minSize && (photo.only?.(f) ?? true));
     for (const face of detected) found.push({ photo: index, face });
     counts[index] = detected.length;
     faces += detected.length;
@@ -111,4 +114,29 @@ export async function restoreFaces(photo: FacePhoto, options: FaceRestoreOptions
 
 function throwIfCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new HeirloomError('CANCELLED', 'Face restoration was cancelled; nothing was written.');
+}
+
+/** The faces the pass restores in a photo: detected, and wide enough for a face model. */
+export async function detectRestorableFaces(detector: FaceDetector, source: PixelSource, signal?: AbortSignal, minFaceSize = DEFAULT_MIN_FACE_SIZE): Promise<DetectedFace[]> {
+  return (await detector.detect(source, signal)).filter((f) => f.box.width >= minFaceSize);
+}
+
+/**
+ * What restoring one face touches: the photo pixels its aligned crop reads (the crop's box
+ * plus the bicubic sampler's reach) and the canvas pixels its paste may write.
+ */
+export function faceFootprint(face: DetectedFace, crop: FaceCropSpec, scale: number, photo: { width: number; height: number }): { reads: Region | null; writes: Region | null } {
+  const toCrop = estimateSimilarity(face.landmarks, faceTemplate(crop.template, crop.size));
+  const reads = cropBounds(toCrop, crop.size, photo.width, photo.height);
+  const writes = cropBounds(composeAffine(toCrop, canvasToSource(scale)), crop.size, photo.width * scale, photo.height * scale);
+  const reach = 2;
+  return {
+    reads: reads && { x: Math.max(0, reads.x - reach), y: Math.max(0, reads.y - reach), width: Math.min(photo.width, reads.x + reads.width + reach) - Math.max(0, reads.x - reach), height: Math.min(photo.height, reads.y + reads.height + reach) - Math.max(0, reads.y - reach) },
+    writes,
+  };
+}
+
+/** A face's identity across two detections of nearly the same photo: its landmarks. */
+export function faceKey(face: DetectedFace): string {
+  return face.landmarks.map((p) => `${p.x.toFixed(3)},${p.y.toFixed(3)}`).join(';');
 }

@@ -21,6 +21,11 @@ export interface FadingOptions {
   strength?: number;
   /** Turn near-grey photos fully grey (default true). */
   neutraliseMonochrome?: boolean;
+  /**
+   * Apply these measured parameters instead of measuring this image ("Repair again" keeps
+   * the earlier run's, so a repair that moves a percentile cannot shift every pixel).
+   */
+  analysis?: FadingAnalysis;
 }
 
 export interface FadingAnalysis {
@@ -143,7 +148,7 @@ const MONOCHROME_CHROMA = 11;
 
 /** Restores faded colour and tone; see the module comment. */
 export function restoreFading<T extends RepairImage>(image: T, options: FadingOptions = {}): FadingResult<T> {
-  const analysis = analyseFading(image);
+  const analysis = options.analysis ?? analyseFading(image);
   const strength = clamp01(options.strength ?? analysis.fading);
   const { data, stride, maxValue } = image.pixels;
   const cc = image.colorChannels;

@@ -23,7 +23,9 @@ import { PhotoExecutor, type DeviceLane, type ExecutorPhoto } from '../scheduler
 import { bestBatchFrom, measureWholePhotoShapes, TILE_CANDIDATES, tuneTileAndBatch } from '../scheduler/tile-tuner.js';
 import { choosePhotoTile, costCurve } from '../scheduler/photo-tiling.js';
 import { cpuOnly, type DeviceResolver, type ResolvedDevice } from '../devices/device-resolver.js';
-import { photoWork } from '../stages/photo-pipeline.js';
+import { photoWork, type PhotoSettings } from '../stages/photo-pipeline.js';
+import { repairAgainWork, type EarlierRestore } from '../stages/repair-again-work.js';
+import { DamageDetector } from '../repair/damage-detector.js';
 import { closeStages, openStages } from '../stages/stage-list.js';
 import type { OpenedStage } from '../stages/stage-definition.js';
 import { resolveUpscale, type UpscaleChoice } from '../stages/upscale-stage.js';
@@ -46,6 +48,11 @@ export interface RestoreRequest extends JobSettings {
   /** History kind ('restore', 'watch') and the watch folder the job belongs to. */
   kind?: string;
   watchFolderId?: string;
+  /**
+   * "Repair again" with `maskFile`: the earlier result of the photo, so that only what the
+   * edited mask changes is recomputed (see repair-again-work.ts); not part of the settings record.
+   */
+  repairAgainOf?: EarlierRestore;
 }
 
 /** The settings record of a request (what the history keeps), without the job's own fields. */
@@ -215,7 +222,7 @@ export class RestoreEngine {
       photos.push({ position, file: entry.path, ...(signal?.aborted ? {} : await headerPixels(entry.path, maxPixels)) });
     }
 
-    const work = photoWork({
+    const photoSettings: PhotoSettings = {
       ...(manifest ? { manifest } : {}),
       scale: upscale.scale,
       tileSize,
@@ -228,7 +235,17 @@ export class RestoreEngine {
       commit: job.commit,
       stages,
       ...compactSettings({ quality: request.quality }),
-    });
+    };
+    const work =
+      request.repairAgainOf && request.maskFile
+        ? repairAgainWork(photoSettings, {
+            earlier: request.repairAgainOf,
+            maskFile: request.maskFile,
+            fading: request.fading === true,
+            saveMasks: request.saveMasks === true,
+            openDetector: () => DamageDetector.open({ models: this.deps.models, sessions: this.deps.sessions }, { session: primary.session, freeBytes: () => this.monitorFor(primary).freeBytes(), budget: primary.settings.memoryBudget, maxBatch: primary.settings.maxBatch, precision: primary.settings.precision }),
+          })
+        : photoWork(photoSettings);
     const startedAt = new Map<number, number>();
     const executor = new PhotoExecutor(
       photos,

@@ -1,4 +1,5 @@
 import { FacePass } from '../faces/face-pass.js';
+import { faceKey } from '../faces/face-pipeline.js';
 import type { ModelRegistry } from '../models/model-registry.js';
 import type { StageDefinition } from './stage-definition.js';
 
@@ -16,13 +17,14 @@ export const facesStage: StageDefinition = {
       name: 'faces',
       progress: 'faces',
       resolved: { faces: { modelId: pass.manifest.id, weight: pass.weight, fidelity: pass.fidelity } },
-      async run(photo, signal) {
+      items: (image, scale, signal) => pass.footprints(image.pixels, scale, signal),
+      async run(photo, signal, only) {
         const tiles = photo.plan.tiles.length;
-        const { faces } = await pass.restore(photo, {
+        const { faces } = await pass.restore(only ? { ...photo, only: (face) => only.has(faceKey(face)) } : photo, {
           ...(signal ? { signal } : {}),
           onProgress: (p) => services.progress(photo.file, { stage: 'faces', value: 1, tile: tiles, tiles, batchSize: p.batchSize, recommendedBatch: p.batchSize, tileSize: photo.plan.coreWidth, faces: p.faces }),
         });
-        photo.notes.push(`${faces} face${faces === 1 ? '' : 's'} restored`);
+        photo.notes.push(only ? `${faces} face${faces === 1 ? '' : 's'} restored again (the others kept)` : `${faces} face${faces === 1 ? '' : 's'} restored`);
       },
     };
   },

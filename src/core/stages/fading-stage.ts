@@ -1,4 +1,4 @@
-import { restoreFading } from '../repair/fading.js';
+import { restoreFading, type FadingAnalysis } from '../repair/fading.js';
 import type { StageDefinition } from './stage-definition.js';
 
 /**
@@ -16,9 +16,16 @@ export const fadingStage: StageDefinition = {
       progress: 'fading',
       async run({ image, notes }) {
         const { image: restored, analysis } = restoreFading(image);
-        if (analysis.fading >= 0.05) notes.push(`faded colour restored (fading ${Math.round(analysis.fading * 100)} %${analysis.monochrome ? ', black and white made neutral' : ''})`);
+        const note = fadingNote(analysis);
+        if (note) notes.push(note);
         return restored;
       },
     };
   },
 };
+
+/** What the user is told about fading, when there was any to restore. */
+export function fadingNote(analysis: FadingAnalysis): string | undefined {
+  if (analysis.fading < 0.05) return undefined;
+  return `faded colour restored (fading ${Math.round(analysis.fading * 100)} %${analysis.monochrome ? ', black and white made neutral' : ''})`;
+}

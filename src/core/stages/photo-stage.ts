@@ -1,5 +1,6 @@
 import type { Stage } from '../../shared/events.js';
 import type { DecodedImage } from '../imaging/codec.js';
+import type { Rect } from '../inference/tiler.js';
 import type { PreparedPhoto, Sidecar } from '../scheduler/photo-work.js';
 
 export type { Sidecar } from '../scheduler/photo-work.js';
@@ -27,12 +28,25 @@ export interface ImageStage {
   run(input: ImageStageInput): Promise<DecodedImage>;
 }
 
+/** One thing a canvas stage writes (a face): its identity, the photo pixels it reads and the canvas pixels it writes. */
+export interface CanvasItem {
+  key: string;
+  reads: Rect | null;
+  writes: Rect | null;
+}
+
 /** Works on the restored photo after the network, before encoding (faces). */
 export interface CanvasStage {
   readonly on: 'canvas';
   readonly name: StageName;
   readonly progress: Stage;
-  run(photo: PreparedPhoto, signal?: AbortSignal): Promise<void>;
+  /** `only`: redo just these items (keys from `items`); the canvas already holds the others ("Repair again"). */
+  run(photo: PreparedPhoto, signal?: AbortSignal, only?: ReadonlySet<string>): Promise<void>;
+  /**
+   * What the stage would write on this photo, item by item, so that "Repair again" redoes
+   * only the items an edit touches. A canvas stage without it makes Repair again run in full.
+   */
+  items?(image: DecodedImage, scale: number, signal?: AbortSignal): Promise<CanvasItem[]>;
 }
 
 export type PhotoStage = ImageStage | CanvasStage;

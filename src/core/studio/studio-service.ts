@@ -17,6 +17,7 @@ import type { FarmSettingsStore } from './farm-settings-store.js';
 import { FARM_KIND } from './farm-aware-runner.js';
 import { toHistoryJob } from './history-view.js';
 import { saveEditedMask } from './edited-masks.js';
+import type { EarlierRestore } from '../stages/repair-again-work.js';
 import { createInvokeDispatcher, type InvokeDispatcher } from './invoke-dispatcher.js';
 import { JobQueue } from './job-queue.js';
 import { ModelDownloads } from './model-downloads.js';
@@ -271,10 +272,10 @@ export class StudioService {
     return this.queue.snapshot();
   }
 
-  private async startJob(request: InvokeParsed<'jobs:start'> & { maskFile?: string }, redo = false): Promise<JobTicket> {
+  private async startJob(request: InvokeParsed<'jobs:start'> & { maskFile?: string; repairAgainOf?: EarlierRestore }, redo = false): Promise<JobTicket> {
     const app = await this.options.appSettings.get();
     const outDir = resolve(request.outDir ?? app.outputDir ?? this.options.defaultOutputDir);
-    const { inputs: _inputs, outDir: _outDir, farm, ...asked } = request;
+    const { inputs: _inputs, outDir: _outDir, farm, repairAgainOf, ...asked } = request;
     const jobSettings = compactSettings({ ...asked, modelId: request.modelId ?? app.modelId ?? DEFAULT_MODEL_ID, tile: request.tile ?? 'auto', batch: request.batch ?? 'auto', format: request.format ?? app.format, quality: request.quality ?? app.quality });
     // An unknown model fails here, with the installed list, not later in the queue.
     if (jobSettings.modelId !== NO_UPSCALE_MODEL) await this.options.models.get(jobSettings.modelId!);
@@ -297,6 +298,7 @@ export class StudioService {
       ...(redo ? { redo: true } : {}),
       // "Send to the farm": the studio's runner sends it there (farm-aware-runner.ts).
       ...(farm ? { kind: FARM_KIND } : {}),
+      ...(repairAgainOf ? { repairAgainOf } : {}),
     };
     const item = this.queue.enqueue({ request: restore, settings, files: entries.map((e) => e.path) });
     return { queueId: item.id, files: item.files.length };
@@ -360,14 +362,34 @@ export class StudioService {
    * "Repair again": one photo of a job, with the job's settings and the mask the user
    * edited (kept under <home>/masks and recorded in the new job's settings). The repair
    * stage uses that mask instead of the detector; the new output goes beside the earlier
-   * one ("name (1).png"), never over it.
+   * one ("name (1).png"), never over it. Given the earlier output, only what the edit
+   * changes is recomputed (src/core/stages/repair-again-work.ts).
    */
   private async repairAgain({ jobId, input, maskPng }: InvokeParsed<'jobs:repair-again'>): Promise<JobTicket> {
     const request = this.rerunRequest(jobId);
     const photo = resolve(input);
     if (!request.inputs.some((i) => resolve(i) === photo)) throw new HeirloomError('NOT_FOUND', `${input} is not one of job ${jobId}'s photos. Open the photo from that job in Compare and repair it again there.`, { file: input });
     const maskFile = await saveEditedMask(this.options.home, photo, maskPng);
-    return this.startJob({ ...request, inputs: [photo], scratches: true, saveMasks: true, maskFile }, true);
+    const repairAgainOf = this.earlierRestore(jobId, photo);
+    return this.startJob({ ...request, inputs: [photo], scratches: true, saveMasks: true, maskFile, ...(repairAgainOf ? { repairAgainOf } : {}) }, true);
+  }
+
+  /** What the history says of a photo's earlier result: its output and fingerprint, and how the job repaired it. */
+  private earlierRestore(jobId: string, photo: string): EarlierRestore | undefined {
+    const job = this.options.history.getJob(jobId);
+    const file = job?.files.find((f) => f.status === 'done' && f.outputPath !== null && resolve(f.inputPath) === photo);
+    const stored = job ? parseStoredSettings(job.settings) : undefined;
+    if (!file?.outputPath || !stored || 'error' in stored) return undefined;
+    const { settings } = stored;
+    return compactSettings({
+      output: file.outputPath,
+      outputSha256: file.outputSha256 ?? undefined,
+      scratches: settings.scratches === true,
+      maskFile: settings.maskFile,
+      saveMasks: settings.saveMasks === true,
+      fading: settings.fading === true,
+      faces: settings.faces !== undefined,
+    });
   }
 
   /** A job's settings from the history as a new studio request (what it asked for, not how the run was tuned). */
