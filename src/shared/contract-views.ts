@@ -154,6 +154,8 @@ export interface HistoryFile {
   width: number | null;
   height: number | null;
   ms: number | null;
+  /** Where it ran: the farm worker's name (farm jobs). */
+  ranOn?: string;
 }
 
 export interface HistoryJob {
@@ -169,6 +171,8 @@ export interface HistoryJob {
   failed: number;
   skipped: number;
   ms: number | null;
+  /** Its inputs were not all listed yet (stopped while listing a huge folder): `files` is what was reached, Resume lists the rest. */
+  listing?: boolean;
   files: HistoryFile[];
 }
 
