@@ -117,6 +117,8 @@ export interface QueueItem {
   warnings: string[];
   summary?: JobSummaryView;
   cancelRequested: boolean;
+  /** While the job's inputs are still being listed: photos found so far ("N+ photos"); `done` once the total is known. */
+  listing?: { files: number; done: boolean };
 }
 
 /** What the scheduler is using on one device, from the latest progress event there. */

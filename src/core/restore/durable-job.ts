@@ -138,6 +138,11 @@ export class DurableJob {
     return { files: this.found, done: this.listing.finished };
   }
 
+  /** Every photo the listing found is recorded in the store (the job is marked listed). */
+  get recorded(): boolean {
+    return this.reached.finished;
+  }
+
   /** Photos listed and not yet taken by the restore; undefined while the listing goes on (the total is not known). */
   get upcoming(): number | undefined {
     return this.listing.finished ? this.listing.waiting + this.reached.waiting : undefined;
@@ -173,6 +178,8 @@ export class DurableJob {
       }
       yield photo;
     }
+    // The total is known once the listing ends (photos are still being hashed and recorded behind it).
+    this.onListing?.({ files: this.found, done: true });
   }
 
   private async *decided(decide: (photo: ListedPhoto) => Promise<ReachedFile | undefined>): AsyncGenerator<ReachedFile> {
@@ -188,7 +195,6 @@ export class DurableJob {
     const whenListed = this.whenListed;
     if (whenListed) this.writes.push(whenListed);
     this.flush();
-    this.onListing?.({ files: this.found, done: true });
   }
 
   /** Writes the rows recorded so far, in one transaction. */

@@ -35,7 +35,8 @@ function settingsSummary(job: HistoryJob): string[] {
   const s = job.settings;
   const on = (key: string) => s[key] === true;
   return [
-    `${job.files.length} photo${job.files.length === 1 ? '' : 's'}`,
+    // A job stopped while its folder was still being listed: what it reached, and more (Resume lists the rest).
+    job.listing ? `${job.files.length}+ photos (stopped while listing; Resume finds the rest)` : `${job.files.length} photo${job.files.length === 1 ? '' : 's'}`,
     `Repair scratches and dust: ${on('scratches') ? 'on' : 'off'}`,
     `Restore faded colour: ${on('fading') ? 'on' : 'off'}`,
     `Restore faces: ${s['faces'] ? 'on' : on('facesIfInstalled') ? 'when a face model is installed' : 'off'}`,
@@ -198,6 +199,11 @@ export function HistoryView({ onCompare, onRerun, refreshKey }: { onCompare: (ta
                       <p className="subtle small" title={file.output.path}>
                         → {file.output.path}
                         {file.width ? ` · ${file.width}×${file.height}` : ''} · {formatDuration(file.ms)}
+                      </p>
+                    )}
+                    {file.ranOn && (
+                      <p className="subtle small" data-testid="history-ran-on">
+                        on {file.ranOn}
                       </p>
                     )}
                     {file.errorCode && file.status === 'failed' && <ErrorNote error={{ code: file.errorCode, message: file.errorMessage ?? '' }} compact />}
