@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- section...]`: prints tables and, last, one JSON object with every number.
  * Sections: compute (issue 2 + 4.3), pipeline (4.1, 14.1-2), startup (14.3), gpen (4.2), scan (4.4), backoff (4.5), repair (damage repair and fading, bench/repair.ts),
- * farm (issue 18, only when named: needs Debian's redis-server; bench/farm.ts).
+ * farm (issue 18, only when named: needs Debian's redis-server; bench/farm.ts), bigfolder (issue 18 item 7, only when named: 100,000 photos; bench/bigfolder.ts).
  * Each scenario runs in its own process so peak memory is its own.
  */
 import { spawnSync } from 'node:child_process';
@@ -10,7 +10,7 @@ import { table } from './table.js';
 
 const ALL = ['compute', 'pipeline', 'startup', 'gpen', 'backoff', 'scan', 'repair'] as const;
 /** Long sections run only when named: `npm run bench -- tiling` (both models on the full photos, ~30 min on 2 cores). */
-type Section = (typeof ALL)[number] | 'tiling' | 'farm';
+type Section = (typeof ALL)[number] | 'tiling' | 'farm' | 'bigfolder';
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-')) as Section[];
 const sections = requested.length > 0 ? requested : [...ALL];
 const FAST = 'realesr-general-x4v3';
@@ -130,6 +130,18 @@ if (sections.includes('farm')) {
     throw new Error(`the farm bench failed (exit ${child.status})`);
   }
   results.farm = JSON.parse(line.slice('BENCH-RESULT '.length));
+}
+
+if (sections.includes('bigfolder')) {
+  // 100,000 distinct tiny photos: seconds to the first photo started and restored, locally and through the farm (bench/bigfolder.ts).
+  const child = spawnSync(process.execPath, ['--import', 'tsx', 'bench/bigfolder.ts'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const line = child.stdout.split('\n').find((l) => l.startsWith('BENCH-RESULT '));
+  process.stdout.write(child.stdout.split('\n').filter((l) => !l.startsWith('BENCH-RESULT ')).join('\n'));
+  if (child.status !== 0 || !line) {
+    process.stderr.write(child.stderr);
+    throw new Error(`the bigfolder bench failed (exit ${child.status})`);
+  }
+  results.bigfolder = JSON.parse(line.slice('BENCH-RESULT '.length));
 }
 
 mkdirSync('.bench', { recursive: true });

@@ -84,3 +84,31 @@ export class ReadAhead<T> {
     wake?.();
   }
 }
+
+/**
+ * `work` on each item of `source`, up to `concurrency` at once, results in the source's
+ * order: photos on a network share are hashed several at a time, and still queued in order.
+ */
+export async function* mapAhead<T, R>(source: AsyncIterable<T>, work: (item: T) => Promise<R>, concurrency: number): AsyncGenerator<R> {
+  const iterator = source[Symbol.asyncIterator]();
+  const inFlight: Array<Promise<R>> = [];
+  let ended = false;
+  try {
+    for (;;) {
+      while (!ended && inFlight.length < concurrency) {
+        const next = await iterator.next();
+        if (next.done) ended = true;
+        else {
+          const result = work(next.value);
+          result.catch(() => undefined); // seen when its turn comes; never an unhandled rejection meanwhile
+          inFlight.push(result);
+        }
+      }
+      const head = inFlight.shift();
+      if (!head) return;
+      yield await head;
+    }
+  } finally {
+    if (!ended) await iterator.return?.();
+  }
+}
