@@ -97,7 +97,6 @@ const LISTING_REPORT_MS = 500;
  */
 export class DurableJob {
   private readonly positions = new Map<string, number>();
-  private readonly writes: Array<() => void> = [];
   private readonly listing: ReadAhead<ListedPhoto>;
   private readonly reached: ReadAhead<ReachedFile>;
   private found = 0;
@@ -114,6 +113,8 @@ export class DurableJob {
     decide: (photo: ListedPhoto) => Promise<ReachedFile | undefined>,
     /** Set when the listing reaches its end (a new or re-listed job becomes listed). */
     private readonly whenListed: (() => void) | undefined,
+    /** Store writes of the photos reached, not yet flushed (`decide` adds to them). */
+    private readonly writes: Array<() => void>,
   ) {
     this.listing = new ReadAhead(this.counted(listed), Number.POSITIVE_INFINITY);
     this.reached = new ReadAhead(this.decided(decide), options.hashAhead ?? HASH_AHEAD);
@@ -138,10 +139,6 @@ export class DurableJob {
     return { files: this.found, done: this.listing.finished };
   }
 
-  /** Every photo the listing found is recorded in the store (the job is marked listed). */
-  get recorded(): boolean {
-    return this.reached.finished;
-  }
 
   /** Photos listed and not yet taken by the restore; undefined while the listing goes on (the total is not known). */
   get upcoming(): number | undefined {
@@ -237,11 +234,11 @@ export class DurableJob {
       ...(options.watchFolderId ? { watchFolderId: options.watchFolderId } : {}),
     });
     const firstOfContent = new Map<string, string>();
+    const writes: Array<() => void> = [];
     let position = 0;
-    let job: DurableJob;
     const decide = async ({ entry }: ListedPhoto): Promise<ReachedFile> => {
       const at = position++;
-      const record = (file: NewJobFile) => job.writes.push(() => jobs.addFile(id, at, entry.path, file));
+      const record = (file: NewJobFile) => writes.push(() => jobs.addFile(id, at, entry.path, file));
       if (entry.error) {
         record({});
         return { kind: 'run', position: at, path: entry.path, error: entry.error };
@@ -259,8 +256,7 @@ export class DurableJob {
       firstOfContent.set(contentHash, entry.path);
       return { kind: 'run', position: at, path: entry.path };
     };
-    job = new DurableJob(options, id, recovery, fingerprint, listed(options), decide, () => jobs.markListed(id));
-    return job;
+    return new DurableJob(options, id, recovery, fingerprint, listed(options), decide, () => jobs.markListed(id), writes);
   }
 
   /**
@@ -285,24 +281,24 @@ export class DurableJob {
     const relist = (job.listed === false || sameCommand) && options.inputs.length > 0;
     let nextPosition = job.files.reduce((max, f) => Math.max(max, f.position + 1), 0);
     const firstOfContent = new Map<string, string>();
-    let resumed: DurableJob;
+    const writes: Array<() => void> = [];
     const decide = async ({ entry, row }: ListedPhoto): Promise<ReachedFile | undefined> => {
       if (!row) {
         // Not reached before the interruption: recorded now, like a new job's photo.
         const at = nextPosition++;
         const path = entry.path;
         if (entry.error) {
-          resumed.writes.push(() => jobs.addFile(jobId, at, path, {}));
+          writes.push(() => jobs.addFile(jobId, at, path, {}));
           return { kind: 'run', position: at, path, error: entry.error };
         }
         const identity = await identities.identify(path, options.signal);
         if ('error' in identity) {
-          resumed.writes.push(() => jobs.addFile(jobId, at, path, {}));
+          writes.push(() => jobs.addFile(jobId, at, path, {}));
           return { kind: 'run', position: at, path, error: identity.error };
         }
         const skip = options.redo ? undefined : await identities.noWorkReason(path, identity, fingerprint, { firstOfContent });
         const output = skip?.kind === 'restored' ? skip.output : undefined;
-        resumed.writes.push(() => jobs.addFile(jobId, at, path, { ...identity, ...(skip ? { skipped: { outputPath: output ?? null, reason: skip.reason } } : {}) }));
+        writes.push(() => jobs.addFile(jobId, at, path, { ...identity, ...(skip ? { skipped: { outputPath: output ?? null, reason: skip.reason } } : {}) }));
         if (skip) return { kind: 'skip', position: at, file: path, reason: skip.reason, ...(output ? { output } : {}) };
         firstOfContent.set(identity.contentHash, path);
         return { kind: 'run', position: at, path };
@@ -314,16 +310,15 @@ export class DurableJob {
       const skip = options.redo ? undefined : await identities.noWorkReason(row.inputPath, identity, fingerprint, { firstOfContent });
       if (skip) {
         const output = skip.kind === 'restored' ? skip.output : undefined;
-        resumed.writes.push(() => jobs.markFileSkipped(jobId, row.position, output ?? null, skip.reason));
+        writes.push(() => jobs.markFileSkipped(jobId, row.position, output ?? null, skip.reason));
         return { kind: 'skip', position: row.position, file: row.inputPath, reason: skip.reason, ...(output ? { output } : {}) };
       }
-      resumed.writes.push(() => jobs.requeueFile(jobId, row.position, identity));
+      writes.push(() => jobs.requeueFile(jobId, row.position, identity));
       firstOfContent.set(identity.contentHash, row.inputPath);
       return { kind: 'run', position: row.position, path: row.inputPath };
     };
     const source = relist ? relisted(options, rows) : recordedRows(job.files);
-    resumed = new DurableJob(options, jobId, recovery, fingerprint, source, decide, relist ? () => jobs.markListed(jobId) : undefined);
-    return resumed;
+    return new DurableJob(options, jobId, recovery, fingerprint, source, decide, relist ? () => jobs.markListed(jobId) : undefined, writes);
   }
 
   /** A photo's work begins (its state is in the store before any output exists). */

@@ -121,12 +121,18 @@ export function HistoryView({ onCompare, onRerun, refreshKey }: { onCompare: (ta
                     Watch folder
                   </span>
                 )}
+                {job.kind === 'farm' && (
+                  <span className="chip" data-testid="farm-job">
+                    Farm
+                  </span>
+                )}
                 <span className="subtle small">
                   {job.modelId} · {job.deviceId} · {job.succeeded} restored{job.failed ? ` · ${job.failed} failed` : ''}
                   {job.skipped ? ` · ${job.skipped} skipped` : ''} · {formatDuration(job.ms)}
                 </span>
               </div>
-              {job.kind === 'restore' && RESUMABLE.has(job.status) && (
+              {/* A farm job resumes on the farm: what it has not finished is sent again. */}
+              {(job.kind === 'restore' || job.kind === 'farm') && RESUMABLE.has(job.status) && (
                 <button
                   type="button"
                   className="button ghost"
