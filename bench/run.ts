@@ -108,41 +108,24 @@ if (sections.includes('tiling')) {
   }
 }
 
-if (sections.includes('repair')) {
-  // Its own tables go straight to the terminal; the numbers come back on the last line.
-  const child = spawnSync(process.execPath, ['--import', 'tsx', 'bench/repair.ts'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+/** A section that is a script of its own (its tables go straight to the terminal; the numbers come back on its last line). */
+function ownScript(name: string): unknown {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', `bench/${name}.ts`], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const line = child.stdout.split('\n').find((l) => l.startsWith('BENCH-RESULT '));
   process.stdout.write(child.stdout.split('\n').filter((l) => !l.startsWith('BENCH-RESULT ')).join('\n'));
   if (child.status !== 0 || !line) {
     process.stderr.write(child.stderr);
-    throw new Error(`the repair bench failed (exit ${child.status})`);
+    throw new Error(`the ${name} bench failed (exit ${child.status})`);
   }
-  results.repair = JSON.parse(line.slice('BENCH-RESULT '.length));
+  return JSON.parse(line.slice('BENCH-RESULT '.length));
 }
 
-if (sections.includes('farm')) {
-  // Queue overhead per photo against a local run, and 1,000 queued photos drained (its own redis-server).
-  const child = spawnSync(process.execPath, ['--import', 'tsx', 'bench/farm.ts'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  const line = child.stdout.split('\n').find((l) => l.startsWith('BENCH-RESULT '));
-  process.stdout.write(child.stdout.split('\n').filter((l) => !l.startsWith('BENCH-RESULT ')).join('\n'));
-  if (child.status !== 0 || !line) {
-    process.stderr.write(child.stderr);
-    throw new Error(`the farm bench failed (exit ${child.status})`);
-  }
-  results.farm = JSON.parse(line.slice('BENCH-RESULT '.length));
-}
-
-if (sections.includes('bigfolder')) {
-  // 100,000 distinct tiny photos: seconds to the first photo started and restored, locally and through the farm (bench/bigfolder.ts).
-  const child = spawnSync(process.execPath, ['--import', 'tsx', 'bench/bigfolder.ts'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  const line = child.stdout.split('\n').find((l) => l.startsWith('BENCH-RESULT '));
-  process.stdout.write(child.stdout.split('\n').filter((l) => !l.startsWith('BENCH-RESULT ')).join('\n'));
-  if (child.status !== 0 || !line) {
-    process.stderr.write(child.stderr);
-    throw new Error(`the bigfolder bench failed (exit ${child.status})`);
-  }
-  results.bigfolder = JSON.parse(line.slice('BENCH-RESULT '.length));
-}
+// Damage repair and fading (bench/repair.ts).
+if (sections.includes('repair')) results.repair = ownScript('repair');
+// Queue overhead per photo against a local run, and 1,000 queued photos drained (its own redis-server).
+if (sections.includes('farm')) results.farm = ownScript('farm');
+// 100,000 distinct tiny photos: seconds to the first photo started and restored, locally and through the farm.
+if (sections.includes('bigfolder')) results.bigfolder = ownScript('bigfolder');
 
 mkdirSync('.bench', { recursive: true });
 writeFileSync('.bench/results.json', JSON.stringify(results, null, 2));

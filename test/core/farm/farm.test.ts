@@ -203,14 +203,7 @@ test("an output a dead worker moved into place is adopted only while it holds th
 });
 
 test('the same photos sent by two machines are one queue entry each; when the first job is cancelled, the second queues them itself and they are restored once', { timeout: 60_000 }, async () => {
-  const redis = await startRedis();
-  const dir = tempDir('heirloom-farm-twice-');
-  const sender = testEngine(join(dir, 'sender-home'));
-  const { engine, dispose } = testEngine(join(dir, 'worker-home'));
-  const worker = new FarmWorker({ redisUrl: redis.url, engine, name: 'late-w' });
-  const queue = new Queue(FARM_QUEUE, { connection: redisOptionsFromUrl(redis.url), prefix: FARM_PREFIX });
-  const inDir = join(dir, 'in');
-  mkdirSync(inDir);
+  const { redis, dir, sender, worker, queue, inDir, close } = await farmRig('heirloom-farm-twice-', 'late-w');
   for (let i = 0; i < 3; i++) await writeTestPhoto(join(inDir, `p${i}.png`), 16, 16, i + 10);
   const send = (signal?: AbortSignal) => {
     const events: RestoreEvent[] = [];
@@ -235,22 +228,12 @@ test('the same photos sent by two machines are one queue entry each; when the fi
     assert.deepEqual([summary.succeeded, summary.failed, summary.skipped, summary.cancelled], [3, 0, 0, false]);
     assert.deepEqual(readdirSync(join(dir, 'out')).sort(), ['p0.png', 'p1.png', 'p2.png']);
   } finally {
-    await worker.stop(500);
-    await queue.close();
-    await dispose();
-    await sender.dispose();
-    await redis.stop();
+    await close();
   }
 });
 
 test('a big folder on the farm: a worker starts on the first photo before the rest are hashed; the total is finalised when the listing ends, job-finished only after it', { timeout: 120_000 }, async () => {
-  const redis = await startRedis();
-  const dir = tempDir('heirloom-farm-big-');
-  const sender = testEngine(join(dir, 'sender-home'));
-  const { engine, dispose } = testEngine(join(dir, 'worker-home'));
-  const worker = new FarmWorker({ redisUrl: redis.url, engine, name: 'big-w' });
-  const inDir = join(dir, 'in');
-  mkdirSync(inDir);
+  const { redis, dir, sender, worker, inDir, close } = await farmRig('heirloom-farm-big-', 'big-w');
   for (let i = 0; i < 1000; i++) writeFileSync(join(inDir, `p${String(i).padStart(4, '0')}.png`), await tinyDistinctPng(i));
   const client = new (await import('ioredis')).Redis({ ...redisOptionsFromUrl(redis.url) });
   try {
@@ -295,22 +278,12 @@ test('a big folder on the farm: a worker starts on the first photo before the re
     assert.ok(recorded.files.filter((f) => f.status === 'done').every((f) => f.ranOn === 'big-w'));
   } finally {
     client.disconnect();
-    await worker.stop(1000);
-    await dispose();
-    await sender.dispose();
-    await redis.stop();
+    await close();
   }
 });
 
 test("the studio's Pause of a farm job takes back what no worker started and queues it again on resume; a cancelled farm job resumed from the history re-sends only what is not done", { timeout: 120_000 }, async () => {
-  const redis = await startRedis();
-  const dir = tempDir('heirloom-farm-pause-');
-  const sender = testEngine(join(dir, 'sender-home'));
-  const { engine, dispose } = testEngine(join(dir, 'worker-home'));
-  const worker = new FarmWorker({ redisUrl: redis.url, engine, name: 'pause-w' });
-  const queue = new Queue(FARM_QUEUE, { connection: redisOptionsFromUrl(redis.url), prefix: FARM_PREFIX });
-  const inDir = join(dir, 'in');
-  mkdirSync(inDir);
+  const { redis, dir, sender, worker, queue, inDir, close } = await farmRig('heirloom-farm-pause-', 'pause-w');
   for (let i = 0; i < 6; i++) await writeTestPhoto(join(inDir, `p${i}.png`), 16, 16, i + 40);
   const until = async (check: () => Promise<boolean> | boolean) => {
     const end = Date.now() + 30_000;
@@ -356,11 +329,7 @@ test("the studio's Pause of a farm job takes back what no worker started and que
     const nothing = await submitFarmJob({ redisUrl: redis.url, inputs: [inDir], outDir: join(dir, 'out'), settings: { modelId: 'none' }, identify: (p, s) => sender.engine.identities.identify(p, s), emit: () => undefined, history: { jobs: sender.jobs }, resumeJobId: cancelled.jobId });
     assert.deepEqual([nothing.succeeded, nothing.failed, nothing.skipped], [0, 0, 0]);
   } finally {
-    await worker.stop(1000);
-    await queue.close();
-    await dispose();
-    await sender.dispose();
-    await redis.stop();
+    await close();
   }
 });
 
@@ -369,4 +338,24 @@ async function tinyDistinctPng(i: number): Promise<Buffer> {
   const pixels = Buffer.alloc(6 * 6 * 3, i % 251);
   pixels.writeUInt32BE(i, 0);
   return (await import('sharp')).default(pixels, { raw: { width: 6, height: 6, channels: 3 } }).png().toBuffer();
+}
+
+/** A redis-server, a sender's engine and a worker (not started) on their own data folders, the farm's queue, and an input folder. */
+async function farmRig(prefix: string, workerName: string) {
+  const redis = await startRedis();
+  const dir = tempDir(prefix);
+  const sender = testEngine(join(dir, 'sender-home'));
+  const { engine, dispose } = testEngine(join(dir, 'worker-home'));
+  const worker = new FarmWorker({ redisUrl: redis.url, engine, name: workerName });
+  const queue = new Queue(FARM_QUEUE, { connection: redisOptionsFromUrl(redis.url), prefix: FARM_PREFIX });
+  const inDir = join(dir, 'in');
+  mkdirSync(inDir);
+  const close = async () => {
+    await worker.stop(1000);
+    await queue.close();
+    await dispose();
+    await sender.dispose();
+    await redis.stop();
+  };
+  return { redis, dir, sender, worker, queue, inDir, close };
 }
