@@ -36,7 +36,7 @@ function settingsSummary(job: HistoryJob): string[] {
   const on = (key: string) => s[key] === true;
   return [
     // A job stopped while its folder was still being listed: what it reached, and more (Resume lists the rest).
-    job.listing ? `${job.files.length}+ photos (stopped while listing; Resume finds the rest)` : `${job.files.length} photo${job.files.length === 1 ? '' : 's'}`,
+    job.listing ? `${job.files.length}+ photos${job.status === 'running' ? ' (still listing)' : ' (stopped while listing; Resume finds the rest)'}` : `${job.files.length} photo${job.files.length === 1 ? '' : 's'}`,
     `Repair scratches and dust: ${on('scratches') ? 'on' : 'off'}`,
     `Restore faded colour: ${on('fading') ? 'on' : 'off'}`,
     `Restore faces: ${s['faces'] ? 'on' : on('facesIfInstalled') ? 'when a face model is installed' : 'off'}`,
