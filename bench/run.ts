@@ -2,7 +2,7 @@
  * `npm run bench [-- section...]`: prints tables and, last, one JSON object with every number.
  * Sections: compute (issue 2 + 4.3), pipeline (4.1, 14.1-2), startup (14.3), gpen (4.2), scan (4.4), backoff (4.5), repair (damage repair and fading, bench/repair.ts),
  * farm (issue 18, only when named: needs Debian's redis-server; bench/farm.ts), repair-again (only when named: Repair again
- * against a full re-run, bench/repair-again.ts).
+ * against a full re-run, bench/repair-again.ts), bigfolder (issue 18 item 7, only when named: 100,000 photos; bench/bigfolder.ts).
  * Each scenario runs in its own process so peak memory is its own.
  */
 import { spawnSync } from 'node:child_process';
@@ -11,7 +11,7 @@ import { table } from './table.js';
 
 const ALL = ['compute', 'pipeline', 'startup', 'gpen', 'backoff', 'scan', 'repair'] as const;
 /** Long sections run only when named: `npm run bench -- tiling` (both models on the full photos, ~30 min on 2 cores). */
-type Section = (typeof ALL)[number] | 'tiling' | 'farm' | 'repair-again';
+type Section = (typeof ALL)[number] | 'tiling' | 'farm' | 'repair-again' | 'bigfolder';
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-')) as Section[];
 const sections = requested.length > 0 ? requested : [...ALL];
 const FAST = 'realesr-general-x4v3';
@@ -109,30 +109,26 @@ if (sections.includes('tiling')) {
   }
 }
 
-for (const [section, script] of [['repair', 'bench/repair.ts'], ['repair-again', 'bench/repair-again.ts']] as const) {
-  if (!sections.includes(section)) continue;
-  // Its own tables go straight to the terminal; the numbers come back on the last line.
-  const child = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+/** A section that is a script of its own (its tables go straight to the terminal; the numbers come back on its last line). */
+function ownScript(name: string): unknown {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', `bench/${name}.ts`], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const line = child.stdout.split('\n').find((l) => l.startsWith('BENCH-RESULT '));
   process.stdout.write(child.stdout.split('\n').filter((l) => !l.startsWith('BENCH-RESULT ')).join('\n'));
   if (child.status !== 0 || !line) {
     process.stderr.write(child.stderr);
-    throw new Error(`the ${section} bench failed (exit ${child.status})`);
+    throw new Error(`the ${name} bench failed (exit ${child.status})`);
   }
-  results[section] = JSON.parse(line.slice('BENCH-RESULT '.length));
+  return JSON.parse(line.slice('BENCH-RESULT '.length));
 }
 
-if (sections.includes('farm')) {
-  // Queue overhead per photo against a local run, and 1,000 queued photos drained (its own redis-server).
-  const child = spawnSync(process.execPath, ['--import', 'tsx', 'bench/farm.ts'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  const line = child.stdout.split('\n').find((l) => l.startsWith('BENCH-RESULT '));
-  process.stdout.write(child.stdout.split('\n').filter((l) => !l.startsWith('BENCH-RESULT ')).join('\n'));
-  if (child.status !== 0 || !line) {
-    process.stderr.write(child.stderr);
-    throw new Error(`the farm bench failed (exit ${child.status})`);
-  }
-  results.farm = JSON.parse(line.slice('BENCH-RESULT '.length));
-}
+// Damage repair and fading (bench/repair.ts).
+if (sections.includes('repair')) results.repair = ownScript('repair');
+// Repair again against a full re-run (bench/repair-again.ts).
+if (sections.includes('repair-again')) results['repair-again'] = ownScript('repair-again');
+// Queue overhead per photo against a local run, and 1,000 queued photos drained (its own redis-server).
+if (sections.includes('farm')) results.farm = ownScript('farm');
+// 100,000 distinct tiny photos: seconds to the first photo started and restored, locally and through the farm.
+if (sections.includes('bigfolder')) results.bigfolder = ownScript('bigfolder');
 
 mkdirSync('.bench', { recursive: true });
 writeFileSync('.bench/results.json', JSON.stringify(results, null, 2));

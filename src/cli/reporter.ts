@@ -28,6 +28,8 @@ export class HumanReporter implements Reporter {
     cliProgress.Presets.shades_classic,
   );
   private total = 0;
+  /** The total is what was found so far (the inputs are still being listed): shown as "N+". */
+  private listing = false;
   private done = 0;
   private started = false;
 
@@ -35,14 +37,23 @@ export class HumanReporter implements Reporter {
     switch (event.type) {
       case 'job-started':
         this.total = event.files;
+        this.listing = event.listing === true;
         if (process.stderr.isTTY) {
-          this.bar.start(Math.max(1, event.files), 0, { done: 0, total: event.files, file: '', stage: '', tile: 0, tiles: 0, batch: 0, recommended: 0 });
+          this.bar.start(Math.max(1, event.files), 0, { done: 0, total: this.totalText(), file: '', stage: '', tile: 0, tiles: 0, batch: 0, recommended: 0 });
           this.started = true;
+        }
+        break;
+      case 'job-listing':
+        this.total = event.files;
+        this.listing = !event.done;
+        if (this.started) {
+          this.bar.setTotal(Math.max(1, this.total));
+          this.bar.update({ total: this.totalText() });
         }
         break;
       case 'progress':
         if (this.started) {
-          this.bar.update(this.done + event.value, { done: this.done, total: this.total, file: shortName(event.file), stage: event.faces === undefined ? event.stage : `${event.stage} (${event.faces} face${event.faces === 1 ? '' : 's'})`, tile: event.tile, tiles: event.tiles, batch: event.batchSize, recommended: event.recommendedBatch });
+          this.bar.update(this.done + event.value, { done: this.done, total: this.totalText(), file: shortName(event.file), stage: event.faces === undefined ? event.stage : `${event.stage} (${event.faces} face${event.faces === 1 ? '' : 's'})`, tile: event.tile, tiles: event.tiles, batch: event.batchSize, recommended: event.recommendedBatch });
         }
         break;
       case 'file-done':
@@ -70,7 +81,12 @@ export class HumanReporter implements Reporter {
   private log(line: string): void {
     if (this.started) this.bar.stop();
     process.stderr.write(`${line}\n`);
-    if (this.started && this.done < this.total) this.bar.start(Math.max(1, this.total), this.done, { done: this.done, total: this.total, file: '', stage: '', tile: 0, tiles: 0, batch: 0, recommended: 0 });
+    if (this.started && (this.done < this.total || this.listing)) this.bar.start(Math.max(1, this.total), this.done, { done: this.done, total: this.totalText(), file: '', stage: '', tile: 0, tiles: 0, batch: 0, recommended: 0 });
+  }
+
+  /** "1200" once the listing ended, "1200+" while photos are still being found. */
+  private totalText(): string {
+    return this.listing ? `${this.total}+` : String(this.total);
   }
 
   close(): void {

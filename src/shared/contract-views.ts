@@ -117,6 +117,8 @@ export interface QueueItem {
   warnings: string[];
   summary?: JobSummaryView;
   cancelRequested: boolean;
+  /** While the job's inputs are still being listed: photos found so far ("N+ photos"); `done` once the total is known. */
+  listing?: { files: number; done: boolean };
 }
 
 /** What the scheduler is using on one device, from the latest progress event there. */
@@ -154,6 +156,8 @@ export interface HistoryFile {
   width: number | null;
   height: number | null;
   ms: number | null;
+  /** Where it ran: the farm worker's name (farm jobs). */
+  ranOn?: string;
 }
 
 export interface HistoryJob {
@@ -169,6 +173,8 @@ export interface HistoryJob {
   failed: number;
   skipped: number;
   ms: number | null;
+  /** Its inputs were not all listed yet (stopped while listing a huge folder): `files` is what was reached, Resume lists the rest. */
+  listing?: boolean;
   files: HistoryFile[];
 }
 

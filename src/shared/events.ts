@@ -119,9 +119,20 @@ export interface WarningEvent {
 export interface JobStartedEvent {
   type: 'job-started';
   jobId: string;
+  /** Photos this run reports on; with `listing`, those found so far ("N+"): job-listing events follow until the total is known. */
   files: number;
+  /** The inputs are still being listed (a huge folder is restored as it is listed): `files` is a lower bound. */
+  listing?: boolean;
   model: string;
   device: string;
+}
+
+/** How far the listing of a job's inputs got: `files` found so far, and with `done` the job's total. */
+export interface JobListingEvent {
+  type: 'job-listing';
+  jobId: string;
+  files: number;
+  done: boolean;
 }
 
 export interface JobFinishedEvent {
@@ -138,6 +149,7 @@ export interface JobFinishedEvent {
 
 export type RestoreEvent =
   | JobStartedEvent
+  | JobListingEvent
   | ProgressEvent
   | FileDoneEvent
   | FileFailedEvent

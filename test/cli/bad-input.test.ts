@@ -97,9 +97,9 @@ test('a mixed batch: each bad file fails alone with its code; every good photo i
     unprivileged: true,
     env: { HOME: root },
     onEvent: (event, pid) => {
-      // Listing is done: delete a listed photo before the engine reads it. The child is
-      // paused so it cannot get there first.
-      if (event.type !== 'job-started') return;
+      // Listing is done (the total is known): delete a listed photo before the engine decodes it.
+      // The child is paused so it cannot get there first.
+      if (event.type !== 'job-listing' || !event.done) return;
       process.kill(pid, 'SIGSTOP');
       rmSync(vanishing);
       process.kill(pid, 'SIGCONT');

@@ -3,13 +3,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const SECTIONS = ['compute', 'pipeline', 'startup', 'gpen', 'backoff', 'scan', 'tiling', 'repair', 'repair-again', 'farm'];
+const SECTIONS = ['compute', 'pipeline', 'startup', 'gpen', 'backoff', 'scan', 'tiling', 'repair', 'repair-again', 'farm', 'bigfolder'];
 
 /** `heirloom bench [section...]`: the benchmark suite of the source tree (bench/run.ts), same as `npm run bench`. */
 export function registerBench(program: Command): void {
   program
     .command('bench')
-    .description(`measure this machine: ${SECTIONS.join(', ')} (default: all but tiling, repair-again and farm); prints tables, then one JSON object`)
+const SECTIONS = ['compute', 'pipeline', 'startup', 'gpen', 'backoff', 'scan', 'tiling', 'repair', 'repair-again', 'farm', 'bigfolder'];
     .argument('[sections...]', 'which sections to run')
     .action((sections: string[]) => {
       const root = fileURLToPath(new URL('../../../', import.meta.url));

@@ -9,7 +9,9 @@ import { WARNING_CODES, type RestoreEvent, type WarningCode } from '../../shared
 import { FarmOutcomeSchema, FarmProgressSchema, redactRedisUrl, redactSecrets, type FarmOutcome, type FarmPhotoPayload } from '../../shared/farm.js';
 import { compactSettings, type JobSettings } from '../../shared/job-settings.js';
 import { jobOutcome } from '../../shared/job-outcome.js';
-import { collectInputs } from '../fs/collect-inputs.js';
+import { listInputs } from '../fs/collect-inputs.js';
+import type { PauseGate } from '../scheduler/pause-gate.js';
+import { mapAhead } from '../restore/read-ahead.js';
 import type { PhotoIdentity } from '../restore/photo-identity.js';
 import type { RestoreSummary } from '../restore/restore-engine.js';
 import { checkFarmReachable, FARM_PREFIX, FARM_QUEUE, farmConnectionError, farmKeys, redisOptionsFromUrl } from './farm-connection.js';
@@ -23,6 +25,16 @@ const KEEP_FINISHED_S = 30 * 24 * 3600;
 const RECONCILE_MS = 2000;
 /** After a cancel, how long photos a worker already started may still finish and be reported. */
 const CANCEL_WAIT_MS = 3000;
+/** Photos queued in one addBulk at most (the first batches are smaller: 1, 2, 4... so the first photo goes at once). */
+const MAX_BATCH = 500;
+/** A batch still filling is queued after this long anyway (hashing on a slow share). */
+const QUEUE_EVERY_MS = 200;
+/** How often the listing's progress is reported. */
+const LISTING_REPORT_MS = 500;
+/** Photos hashed at once (a network share answers several reads at a time). */
+const HASH_CONCURRENCY = 8;
+/** How often a paused job checks whether it was resumed. */
+const PAUSE_POLL_MS = 250;
 
 export interface FarmSubmitRequest {
   redisUrl: string;
@@ -34,8 +46,12 @@ export interface FarmSubmitRequest {
   identify: (path: string, signal?: AbortSignal) => Promise<PhotoIdentity | { error: ErrorInfo }>;
   emit: (event: RestoreEvent) => void;
   signal?: AbortSignal;
+  /** The studio's Pause: what no worker has started is taken back while paused, and queued again on resume. */
+  pause?: PauseGate;
   /** This machine's history: the job is recorded there as it runs (kind 'farm'). */
   history?: { jobs: JobStore; owner?: string };
+  /** Continue this farm job of the history (its inputs listed again; what it finished is not sent again). */
+  resumeJobId?: string;
 }
 
 /** What a farm job did: the same summary as a local run's. */
@@ -58,7 +74,7 @@ interface Tracked {
  */
 export async function submitFarmJob(request: FarmSubmitRequest): Promise<FarmSummary> {
   const started = Date.now();
-  const { signal } = request;
+  const { signal, pause } = request;
   await checkFarmReachable(request.redisUrl);
   const connection = redisOptionsFromUrl(request.redisUrl);
   const redis = new Redis({ ...connection, lazyConnect: true });
@@ -80,14 +96,29 @@ export async function submitFarmJob(request: FarmSubmitRequest): Promise<FarmSum
     throw farmConnectionError(request.redisUrl, error);
   }
 
-  const jobId = `f${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
-  const history = request.history ? new FarmJobHistory(request.history.jobs, jobId) : undefined;
+  const outDir = resolve(request.outDir);
+  const settings = compactSettings({ ...request.settings, deviceId: undefined, provider: undefined, threads: undefined }) as JobSettings;
+  let history: FarmJobHistory | undefined;
+  let jobId: string;
+  try {
+    const owner = request.history?.owner ?? '';
+    if (request.resumeJobId) {
+      if (!request.history) throw new HeirloomError('USAGE', 'A farm job can only be resumed from the history that sent it.');
+      history = FarmJobHistory.resume(request.history.jobs, request.resumeJobId, owner);
+      jobId = request.resumeJobId;
+    } else {
+      jobId = `f${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+      const inputs = request.inputs.map((i) => resolve(i));
+      if (request.history) history = FarmJobHistory.start(request.history.jobs, jobId, { inputs, outDir, settings, farm: redactRedisUrl(request.redisUrl), ...(owner ? { owner } : {}) });
+    }
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
   const emit = (event: RestoreEvent) => {
     history?.event(event);
     request.emit(event);
   };
-  const outDir = resolve(request.outDir);
-  const settings = compactSettings({ ...request.settings, deviceId: undefined, provider: undefined, threads: undefined }) as JobSettings;
   const tracked = new Map<string, Tracked>();
   const unresolved = new Set<string>();
   const counts = { succeeded: 0, failed: 0, skipped: 0 };
@@ -143,7 +174,7 @@ export async function submitFarmJob(request: FarmSubmitRequest): Promise<FarmSum
 
   /** Missed events (a reconnect, the stream trimmed): what the queue says about photos still open. */
   const reconcile = async () => {
-    for (const photoId of [...unresolved].slice(0, 200)) {
+    for (const photoId of [...unresolved].filter((id) => !heldBack.has(id)).slice(0, 200)) {
       const job = (await queue.getJob(photoId)) as Job | undefined;
       if (!job) {
         const photo = tracked.get(photoId);
@@ -151,7 +182,7 @@ export async function submitFarmJob(request: FarmSubmitRequest): Promise<FarmSum
         // Another job's entry this one followed was taken back (that job was cancelled): this job queues it itself.
         else if (photo) {
           tracked.set(photoId, { ...photo, own: true });
-          await queue.add('photo', { ...photo.payload, farmJobId: jobId }, { jobId: photoId, removeOnComplete: { age: KEEP_FINISHED_S }, removeOnFail: { age: KEEP_FINISHED_S } });
+          await queue.add('photo', { ...photo.payload, farmJobId: jobId }, entryOptions(photoId));
         }
         continue;
       }
@@ -162,32 +193,68 @@ export async function submitFarmJob(request: FarmSubmitRequest): Promise<FarmSum
 
   const record = (fields: Record<string, string | number>) => redis.hset(farmKeys.job(jobId), fields).catch(() => 0);
   let cancelled = false;
+  let listedFiles = 0;
+  /** Photos the farm still owes this job that a pause took back from the queue: sent again on resume. */
+  const heldBack = new Map<string, FarmPhotoPayload>();
+  /** Photos reached and hashed, not yet queued: queued together (addBulk), the first alone so a worker starts at once. */
+  let batch: Array<{ photoId: string; payload: FarmPhotoPayload }> = [];
+  let batchLimit = 1;
+  let lastQueued = Date.now();
+  let reconciler: ReturnType<typeof setInterval> | undefined;
   try {
     if (request.inputs.some((input) => resolve(input) === outDir)) {
       throw new HeirloomError('USAGE', `The output folder ${outDir} is also an input folder. Choose a separate output folder (for example ${outDir}/restored).`);
     }
-    const entries = await collectInputs(request.inputs, { exclude: [outDir], signal });
-    history?.start({ inputs: request.inputs.map((i) => resolve(i)), outDir, settings, farm: redactRedisUrl(request.redisUrl), photos: entries.map((e) => e.path), ...(request.history?.owner ? { owner: request.history.owner } : {}) });
-    if (!request.inputs.length || entries.length === 0) {
-      emit({ type: 'job-started', jobId, files: 0, model: settings.modelId ?? 'default', device: 'farm' });
-      emit({ type: 'warning', jobId, code: 'NO_PHOTOS', message: `No photos were found in ${request.inputs.join(', ')}. Heirloom looks for JPEG, PNG, WebP, TIFF, GIF, BMP, HEIC and AVIF files, in sub-folders too.` });
-    } else {
-      emit({ type: 'job-started', jobId, files: entries.length, model: settings.modelId ?? 'default', device: 'farm' });
-    }
-    await record({ id: jobId, submitter: hostname(), createdAt: Date.now(), outDir, settings: JSON.stringify(settings), files: entries.length, status: 'queueing' });
-    const reconciler = setInterval(() => void reconcile().catch(() => undefined), RECONCILE_MS);
+    emit({ type: 'job-started', jobId, files: 0, listing: true, model: settings.modelId ?? 'default', device: 'farm' });
+    await record({ id: jobId, submitter: hostname(), createdAt: Date.now(), outDir, settings: JSON.stringify(settings), files: 0, status: 'queueing' });
+    reconciler = setInterval(() => void reconcile().catch(() => undefined), RECONCILE_MS);
+    const reached = new Map<string, string>();
+    let lastListing = Date.now();
+    const listingDone = async () => {
+      await sendBatch();
+      history?.listed();
+      emit({ type: 'job-listing', jobId, files: listedFiles, done: true });
+      if (listedFiles === 0) emit({ type: 'warning', jobId, code: 'NO_PHOTOS', message: `No photos were found in ${request.inputs.join(', ')}. Heirloom looks for JPEG, PNG, WebP, TIFF, GIF, BMP, HEIC and AVIF files, in sub-folders too.` });
+      await record({ files: listedFiles, status: 'queued' });
+    };
+    let listingEnded = false;
     try {
-      for (const entry of entries) {
+      // Listed, hashed and queued as they are reached: workers start on the first photo while the rest are read.
+      const unfinished = async function* () {
+        for await (const entry of listInputs(request.inputs, { exclude: [outDir], signal })) if (!history?.finished.has(entry.path)) yield entry;
+      };
+      const hashed = mapAhead(
+        unfinished(),
+        async (entry) => ({
+          entry,
+          identity: entry.error
+            ? undefined
+            : await request.identify(entry.path, signal).catch((error: unknown) => {
+                if (signal?.aborted) return undefined;
+                throw error;
+              }),
+        }),
+        HASH_CONCURRENCY,
+      );
+      for await (const { entry, identity } of hashed) {
         if (signal?.aborted) break;
+        if (pause?.isPaused) {
+          await syncPause();
+          await pause.wait(signal).catch(() => undefined);
+          if (signal?.aborted) break;
+          await syncPause();
+        }
+        listedFiles++;
+        history?.reach(entry.path);
+        if (Date.now() - lastListing >= LISTING_REPORT_MS) {
+          lastListing = Date.now();
+          emit({ type: 'job-listing', jobId, files: listedFiles, done: false });
+        }
         if (entry.error) {
           counts.failed++;
           emit({ type: 'file-failed', jobId, file: entry.path, code: entry.error.code, message: entry.error.message });
           continue;
         }
-        const identity = await request.identify(entry.path, signal).catch((error: unknown) => {
-          if (signal?.aborted) return undefined;
-          throw error;
-        });
         if (!identity) break;
         if ('error' in identity) {
           counts.failed++;
@@ -195,26 +262,35 @@ export async function submitFarmJob(request: FarmSubmitRequest): Promise<FarmSum
           continue;
         }
         const photoId = farmPhotoId(identity.contentHash, settings, outDir);
-        const twin = tracked.get(photoId);
+        const twin = reached.get(photoId);
         if (twin) {
           counts.skipped++;
-          emit({ type: 'file-skipped', jobId, file: entry.path, reason: `the same photo as ${twin.file} in this job` });
+          emit({ type: 'file-skipped', jobId, file: entry.path, reason: `the same photo as ${twin} in this job` });
           continue;
         }
-        await enqueue(photoId, { v: 1, farmJobId: jobId, input: entry.path, outDir, contentHash: identity.contentHash, settings });
+        reached.set(photoId, entry.path);
+        batch.push({ photoId, payload: { v: 1, farmJobId: jobId, input: entry.path, outDir, contentHash: identity.contentHash, settings } });
+        if (batch.length >= batchLimit || Date.now() - lastQueued >= QUEUE_EVERY_MS) await sendBatch();
       }
-    } finally {
-      await record({ status: signal?.aborted ? 'cancelling' : 'queued' });
+      listingEnded = !signal?.aborted;
+    } catch (error) {
+      if (!(error instanceof HeirloomError && error.code === 'CANCELLED')) throw error;
+    }
+    if (listingEnded) await listingDone();
+    else {
+      await sendBatch().catch(() => undefined);
+      await record({ status: 'cancelling' });
     }
 
-    // Everything is queued: wait for the workers (or a cancel).
+    // Everything is queued: wait for the workers (or a cancel). A pause takes back what no worker started.
     const onAbort = () => wake();
     signal?.addEventListener('abort', onAbort);
     try {
       while (unresolved.size > 0 && !signal?.aborted) {
+        await syncPause();
         await new Promise<void>((r) => {
           wake = r;
-          setTimeout(r, RECONCILE_MS).unref();
+          setTimeout(r, pause ? PAUSE_POLL_MS : RECONCILE_MS).unref();
         });
       }
     } finally {
@@ -224,16 +300,30 @@ export async function submitFarmJob(request: FarmSubmitRequest): Promise<FarmSum
     if (signal?.aborted) {
       cancelled = true;
       // What no worker has started leaves the queue; what one has started may still finish.
-      for (const photoId of [...unresolved]) {
-        if (tracked.get(photoId)?.own && (await queue.remove(photoId)) === 1) unresolved.delete(photoId);
+      const takenBack: string[] = [];
+      // In parallel chunks: a Ctrl+C on a job of 100,000 photos takes them back in seconds, not one round trip each.
+      const open = [...unresolved];
+      for (let i = 0; i < open.length; i += MAX_BATCH) {
+        await Promise.all(
+          open.slice(i, i + MAX_BATCH).map(async (photoId) => {
+            const photo = tracked.get(photoId);
+            if (heldBack.delete(photoId) || (photo?.own && (await queue.remove(photoId)) === 1)) {
+              unresolved.delete(photoId);
+              if (photo) takenBack.push(photo.file);
+            }
+          }),
+        );
       }
+      history?.cancelled(takenBack);
       const until = Date.now() + CANCEL_WAIT_MS;
       while (unresolved.size > 0 && Date.now() < until) {
         await reconcile().catch(() => undefined);
         await new Promise((r) => setTimeout(r, 200));
       }
+      history?.cancelled([...unresolved].map((id) => tracked.get(id)?.file).filter((f): f is string => f !== undefined));
     }
   } catch (error) {
+    clearInterval(reconciler);
     await closeAll();
     throw error;
   }
@@ -244,33 +334,86 @@ export async function submitFarmJob(request: FarmSubmitRequest): Promise<FarmSum
   await closeAll();
   return summary;
 
-  /** One photo into the queue, unless the farm already holds it: restored (skip), queued or running (follow it), failed (again). */
-  async function enqueue(photoId: string, payload: FarmPhotoPayload): Promise<void> {
-    const existing = (await queue.getJob(photoId)) as Job | undefined;
-    if (existing) {
-      const state = await existing.getState();
-      if (state === 'completed') {
-        const outcome = outcomeOf(photoId, existing.returnvalue);
-        const output = outcome.status === 'failed' ? undefined : outcome.output;
-        if (output && (await isFile(output))) {
-          counts.skipped++;
-          const by = typeof existing.data?.farmJobId === 'string' ? ` (farm job ${existing.data.farmJobId}, worker ${outcome.worker})` : '';
-          emit({ type: 'file-skipped', jobId, file: payload.input, reason: `already restored with the same settings as ${output}${by}`, output, worker: outcome.worker });
-          return;
-        }
-      }
-      if (state === 'waiting' || state === 'active' || state === 'delayed' || state === 'prioritized' || state === 'waiting-children') {
-        tracked.set(photoId, { file: payload.input, own: false, payload });
-        unresolved.add(photoId);
-        return;
-      }
-      // Failed, or restored into an output that is gone since: restored again.
-      await existing.remove().catch(() => undefined);
+  /**
+   * Queues the photos reached since the last batch (their history rows first): each one the
+   * farm does not hold yet is added in one addBulk; one it restored, queued or failed is
+   * followed, skipped or sent again (see decide).
+   */
+  async function sendBatch(): Promise<void> {
+    if (batch.length === 0) return;
+    const photos = batch;
+    batch = [];
+    batchLimit = Math.min(MAX_BATCH, batchLimit * 2);
+    lastQueued = Date.now();
+    history?.flush();
+    const existing = await Promise.all(photos.map(({ photoId }) => queue.getJob(photoId) as Promise<Job | undefined>));
+    const fresh: Array<{ photoId: string; payload: FarmPhotoPayload }> = [];
+    for (const [i, photo] of photos.entries()) {
+      if (await follows(photo.photoId, photo.payload, existing[i])) continue;
+      tracked.set(photo.photoId, { file: photo.payload.input, own: true, payload: photo.payload });
+      unresolved.add(photo.photoId);
+      fresh.push(photo);
     }
-    tracked.set(photoId, { file: payload.input, own: true, payload });
-    unresolved.add(photoId);
-    await queue.add('photo', payload, { jobId: photoId, removeOnComplete: { age: KEEP_FINISHED_S }, removeOnFail: { age: KEEP_FINISHED_S } });
+    if (fresh.length > 0) await queue.addBulk(fresh.map(({ photoId, payload }) => ({ name: 'photo', data: payload, opts: entryOptions(photoId) })));
   }
+
+  /** Whether the farm already holds this photo: restored (skip it, or adopt it when this job restored it), queued or running (follow it). A failed one, or one whose output is gone, is removed and sent again. */
+  async function follows(photoId: string, payload: FarmPhotoPayload, existing: Job | undefined): Promise<boolean> {
+    if (!existing) return false;
+    const state = await existing.getState();
+    if (state === 'completed') {
+      const outcome = outcomeOf(photoId, existing.returnvalue);
+      const output = outcome.status === 'failed' ? undefined : outcome.output;
+      if (output && (await isFile(output))) {
+        tracked.set(photoId, { file: payload.input, own: false, payload });
+        // Restored for this very job (before a resume): its result, as if it had just come.
+        if (existing.data?.farmJobId === jobId) {
+          unresolved.add(photoId);
+          resolveOutcome(photoId, outcome);
+          return true;
+        }
+        counts.skipped++;
+        const by = typeof existing.data?.farmJobId === 'string' ? ` (farm job ${existing.data.farmJobId}, worker ${outcome.worker})` : '';
+        emit({ type: 'file-skipped', jobId, file: payload.input, reason: `already restored with the same settings as ${output}${by}`, output, worker: outcome.worker });
+        return true;
+      }
+    }
+    if (state === 'waiting' || state === 'active' || state === 'delayed' || state === 'prioritized' || state === 'waiting-children') {
+      tracked.set(photoId, { file: payload.input, own: existing.data?.farmJobId === jobId, payload });
+      unresolved.add(photoId);
+      return true;
+    }
+    await existing.remove().catch(() => undefined);
+    return false;
+  }
+
+  /**
+   * The studio's Pause of a farm job, as a Ctrl+C that can be undone: while paused, this job's
+   * photos no worker has started are taken back from the queue (what runs finishes); on
+   * resume they are queued again.
+   */
+  async function syncPause(): Promise<void> {
+    if (!pause) return;
+    if (pause.isPaused) {
+      const open = [...unresolved].filter((photoId) => tracked.get(photoId)?.own && !heldBack.has(photoId));
+      for (let i = 0; i < open.length; i += MAX_BATCH) {
+        await Promise.all(
+          open.slice(i, i + MAX_BATCH).map(async (photoId) => {
+            if ((await queue.remove(photoId)) === 1) heldBack.set(photoId, tracked.get(photoId)!.payload);
+          }),
+        );
+      }
+      return;
+    }
+    if (heldBack.size === 0) return;
+    const again = [...heldBack];
+    heldBack.clear();
+    await queue.addBulk(again.map(([photoId, payload]) => ({ name: 'photo', data: payload, opts: entryOptions(photoId) })));
+  }
+}
+
+function entryOptions(photoId: string) {
+  return { jobId: photoId, removeOnComplete: { age: KEEP_FINISHED_S }, removeOnFail: { age: KEEP_FINISHED_S } };
 }
 
 async function isFile(path: string): Promise<boolean> {

@@ -49,14 +49,23 @@ function lister(options: CollectOptions): Lister {
  * searched recursively for image extensions. Symbolic-link loops are reported, not followed.
  */
 export async function collectInputs(paths: string[], options: CollectOptions = {}): Promise<InputEntry[]> {
+  const entries: InputEntry[] = [];
+  for await (const entry of listInputs(paths, options)) entries.push(entry);
+  return entries;
+}
+
+/**
+ * collectInputs as it goes: each photo is yielded when its folder is read, so a job over a
+ * huge folder starts on the first photo instead of waiting for the last to be listed.
+ */
+export async function* listInputs(paths: string[], options: CollectOptions = {}): AsyncGenerator<InputEntry> {
   const excluded = (options.exclude ?? []).map((p) => resolve(p));
   const io = lister(options);
-  const entries: InputEntry[] = [];
   const seen = new Set<string>();
-  const add = (entry: InputEntry) => {
-    if (seen.has(entry.path)) return;
+  const fresh = (entry: InputEntry) => {
+    if (seen.has(entry.path)) return false;
     seen.add(entry.path);
-    entries.push(entry);
+    return true;
   };
 
   for (const raw of paths) {
@@ -69,26 +78,26 @@ export async function collectInputs(paths: string[], options: CollectOptions = {
       if (stat.isDirectory() && !hasImageExtension(path)) real = await io.realpath(path);
     } catch (error) {
       if (isCancel(error)) throw error;
-      add({ path, error: listingError(error, path) });
+      const entry = { path, error: listingError(error, path) };
+      if (fresh(entry)) yield entry;
       continue;
     }
     if (real !== undefined) {
-      await walk(io, path, new Set([real]), excluded, add);
-    } else {
-      add({ path });
+      for await (const entry of walk(io, path, new Set([real]), excluded)) if (fresh(entry)) yield entry;
+    } else if (fresh({ path })) {
+      yield { path };
     }
   }
-  return entries;
 }
 
-async function walk(io: Lister, dir: string, ancestors: Set<string>, excluded: string[], add: (e: InputEntry) => void): Promise<void> {
+async function* walk(io: Lister, dir: string, ancestors: Set<string>, excluded: string[]): AsyncGenerator<InputEntry> {
   throwIfCancelled(io.signal);
   let dirents: Dirent[];
   try {
     dirents = (await io.readdir(dir)).sort((a, b) => a.name.localeCompare(b.name));
   } catch (error) {
     if (isCancel(error)) throw error;
-    add({ path: dir, error: listingError(error, dir) });
+    yield { path: dir, error: listingError(error, dir) };
     return;
   }
   for (const dirent of dirents) {
@@ -97,7 +106,7 @@ async function walk(io: Lister, dir: string, ancestors: Set<string>, excluded: s
     if (name.startsWith('.') || isTempOutput(path)) continue;
     if (excluded.some((e) => path === e || path.startsWith(e + sep))) continue;
     if (dirent.isFile()) {
-      if (hasImageExtension(path)) add({ path });
+      if (hasImageExtension(path)) yield { path };
       continue;
     }
     let stat;
@@ -106,12 +115,12 @@ async function walk(io: Lister, dir: string, ancestors: Set<string>, excluded: s
     } catch (error) {
       if (isCancel(error)) throw error;
       const code = (error as NodeJS.ErrnoException).code;
-      if (hasImageExtension(path) || code === 'ELOOP' || code === 'ETIMEDOUT') add({ path, error: listingError(error, path) });
+      if (hasImageExtension(path) || code === 'ELOOP' || code === 'ETIMEDOUT') yield { path, error: listingError(error, path) };
       continue;
     }
     if (stat.isDirectory()) {
       if (hasImageExtension(path)) {
-        add({ path }); // a folder named like a photo: the decoder reports it as NOT_A_FILE
+        yield { path }; // a folder named like a photo: the decoder reports it as NOT_A_FILE
         continue;
       }
       let real;
@@ -119,16 +128,16 @@ async function walk(io: Lister, dir: string, ancestors: Set<string>, excluded: s
         real = await io.realpath(path);
       } catch (error) {
         if (isCancel(error)) throw error;
-        add({ path, error: listingError(error, path) });
+        yield { path, error: listingError(error, path) };
         continue;
       }
       if (ancestors.has(real)) {
-        add({ path, error: new HeirloomError('SYMLINK_LOOP', `${path} links back to a folder that contains it, so it was not followed. Remove or fix the link.`, { file: path }).toInfo() });
+        yield { path, error: new HeirloomError('SYMLINK_LOOP', `${path} links back to a folder that contains it, so it was not followed. Remove or fix the link.`, { file: path }).toInfo() };
         continue;
       }
-      await walk(io, path, new Set([...ancestors, real]), excluded, add);
+      yield* walk(io, path, new Set([...ancestors, real]), excluded);
     } else if (hasImageExtension(path)) {
-      add({ path });
+      yield { path };
     }
   }
 }

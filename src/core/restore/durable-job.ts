@@ -6,14 +6,16 @@ import { claimOutputPath, syncFile } from '../fs/claim-output.js';
 import { sha256File } from '../fs/content-hash.js';
 import { PhotoIdentities } from './photo-identity.js';
 import { isRetriableFailure } from './restored-output.js';
-import type { InputEntry } from '../fs/collect-inputs.js';
-import type { JobFileRecord, JobStore, NewJobFile, OutputClaim } from '../store/job-store.js';
+import { listInputs, type InputEntry } from '../fs/collect-inputs.js';
+import type { JobFileRecord, JobRecord, JobStore, NewJobFile, OutputClaim } from '../store/job-store.js';
+import { ReadAhead } from './read-ahead.js';
 import { recoverInterruptedJobs, type CrashRecovery, type RecoveryReport } from './job-recovery.js';
 import { newJobId } from './job-id.js';
 import type { ProcessOwner } from '../store/process-owner.js';
 
 /** A photo this run works on (an `error` means it failed before work: it is reported, not restored). */
 export interface RunnableFile {
+  kind: 'run';
   position: number;
   path: string;
   error?: ErrorInfo;
@@ -21,10 +23,20 @@ export interface RunnableFile {
 
 /** A photo this run does not restore, with the output that already holds it. */
 export interface SkippedFile {
+  kind: 'skip';
   position: number;
   file: string;
   reason: string;
   output?: string;
+}
+
+/** A photo of the job as it is reached, already recorded in the store. */
+export type ReachedFile = RunnableFile | SkippedFile;
+
+/** How far the listing of the job's inputs has gone: photos this run reports on so far, and whether that is all. */
+export interface ListingProgress {
+  files: number;
+  done: boolean;
 }
 
 export interface DurableJobOptions {
@@ -38,8 +50,10 @@ export interface DurableJobOptions {
   resumeJobId?: string;
   /** Restore again what an earlier job already restored with the same settings. */
   redo?: boolean;
-  /** New jobs: the collected inputs, in job order. */
-  entries: InputEntry[];
+  /** The user's files and folders, listed as the job goes (a resume lists them again when its listing was cut short). */
+  inputs: string[];
+  /** Folders never listed (the output folder). */
+  exclude?: string[];
   fingerprint: string;
   /** New jobs: what the history records (and `heirloom resume` reads back). */
   settings: Record<string, unknown>;
@@ -49,10 +63,12 @@ export interface DurableJobOptions {
   watchFolderId?: string;
   /** Replace an existing file of the output's name (never the original) instead of picking a free name. */
   overwrite: boolean;
-  /** A stop while the inputs are being hashed ends the hashing (CANCELLED). */
+  /** A stop while the inputs are being listed or hashed ends the listing (CANCELLED). */
   signal?: AbortSignal | undefined;
   /** Told each output's name and hash once recorded, before the move (a farm worker records it in Redis too). */
   beforeClaim?: ((claim: OutputClaimNotice) => Promise<void>) | undefined;
+  /** How many photos are hashed ahead of the one being restored (default HASH_AHEAD). */
+  hashAhead?: number;
 }
 
 /** An output about to be moved into place: which photo, where, with which bytes. */
@@ -62,26 +78,46 @@ export interface OutputClaimNotice {
   outputSha256: string;
 }
 
+/** Photos hashed and recorded ahead of the restore: enough that it never waits on a hash, few enough to stay "just ahead". */
+export const HASH_AHEAD = 64;
+/** Rows written in one transaction at most (a flush also happens whenever the restore takes a photo). */
+const WRITE_BATCH = 1000;
+/** Listing progress is told at most this often (and at the end). */
+const LISTING_REPORT_MS = 500;
+
 /**
- * A job whose every state change is in the store before the work it describes: created
- * (or taken over, on resume) with each photo's content hash; photos already restored with
- * the same settings are skipped with their existing output; and each output's path and
+ * A job whose every state change is in the store before the work it describes. Its inputs
+ * are listed and hashed as the job goes (a folder of 100,000 photos starts on the first):
+ * the listing runs ahead, each photo is hashed a few photos ahead of the restore, and its
+ * row (queued, or skipped when already restored with the same settings) is written, in
+ * batches, before the restore takes it. Until the listing ends the job is marked unlisted,
+ * so a resume lists the inputs again and adds what was not reached. Each output's path and
  * hash are recorded before the output is moved into place (see `commit`), so that no kill
  * leaves a photo forgotten or restored twice.
  */
 export class DurableJob {
   private readonly positions = new Map<string, number>();
+  private readonly listing: ReadAhead<ListedPhoto>;
+  private readonly reached: ReadAhead<ReachedFile>;
+  private found = 0;
+  private lastReport = 0;
+  private onListing: ((progress: ListingProgress) => void) | undefined;
 
   private constructor(
     private readonly options: DurableJobOptions,
     readonly id: string,
-    readonly toRun: RunnableFile[],
-    readonly skipped: SkippedFile[],
     /** What recoverInterruptedJobs did before this job opened. */
     readonly recovery: RecoveryReport,
     private readonly fingerprint: string,
+    listed: AsyncGenerator<ListedPhoto>,
+    decide: (photo: ListedPhoto) => Promise<ReachedFile | undefined>,
+    /** Set when the listing reaches its end (a new or re-listed job becomes listed). */
+    private readonly whenListed: (() => void) | undefined,
+    /** Store writes of the photos reached, not yet flushed (`decide` adds to them). */
+    private readonly writes: Array<() => void>,
   ) {
-    for (const file of toRun) this.positions.set(file.path, file.position);
+    this.listing = new ReadAhead(this.counted(listed), Number.POSITIVE_INFINITY);
+    this.reached = new ReadAhead(this.decided(decide), options.hashAhead ?? HASH_AHEAD);
   }
 
   /** What the start-up recovery did, for people (a warning event); empty when nothing had been interrupted. */
@@ -98,75 +134,138 @@ export class DurableJob {
     return `An earlier run was interrupted: ${parts.join('; ')}.`;
   }
 
-  /** Photos this run reports on: restored, failed or skipped. */
-  get files(): number {
-    return this.toRun.length + this.skipped.length;
+  /** Photos this run reports on (restored, failed or skipped) found so far, and whether the listing has ended. */
+  get progress(): ListingProgress {
+    return { files: this.found, done: this.listing.finished };
+  }
+
+
+  /** Photos listed and not yet taken by the restore; undefined while the listing goes on (the total is not known). */
+  get upcoming(): number | undefined {
+    return this.listing.finished ? this.listing.waiting + this.reached.waiting : undefined;
+  }
+
+  /** Starts listing and hashing; `onListing` hears how far the listing got (every half second and at its end). */
+  start(onListing?: (progress: ListingProgress) => void): void {
+    this.onListing = onListing;
+    this.reached.start();
+  }
+
+  /** The next photo, recorded in the store; undefined when every photo was taken. Throws CANCELLED on a stop. */
+  async next(): Promise<ReachedFile | undefined> {
+    const photo = await this.reached.next();
+    this.flush();
+    return photo;
+  }
+
+  /** Stops listing and hashing (a cancelled job): what was not reached waits for `resume`. */
+  async close(): Promise<void> {
+    await Promise.all([this.reached.close(), this.listing.close()]);
+    this.flush();
+  }
+
+  private async *counted(listed: AsyncGenerator<ListedPhoto>): AsyncGenerator<ListedPhoto> {
+    for await (const photo of listed) {
+      if (photo.reported) {
+        this.found++;
+        if (Date.now() - this.lastReport >= LISTING_REPORT_MS) {
+          this.lastReport = Date.now();
+          this.onListing?.({ files: this.found, done: false });
+        }
+      }
+      yield photo;
+    }
+    // The total is known once the listing ends (photos are still being hashed and recorded behind it).
+    this.onListing?.({ files: this.found, done: true });
+  }
+
+  private async *decided(decide: (photo: ListedPhoto) => Promise<ReachedFile | undefined>): AsyncGenerator<ReachedFile> {
+    for (;;) {
+      const photo = await this.listing.next();
+      if (!photo) break;
+      const reached = await decide(photo);
+      if (!reached) continue;
+      this.positions.set(reached.kind === 'run' ? reached.path : reached.file, reached.position);
+      if (this.writes.length >= WRITE_BATCH) this.flush();
+      yield reached;
+    }
+    const whenListed = this.whenListed;
+    if (whenListed) this.writes.push(whenListed);
+    this.flush();
+  }
+
+  /** Writes the rows recorded so far, in one transaction. */
+  private flush(): void {
+    if (this.writes.length === 0) return;
+    const writes = this.writes.splice(0);
+    this.options.jobs.batch(() => {
+      for (const write of writes) write();
+    });
   }
 
   /**
    * Creates the job, or continues one: the job asked for (resumeJobId), or the newest
-   * interrupted job made by the same command (same photos, same settings), so running a
+   * interrupted job made by the same command (same inputs, same settings), so running a
    * command again after a crash continues its job instead of starting another. (A job the
    * user cancelled stays cancelled: a new job skips what it finished.)
    */
   static async open(options: DurableJobOptions): Promise<DurableJob> {
     const recovery = await (options.recovery ? options.recovery.once() : recoverInterruptedJobs(options.jobs, options.owner));
-    if (options.resumeJobId) return DurableJob.resume(options, options.resumeJobId, recovery);
+    if (options.resumeJobId) return DurableJob.resume(options, options.resumeJobId, recovery, false);
     const previous = options.jobs.latestInterrupted(options.fingerprint, options.kind ?? 'restore');
-    if (previous && sameInputs(previous.files.map((f) => f.inputPath), options.entries.map((e) => e.path))) return DurableJob.resume(options, previous.id, recovery);
+    if (previous && sameInputs(recordedInputs(previous), options.inputs)) return DurableJob.resume(options, previous.id, recovery, true);
     return DurableJob.create(options, recovery);
   }
 
-  private static async create(options: DurableJobOptions, recovery: RecoveryReport): Promise<DurableJob> {
-    const { jobs, entries, fingerprint } = options;
+  private static create(options: DurableJobOptions, recovery: RecoveryReport): DurableJob {
+    const { jobs, fingerprint } = options;
     const identities = options.identities ?? new PhotoIdentities(jobs);
     const id = newJobId();
-    const files: NewJobFile[] = [];
-    const toRun: RunnableFile[] = [];
-    const skipped: SkippedFile[] = [];
-    const firstOfContent = new Map<string, string>();
-    for (const [position, entry] of entries.entries()) {
-      if (entry.error) {
-        files.push({});
-        toRun.push({ position, path: entry.path, error: entry.error });
-        continue;
-      }
-      const identity = await identities.identify(entry.path, options.signal);
-      if ('error' in identity) {
-        files.push({});
-        toRun.push({ position, path: entry.path, error: identity.error });
-        continue;
-      }
-      const { contentHash, size, mtimeMs } = identity;
-      const skip = options.redo ? undefined : await identities.noWorkReason(entry.path, identity, fingerprint, { firstOfContent });
-      const output = skip?.kind === 'restored' ? skip.output : undefined;
-      files.push({ contentHash, size, mtimeMs, ...(skip ? { skipped: { outputPath: output ?? null, reason: skip.reason } } : {}) });
-      if (skip) skipped.push({ position, file: entry.path, reason: skip.reason, ...(output ? { output } : {}) });
-      else {
-        firstOfContent.set(contentHash, entry.path);
-        toRun.push({ position, path: entry.path });
-      }
-    }
     jobs.createJob({
       id,
       kind: options.kind ?? 'restore',
       settings: options.settings,
       modelId: options.modelId,
       deviceId: options.deviceId,
-      inputs: entries.map((e) => e.path),
-      files,
+      inputs: [],
       fingerprint,
       owner: options.owner.token,
+      listing: true,
       ...(options.watchFolderId ? { watchFolderId: options.watchFolderId } : {}),
     });
-    return new DurableJob(options, id, toRun, skipped, recovery, fingerprint);
+    const firstOfContent = new Map<string, string>();
+    const writes: Array<() => void> = [];
+    let position = 0;
+    const decide = async ({ entry }: ListedPhoto): Promise<ReachedFile> => {
+      const at = position++;
+      const record = (file: NewJobFile) => writes.push(() => jobs.addFile(id, at, entry.path, file));
+      if (entry.error) {
+        record({});
+        return { kind: 'run', position: at, path: entry.path, error: entry.error };
+      }
+      const identity = await identities.identify(entry.path, options.signal);
+      if ('error' in identity) {
+        record({});
+        return { kind: 'run', position: at, path: entry.path, error: identity.error };
+      }
+      const { contentHash, size, mtimeMs } = identity;
+      const skip = options.redo ? undefined : await identities.noWorkReason(entry.path, identity, fingerprint, { firstOfContent });
+      const output = skip?.kind === 'restored' ? skip.output : undefined;
+      record({ contentHash, size, mtimeMs, ...(skip ? { skipped: { outputPath: output ?? null, reason: skip.reason } } : {}) });
+      if (skip) return { kind: 'skip', position: at, file: entry.path, reason: skip.reason, ...(output ? { output } : {}) };
+      firstOfContent.set(contentHash, entry.path);
+      return { kind: 'run', position: at, path: entry.path };
+    };
+    return new DurableJob(options, id, recovery, fingerprint, listed(options), decide, () => jobs.markListed(id), writes);
   }
 
   /**
    * Continues a job: its queued, running and cancelled photos, and failed ones whose failure
-   * may pass (or whose file changed since). Done and skipped photos stay as they are.
+   * may pass (or whose file changed since). Done and skipped photos stay as they are. A job
+   * whose listing was cut short (or the same command run again) lists its inputs again:
+   * photos it had not reached are added, in the order they are found.
    */
-  private static async resume(options: DurableJobOptions, jobId: string, recovery: RecoveryReport): Promise<DurableJob> {
+  private static resume(options: DurableJobOptions, jobId: string, recovery: RecoveryReport, sameCommand: boolean): DurableJob {
     const { jobs } = options;
     const identities = options.identities ?? new PhotoIdentities(jobs);
     const job = jobs.getJob(jobId);
@@ -178,29 +277,48 @@ export class DurableJob {
     if (!jobs.takeOverJob(jobId, options.owner.token)) {
       throw new HeirloomError('USAGE', `Job ${jobId} was just resumed by another Heirloom process. Wait for it to finish.`);
     }
-    const toRun: RunnableFile[] = [];
-    const skipped: SkippedFile[] = [];
+    const rows = new Map(job.files.map((file) => [file.inputPath, file]));
+    const relist = (job.listed === false || sameCommand) && options.inputs.length > 0;
+    let nextPosition = job.files.reduce((max, f) => Math.max(max, f.position + 1), 0);
     const firstOfContent = new Map<string, string>();
-    for (const file of job.files) {
-      if (!wantsAnotherTry(file)) continue;
-      const identity = await identities.identify(file.inputPath, options.signal);
-      if ('error' in identity) {
-        toRun.push({ position: file.position, path: file.inputPath, error: identity.error });
-        continue;
+    const writes: Array<() => void> = [];
+    const decide = async ({ entry, row }: ListedPhoto): Promise<ReachedFile | undefined> => {
+      if (!row) {
+        // Not reached before the interruption: recorded now, like a new job's photo.
+        const at = nextPosition++;
+        const path = entry.path;
+        if (entry.error) {
+          writes.push(() => jobs.addFile(jobId, at, path, {}));
+          return { kind: 'run', position: at, path, error: entry.error };
+        }
+        const identity = await identities.identify(path, options.signal);
+        if ('error' in identity) {
+          writes.push(() => jobs.addFile(jobId, at, path, {}));
+          return { kind: 'run', position: at, path, error: identity.error };
+        }
+        const skip = options.redo ? undefined : await identities.noWorkReason(path, identity, fingerprint, { firstOfContent });
+        const output = skip?.kind === 'restored' ? skip.output : undefined;
+        writes.push(() => jobs.addFile(jobId, at, path, { ...identity, ...(skip ? { skipped: { outputPath: output ?? null, reason: skip.reason } } : {}) }));
+        if (skip) return { kind: 'skip', position: at, file: path, reason: skip.reason, ...(output ? { output } : {}) };
+        firstOfContent.set(identity.contentHash, path);
+        return { kind: 'run', position: at, path };
       }
-      if (file.status === 'failed' && !isRetriableFailure(file.errorCode) && identity.contentHash === file.contentHash) continue;
-      const skip = options.redo ? undefined : await identities.noWorkReason(file.inputPath, identity, fingerprint, { firstOfContent });
+      if (!wantsAnotherTry(row)) return undefined;
+      const identity = await identities.identify(row.inputPath, options.signal);
+      if ('error' in identity) return { kind: 'run', position: row.position, path: row.inputPath, error: identity.error };
+      if (row.status === 'failed' && !isRetriableFailure(row.errorCode) && identity.contentHash === row.contentHash) return undefined;
+      const skip = options.redo ? undefined : await identities.noWorkReason(row.inputPath, identity, fingerprint, { firstOfContent });
       if (skip) {
         const output = skip.kind === 'restored' ? skip.output : undefined;
-        jobs.markFileSkipped(jobId, file.position, output ?? null, skip.reason);
-        skipped.push({ position: file.position, file: file.inputPath, reason: skip.reason, ...(output ? { output } : {}) });
-        continue;
+        writes.push(() => jobs.markFileSkipped(jobId, row.position, output ?? null, skip.reason));
+        return { kind: 'skip', position: row.position, file: row.inputPath, reason: skip.reason, ...(output ? { output } : {}) };
       }
-      jobs.requeueFile(jobId, file.position, identity);
-      firstOfContent.set(identity.contentHash, file.inputPath);
-      toRun.push({ position: file.position, path: file.inputPath });
-    }
-    return new DurableJob(options, jobId, toRun, skipped, recovery, fingerprint);
+      writes.push(() => jobs.requeueFile(jobId, row.position, identity));
+      firstOfContent.set(identity.contentHash, row.inputPath);
+      return { kind: 'run', position: row.position, path: row.inputPath };
+    };
+    const source = relist ? relisted(options, rows) : recordedRows(job.files);
+    return new DurableJob(options, jobId, recovery, fingerprint, source, decide, relist ? () => jobs.markListed(jobId) : undefined, writes);
   }
 
   /** A photo's work begins (its state is in the store before any output exists). */
@@ -281,8 +399,40 @@ export class DurableJob {
 
 const MAX_NUMBERED = 10_000;
 
+/** A photo found by the listing, with its row when the job recorded it before; `reported` when this run reports on it. */
+interface ListedPhoto {
+  entry: InputEntry;
+  row?: JobFileRecord;
+  reported: boolean;
+}
+
+async function* listed(options: DurableJobOptions): AsyncGenerator<ListedPhoto> {
+  for await (const entry of listInputs(options.inputs, { exclude: options.exclude ?? [], signal: options.signal })) yield { entry, reported: true };
+}
+
+/** The inputs listed again: each with its row when it had one, then the rows the listing no longer finds (they fail as gone). */
+async function* relisted(options: DurableJobOptions, rows: Map<string, JobFileRecord>): AsyncGenerator<ListedPhoto> {
+  const seen = new Set<string>();
+  for await (const { entry } of listed(options)) {
+    const row = rows.get(entry.path);
+    seen.add(entry.path);
+    yield { entry, ...(row ? { row } : {}), reported: !row || wantsAnotherTry(row) };
+  }
+  for (const [path, row] of rows) if (!seen.has(path)) yield { entry: { path }, row, reported: wantsAnotherTry(row) };
+}
+
+async function* recordedRows(files: JobFileRecord[]): AsyncGenerator<ListedPhoto> {
+  for (const row of files) yield { entry: { path: row.inputPath }, row, reported: wantsAnotherTry(row) };
+}
+
+/** The inputs a job was started with, as recorded in its settings. */
+function recordedInputs(job: JobRecord): string[] {
+  const inputs = job.settings.inputs;
+  return Array.isArray(inputs) ? inputs.filter((i): i is string => typeof i === 'string') : [];
+}
+
 function sameInputs(a: string[], b: string[]): boolean {
-  return a.length === b.length && a.every((path, i) => path === b[i]);
+  return a.length === b.length && a.every((path, i) => resolve(path) === resolve(b[i]!));
 }
 
 /** Queued, running and cancelled photos; failed ones too (a permanent failure only if the file changed: checked by the caller). */

@@ -6,7 +6,6 @@ import { compactSettings, JobSettingsSchema, type JobSettings, type StoredJobSet
 import type { Precision } from '../../shared/devices.js';
 import { jobOutcome } from '../../shared/job-outcome.js';
 import { DEFAULT_MAX_PIXELS, probeImage } from '../imaging/codec.js';
-import { collectInputs } from '../fs/collect-inputs.js';
 import { ensureWritableFolder } from '../fs/writable-folder.js';
 import type { ModelRegistry, InstalledModel } from '../models/model-registry.js';
 import type { SessionPool } from '../inference/session-pool.js';
@@ -19,7 +18,7 @@ import { budgetBytes } from '../scheduler/batch-planner.js';
 import { FaultInjector } from '../scheduler/out-of-memory.js';
 import type { PauseGate } from '../scheduler/pause-gate.js';
 import { startPeakMeasurement } from '../scheduler/peak-memory-probe.js';
-import { PhotoExecutor, type DeviceLane, type ExecutorPhoto } from '../scheduler/photo-executor.js';
+import { PhotoExecutor, type DeviceLane, type ExecutorPhoto, type PhotoSource } from '../scheduler/photo-executor.js';
 import { bestBatchFrom, measureWholePhotoShapes, TILE_CANDIDATES, tuneTileAndBatch } from '../scheduler/tile-tuner.js';
 import { choosePhotoTile, costCurve } from '../scheduler/photo-tiling.js';
 import { cpuOnly, type DeviceResolver, type ResolvedDevice } from '../devices/device-resolver.js';
@@ -127,7 +126,6 @@ export class RestoreEngine {
     await ensureWritableFolder(outDir, { signal });
     const maxPixels = request.maxPixels ?? DEFAULT_MAX_PIXELS;
 
-    const entries = request.resumeJobId ? [] : await collectInputs(request.inputs, { exclude: [outDir], signal });
     const devices = await (this.deps.devices ?? cpuOnly).resolve(compactSettings({ deviceId: request.deviceId, provider: request.provider, threads: request.threads }));
     const primary = devices[0];
     if (!primary) throw new HeirloomError('DEVICE_NOT_FOUND', 'No device is enabled. Enable one in settings ("heirloom settings set cpu enabled=true").');
@@ -145,13 +143,16 @@ export class RestoreEngine {
     try {
       const resolved: Partial<JobSettings> = Object.assign({}, ...stages.map((s) => s.resolved ?? {}));
       const recorded: StoredJobSettings = compactSettings({ ...jobSettingsOf(request), ...resolved, inputs: request.inputs, outDir, modelId: upscale.modelId, scale: upscale.scale, tile: request.tile ?? 'auto', batch: request.batch ?? 'auto', format: request.format ?? 'keep', overwrite: request.overwrite ?? false });
-      // Durable: every photo is in the store (queued, or skipped when already restored) before work starts.
+      // Durable: each photo is in the store (queued, or skipped when already restored) before its work starts;
+      // the inputs are listed and hashed as the job goes, so a huge folder starts on its first photo.
       const job = await DurableJob.open({
         jobs: this.deps.jobs,
         identities: this.identities,
         recovery: this.recovery,
         owner: this.recovery.owner,
-        entries,
+        inputs: request.inputs,
+        exclude: [outDir],
+        signal,
         fingerprint: restoreFingerprint({ ...request, outDir, modelId: upscale.modelId, scale: upscale.scale }),
         settings: recorded,
         modelId: upscale.modelId,
@@ -185,11 +186,14 @@ export class RestoreEngine {
     const { request, emit, signal, pause, backOff, onPlan, started, upscale, outDir, maxPixels, devices, stages, unavailable, job } = run;
     const primary = devices[0]!;
     const jobId = job.id;
-    emit({ type: 'job-started', jobId, files: job.files, model: upscale.modelId, device: primary.deviceId });
-    if (job.files === 0) emit({ type: 'warning', jobId, code: 'NO_PHOTOS', message: `No photos were found in ${request.inputs.join(', ')}. Heirloom looks for JPEG, PNG, WebP, TIFF, GIF, BMP, HEIC and AVIF files, in sub-folders too.` });
+    emit({ type: 'job-started', jobId, files: job.progress.files, listing: true, model: upscale.modelId, device: primary.deviceId });
+    // Listing and hashing start now, overlapping the device's set-up and tuning below.
+    job.start(({ files, done }) => {
+      emit({ type: 'job-listing', jobId, files, done });
+      if (done && files === 0) emit({ type: 'warning', jobId, code: 'NO_PHOTOS', message: `No photos were found in ${request.inputs.join(', ')}. Heirloom looks for JPEG, PNG, WebP, TIFF, GIF, BMP, HEIC and AVIF files, in sub-folders too.` });
+    });
     if (job.recoveryNote) emit({ type: 'warning', jobId, code: 'RECOVERED', message: job.recoveryNote });
     for (const message of unavailable) emit({ type: 'warning', jobId, code: 'STAGE_UNAVAILABLE', message });
-    for (const skip of job.skipped) emit({ type: 'file-skipped', jobId, file: skip.file, reason: skip.reason, ...(skip.output ? { output: skip.output } : {}) });
     for (const device of devices) for (const w of device.warnings) emit({ type: 'warning', jobId, code: w.code, message: w.message, device: device.deviceId });
     const manifest = upscale.model?.manifest;
     if (manifest) {
@@ -210,17 +214,37 @@ export class RestoreEngine {
 
     let succeeded = 0;
     let failed = 0;
+    let skipped = 0;
     let cancelled = false;
-    const photos: ExecutorPhoto[] = [];
-    for (const { position, ...entry } of job.toRun) {
-      if (entry.error) {
-        failed++;
-        job.failed(position, entry.error);
-        emit({ type: 'file-failed', jobId, file: entry.path, code: entry.error.code, message: entry.error.message });
-        continue;
-      }
-      photos.push({ position, file: entry.path, ...(signal?.aborted ? {} : await headerPixels(entry.path, maxPixels)) });
-    }
+    let listingError: unknown;
+    // The executor takes each photo as it is reached: skipped and unreadable ones are reported on the way.
+    const photos: PhotoSource = {
+      next: async () => {
+        for (;;) {
+          let reached;
+          try {
+            reached = await job.next();
+          } catch (error) {
+            if (!(error instanceof HeirloomError && error.code === 'CANCELLED') && !signal?.aborted) listingError = error;
+            return undefined;
+          }
+          if (!reached) return undefined;
+          if (reached.kind === 'skip') {
+            skipped++;
+            emit({ type: 'file-skipped', jobId, file: reached.file, reason: reached.reason, ...(reached.output ? { output: reached.output } : {}) });
+            continue;
+          }
+          if (reached.error) {
+            failed++;
+            job.failed(reached.position, reached.error);
+            emit({ type: 'file-failed', jobId, file: reached.path, code: reached.error.code, message: reached.error.message });
+            continue;
+          }
+          return { position: reached.position, file: reached.path, ...(signal?.aborted ? {} : await headerPixels(reached.path, maxPixels)) };
+        }
+      },
+      upcoming: () => job.upcoming,
+    };
 
     const photoSettings: PhotoSettings = {
       ...(manifest ? { manifest } : {}),
@@ -283,11 +307,14 @@ export class RestoreEngine {
       },
     );
     await executor.run();
+    // A stop ends the listing and hashing too: photos not reached wait for `resume` (the job stays unlisted).
+    await job.close();
+    if (listingError !== undefined) throw listingError;
     if (signal?.aborted) cancelled = true;
     const ms = Date.now() - started;
     job.finish(cancelled ? 'cancelled' : 'finished', ms);
-    emit({ type: 'job-finished', jobId, succeeded, failed, skipped: job.skipped.length, cancelled, ms, status: jobOutcome({ succeeded, failed, skipped: job.skipped.length, cancelled }) });
-    return { jobId, succeeded, failed, skipped: job.skipped.length, cancelled, ms };
+    emit({ type: 'job-finished', jobId, succeeded, failed, skipped, cancelled, ms, status: jobOutcome({ succeeded, failed, skipped, cancelled }) });
+    return { jobId, succeeded, failed, skipped, cancelled, ms };
   }
 
   /** The fingerprint of the settings that decide a request's outputs: with a content hash, what "already restored" means. */

@@ -42,6 +42,17 @@ export interface ExecutorPhoto {
   pixels?: number;
 }
 
+/**
+ * Photos that arrive while the job runs (a huge folder listed and hashed as it goes): the
+ * executor takes the next when it wants one.
+ */
+export interface PhotoSource {
+  /** The next photo, or undefined when there are no more. */
+  next(): Promise<ExecutorPhoto | undefined>;
+  /** Photos still to come, when known (for the ETA); undefined while their number is not known yet. */
+  upcoming(): number | undefined;
+}
+
 /** A progress event as the executor knows it: the job's id and the 0..1 value are added by the engine. */
 export type ProgressUpdate = Omit<ProgressEvent, 'type' | 'jobId' | 'value' | 'faces'> & { position: number };
 
@@ -111,6 +122,8 @@ interface QueuedTile {
 export class PhotoExecutor {
   private readonly queue: QueuedTile[] = [];
   private readonly pending: ExecutorPhoto[];
+  /** Where further photos come from once `pending` is empty; undefined when every photo was given up front or taken. */
+  private source: PhotoSource | undefined;
   private readonly throughput = new ThroughputMeter();
   private readonly pause: PauseGate;
   private readonly faults: FaultInjector;
@@ -130,11 +143,15 @@ export class PhotoExecutor {
   private readonly turns: HostCpuTurns;
 
   constructor(
-    photos: ExecutorPhoto[],
+    photos: ExecutorPhoto[] | PhotoSource,
     private readonly options: ExecutorOptions,
     private readonly callbacks: ExecutorCallbacks,
   ) {
-    this.pending = [...photos];
+    if (Array.isArray(photos)) this.pending = [...photos];
+    else {
+      this.pending = [];
+      this.source = photos;
+    }
     this.pause = options.pause ?? new PauseGate();
     this.faults = options.faults ?? new FaultInjector(undefined);
     this.turns = options.turns ?? turnsForLanes(options.lanes);
@@ -174,14 +191,15 @@ export class PhotoExecutor {
 
   /** Decodes photos ahead of inference while fewer than `maxPreparedPhotos` wait. */
   private async prepareLoop(): Promise<void> {
-    while (this.pending.length > 0) {
+    while (this.morePhotos()) {
       if (this.options.signal?.aborted) break;
       await this.pause.wait(this.options.signal);
       if (!this.wantsMorePhotos()) {
         await this.waitForWork();
         continue;
       }
-      const photo = this.pending.shift()!;
+      const photo = this.pending.shift() ?? (await this.pull());
+      if (!photo) break;
       this.preparing++;
       this.decoding.add(photo);
       this.callbacks.started(photo);
@@ -229,7 +247,26 @@ export class PhotoExecutor {
   }
 
   private allPrepared(): boolean {
-    return this.pending.length === 0 && this.preparing === 0;
+    return !this.morePhotos() && this.preparing === 0;
+  }
+
+  /** Photos waiting here, or still to come from the source. */
+  private morePhotos(): boolean {
+    return this.pending.length > 0 || this.source !== undefined;
+  }
+
+  /** The source's next photo (counted as being prepared while it comes, so lanes wait for it); undefined at its end. */
+  private async pull(): Promise<ExecutorPhoto | undefined> {
+    const source = this.source;
+    if (!source) return undefined;
+    this.preparing++;
+    try {
+      const photo = await source.next();
+      if (!photo) this.source = undefined;
+      return photo;
+    } finally {
+      this.preparing--;
+    }
   }
 
   /**
@@ -288,7 +325,7 @@ export class PhotoExecutor {
     if (cap !== undefined) size = Math.min(size, cap);
     // Smart batching: while photos that could fill this batch are still being decoded, wait for them.
     const available = this.queue.filter((q) => sameShape(q, dims) && (q.state.pinnedLane === undefined || q.state.pinnedLane === lane.deviceId)).length;
-    if (available < size && (this.preparing > 0 || (this.pending.length > 0 && this.wantsMorePhotos()))) return 'wait';
+    if (available < size && (this.preparing > 0 || (this.morePhotos() && this.wantsMorePhotos()))) return 'wait';
     const items: QueuedTile[] = [];
     for (let i = first; i < this.queue.length && items.length < size; ) {
       const q = this.queue[i]!;
@@ -470,11 +507,17 @@ export class PhotoExecutor {
     tiles: number,
     batch: { batch: number; recommended: number; tileSize: number; device: string; memory: MemoryReading } | undefined,
   ): ProgressUpdate {
-    const remainingPixels = remainingWorkPixels({
-      queuedTilePixels: this.queue.reduce((sum, q) => sum + q.tile.owned.width * q.tile.owned.height, 0),
-      waitingPhotos: [...this.decoding, ...this.pending].map((p) => p.pixels),
-      decoded: this.decodedSizes,
-    });
+    // Photos the source has not handed over yet count with an unknown size; while their number is unknown there is no ETA.
+    const upcoming = this.source ? this.source.upcoming() : 0;
+    const remainingPixels =
+      upcoming === undefined
+        ? undefined
+        : remainingWorkPixels({
+            queuedTilePixels: this.queue.reduce((sum, q) => sum + q.tile.owned.width * q.tile.owned.height, 0),
+            waitingPhotos: [...this.decoding, ...this.pending].map((p) => p.pixels),
+            unseenPhotos: upcoming,
+            decoded: this.decodedSizes,
+          });
     const eta = remainingPixels === undefined ? undefined : this.throughput.etaMs(remainingPixels);
     return {
       position: photo.position,

@@ -4,6 +4,8 @@ export interface RemainingWork {
   queuedTilePixels: number;
   /** Photos not decoded yet (waiting, or being decoded): pixels from their headers, undefined where the header could not be read. */
   waitingPhotos: ReadonlyArray<number | undefined>;
+  /** Further photos whose sizes are not known at all (listed, not handed to the executor yet). */
+  unseenPhotos?: number;
   /** Photos decoded so far: their pixels and the tile-core pixels their tiles cover (tiles overlap, so more). */
   decoded: ReadonlyArray<{ imagePixels: number; workPixels: number }>;
 }
@@ -19,7 +21,7 @@ export function remainingWorkPixels(work: RemainingWork): number | undefined {
   const decodedImage = work.decoded.reduce((sum, d) => sum + d.imagePixels, 0);
   const decodedWork = work.decoded.reduce((sum, d) => sum + d.workPixels, 0);
   const typical = headers.length > 0 ? mean(headers) : work.decoded.length > 0 ? decodedImage / work.decoded.length : undefined;
-  const unknown = work.waitingPhotos.length - headers.length;
+  const unknown = work.waitingPhotos.length - headers.length + (work.unseenPhotos ?? 0);
   if (unknown > 0 && typical === undefined) return undefined;
   const overlap = decodedImage > 0 ? decodedWork / decodedImage : 1;
   const waitingPixels = headers.reduce((sum, p) => sum + p, 0) + unknown * (typical ?? 0);

@@ -21,6 +21,8 @@ export interface JobFileRecord {
   /** sha256 and size of the output, recorded before it was moved into place. */
   outputSha256?: string | null;
   outputBytes?: number | null;
+  /** Where it ran: the farm worker that restored it (absent for a local run). */
+  ranOn?: string | null;
 }
 
 /** A job as stored: what the history page shows (HistoryJob), with the store's own file rows and bookkeeping. */
@@ -31,6 +33,8 @@ export interface JobRecord extends Omit<HistoryJob, 'files'> {
   /** The process running the job (see process-owner.ts); meaningful while status is 'running'. */
   owner?: string | null;
   watchFolderId?: string | null;
+  /** False while its inputs are still being listed (a job interrupted then is listed again on resume). */
+  listed?: boolean;
 }
 
 /** What is known about one input when its job is created. */
@@ -87,6 +91,7 @@ interface JobRow {
   device_id: string;
   created_at: number;
   finished_at: number | null;
+  listed: number;
   succeeded: number;
   failed: number;
   skipped: number;
@@ -108,6 +113,7 @@ interface FileRow {
   content_hash: string | null;
   output_sha256: string | null;
   output_bytes: number | null;
+  ran_on: string | null;
 }
 
 export interface JobStoreHooks {
@@ -121,6 +127,11 @@ export class JobStore {
     private readonly db: Db,
     private readonly hooks: JobStoreHooks = {},
   ) {}
+
+  /** Runs `work` as one transaction: a huge job's rows are written thousands at a time, not one commit each. */
+  batch(work: () => void): void {
+    this.db.transaction(work)();
+  }
 
   /**
    * Creates a job with every file recorded before any work starts: queued, or already
@@ -137,36 +148,46 @@ export class JobStore {
     fingerprint?: string;
     owner?: string;
     watchFolderId?: string;
+    /** Its inputs are still being listed: photos are added as they are reached (addFile), then markListed. */
+    listing?: boolean;
   }): void {
     const insertJob = this.db.prepare(
-      `INSERT INTO jobs (id, kind, status, settings, model_id, device_id, created_at, fingerprint, owner, watch_folder_id) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO jobs (id, kind, status, settings, model_id, device_id, created_at, fingerprint, owner, watch_folder_id, listed) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    const insertFile = this.db.prepare(
+    this.db.transaction(() => {
+      insertJob.run(job.id, job.kind ?? 'restore', JSON.stringify(job.settings), job.modelId, job.deviceId, Date.now(), job.fingerprint ?? null, job.owner ?? null, job.watchFolderId ?? null, job.listing ? 0 : 1);
+      job.inputs.forEach((input, position) => this.addFile(job.id, position, input, job.files?.[position] ?? {}));
+    })();
+  }
+
+  /** One photo of a job, as it is reached: queued, or already skipped / failed when `file` says so. */
+  addFile(jobId: string, position: number, input: string, file: NewJobFile): void {
+    this.insertFile ??= this.db.prepare(
       `INSERT INTO job_files (job_id, position, input_path, status, content_hash, input_size, input_mtime_ms, output_path, error_code, error_message, finished_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    const now = Date.now();
-    this.db.transaction(() => {
-      insertJob.run(job.id, job.kind ?? 'restore', JSON.stringify(job.settings), job.modelId, job.deviceId, now, job.fingerprint ?? null, job.owner ?? null, job.watchFolderId ?? null);
-      job.inputs.forEach((input, position) => {
-        const file = job.files?.[position] ?? {};
-        const status: FileStatus = file.skipped ? 'skipped' : file.failed ? 'failed' : 'queued';
-        insertFile.run(
-          job.id,
-          position,
-          input,
-          status,
-          file.contentHash ?? null,
-          file.size ?? null,
-          file.mtimeMs === undefined ? null : Math.round(file.mtimeMs),
-          file.skipped?.outputPath ?? null,
-          file.failed?.code ?? null,
-          file.skipped?.reason ?? file.failed?.message ?? null,
-          status === 'queued' ? null : now,
-        );
-      });
-    })();
+    const status: FileStatus = file.skipped ? 'skipped' : file.failed ? 'failed' : 'queued';
+    this.insertFile.run(
+      jobId,
+      position,
+      input,
+      status,
+      file.contentHash ?? null,
+      file.size ?? null,
+      file.mtimeMs === undefined ? null : Math.round(file.mtimeMs),
+      file.skipped?.outputPath ?? null,
+      file.failed?.code ?? null,
+      file.skipped?.reason ?? file.failed?.message ?? null,
+      status === 'queued' ? null : Date.now(),
+    );
   }
+
+  /** The listing of a job's inputs reached its end: every photo is recorded. */
+  markListed(jobId: string): void {
+    this.db.prepare(`UPDATE jobs SET listed = 1 WHERE id = ?`).run(jobId);
+  }
+
+  private insertFile: { run(...params: unknown[]): unknown } | undefined;
 
   /**
    * A job waiting in the studio's queue, recorded before the queue shows it: status
@@ -213,24 +234,24 @@ export class JobStore {
       .run(Date.now(), jobId, position);
   }
 
-  markFileDone(jobId: string, position: number, result: { outputPath: string; width: number; height: number; ms: number }): void {
+  markFileDone(jobId: string, position: number, result: { outputPath: string; width: number; height: number; ms: number; ranOn?: string }): void {
     this.db
       .prepare(
-        `UPDATE job_files SET status = 'done', output_path = ?, width = ?, height = ?, ms = ?, finished_at = ?, error_code = NULL, error_message = NULL WHERE job_id = ? AND position = ?`,
+        `UPDATE job_files SET status = 'done', output_path = ?, width = ?, height = ?, ms = ?, finished_at = ?, error_code = NULL, error_message = NULL, ran_on = COALESCE(?, ran_on) WHERE job_id = ? AND position = ?`,
       )
-      .run(result.outputPath, result.width, result.height, result.ms, Date.now(), jobId, position);
+      .run(result.outputPath, result.width, result.height, result.ms, Date.now(), result.ranOn ?? null, jobId, position);
   }
 
-  markFileFailed(jobId: string, position: number, error: { code: string; message: string; ms?: number }): void {
+  markFileFailed(jobId: string, position: number, error: { code: string; message: string; ms?: number; ranOn?: string }): void {
     this.db
-      .prepare(`UPDATE job_files SET status = 'failed', error_code = ?, error_message = ?, ms = ?, finished_at = ? WHERE job_id = ? AND position = ?`)
-      .run(error.code, error.message, error.ms ?? null, Date.now(), jobId, position);
+      .prepare(`UPDATE job_files SET status = 'failed', error_code = ?, error_message = ?, ms = ?, finished_at = ?, ran_on = COALESCE(?, ran_on) WHERE job_id = ? AND position = ?`)
+      .run(error.code, error.message, error.ms ?? null, Date.now(), error.ranOn ?? null, jobId, position);
   }
 
-  markFileSkipped(jobId: string, position: number, outputPath: string | null, reason: string): void {
+  markFileSkipped(jobId: string, position: number, outputPath: string | null, reason: string, ranOn?: string): void {
     this.db
-      .prepare(`UPDATE job_files SET status = 'skipped', output_path = ?, error_message = ?, finished_at = ? WHERE job_id = ? AND position = ?`)
-      .run(outputPath, reason, Date.now(), jobId, position);
+      .prepare(`UPDATE job_files SET status = 'skipped', output_path = ?, error_message = ?, finished_at = ?, ran_on = COALESCE(?, ran_on) WHERE job_id = ? AND position = ?`)
+      .run(outputPath, reason, Date.now(), ranOn ?? null, jobId, position);
   }
 
   markFileCancelled(jobId: string, position: number): void {
@@ -447,6 +468,7 @@ export class JobStore {
       fingerprint: row.fingerprint,
       owner: row.owner,
       watchFolderId: row.watch_folder_id,
+      listed: row.listed !== 0,
     };
   }
 }
@@ -484,5 +506,6 @@ function toFileRecord(f: FileRow): JobFileRecord {
     contentHash: f.content_hash,
     outputSha256: f.output_sha256,
     outputBytes: f.output_bytes,
+    ranOn: f.ran_on,
   };
 }

@@ -33,6 +33,9 @@ export class FarmAwareRunner implements RestoreRunner {
       identify: (path, signal) => this.engine.identities.identify(path, signal),
       emit,
       ...(controls.signal ? { signal: controls.signal } : {}),
+      // Pause takes back what no worker started (what runs finishes); History's Resume re-sends what is not done.
+      ...(controls.pause ? { pause: controls.pause } : {}),
+      ...(request.resumeJobId ? { resumeJobId: request.resumeJobId } : {}),
       history: { jobs: this.jobs, owner: this.engine.recovery.owner.token },
     });
   }

@@ -18,6 +18,7 @@ export function toHistoryJob(record: JobRecord, photoRef: (path: string) => Phot
     failed: record.failed,
     skipped: record.skipped,
     ms: record.ms,
+    ...(record.listed === false ? { listing: true } : {}),
     files: record.files.map((f) => ({
       position: f.position,
       input: photoRef(f.inputPath),
@@ -29,6 +30,7 @@ export function toHistoryJob(record: JobRecord, photoRef: (path: string) => Phot
       width: f.width,
       height: f.height,
       ms: f.ms,
+      ...(f.ranOn ? { ranOn: f.ranOn } : {}),
     })),
   };
 }

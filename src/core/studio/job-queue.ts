@@ -348,6 +348,9 @@ export class JobQueue {
         if (event.output) file.output = { ...this.options.photoRef(event.output), width: 0, height: 0 };
         break;
       }
+      case 'job-listing':
+        view.listing = { files: event.files, done: event.done };
+        break;
       case 'warning':
         if (view.warnings.length < MAX_WARNINGS) view.warnings.push(event.message);
         break;

@@ -308,12 +308,12 @@ export class StudioService {
    * On launch: restore jobs that a crash or kill left unfinished go back in the queue and
    * continue where they stopped (their done photos are kept, not redone).
    */
-  resumeInterrupted(jobs: JobRecord[]): number {
+  async resumeInterrupted(jobs: JobRecord[]): Promise<number> {
     let resumed = 0;
     for (const job of jobs) {
       try {
         const request = resumeRequest(job);
-        const unfinished = job.files.filter((f) => f.status !== 'done' && f.status !== 'skipped').map((f) => f.inputPath);
+        const unfinished = await unfinishedPhotos(job, request);
         if (unfinished.length === 0) continue;
         this.queue.enqueue({ request, settings: settingsViewOf(request), files: unfinished });
         resumed++;
@@ -342,13 +342,13 @@ export class StudioService {
    * History's Resume: a job that was interrupted, cancelled, or finished with failures goes
    * back in the queue with its own settings; its restored photos are kept, the others run.
    */
-  private continueJob(jobId: string): JobTicket {
+  private async continueJob(jobId: string): Promise<JobTicket> {
     const job = this.options.history.getJob(jobId);
     if (!job) throw new HeirloomError('NOT_FOUND', `Job ${jobId} is not in the history. Reload the History page.`);
     if (!RESUMABLE.has(job.status)) throw new HeirloomError('USAGE', `Job ${jobId} is ${job.status}: there is nothing to resume. Use Re-run to restore its photos again.`);
     if (this.queue.hasJob(jobId)) throw new HeirloomError('USAGE', `Job ${jobId} is already in the queue.`);
     const request = resumeRequest(job);
-    const files = job.files.filter((f) => f.status !== 'done' && f.status !== 'skipped').map((f) => f.inputPath);
+    const files = await unfinishedPhotos(job, request);
     const item = this.queue.enqueue({ request, settings: settingsViewOf(request), files });
     return { queueId: item.id, files: item.files.length };
   }
@@ -489,4 +489,15 @@ export class StudioService {
     if (!this.options.shell) throw new HeirloomError('USAGE', 'Opening files works only in the desktop app. The path is shown next to the photo; open it from your file manager.');
     return this.options.shell;
   }
+}
+
+/**
+ * The photos a resumed job still has to report on, for the queue: its rows not done or
+ * skipped and, when it stopped before its folders were all listed, what the listing finds
+ * now (the job lists them again as it runs).
+ */
+async function unfinishedPhotos(job: JobRecord, request: RestoreRequest): Promise<string[]> {
+  const finished = new Set(job.files.filter((f) => f.status === 'done' || f.status === 'skipped').map((f) => f.inputPath));
+  const listed = job.listed === false ? (await collectInputs(request.inputs, { exclude: [resolve(request.outDir)] })).map((e) => e.path) : [];
+  return [...new Set([...job.files.map((f) => f.inputPath), ...listed])].filter((path) => !finished.has(path));
 }

@@ -26,7 +26,19 @@ function jobProgress(item: QueueItem, live: ReadonlyMap<string, ProgressEvent>):
     if (f.status === 'done' || f.status === 'failed' || f.status === 'skipped') done += 1;
     else if (f.status === 'running' || f.status === 'queued') done += live.get(liveKey(item.jobId, f.path))?.value ?? f.value;
   }
-  return done / item.files.length;
+  return done / photoTotal(item);
+}
+
+/** Photos of the job: those the queue lists, or as many as the listing has found when it found more. */
+function photoTotal(item: QueueItem): number {
+  return Math.max(item.files.length, item.listing?.files ?? 0);
+}
+
+/** "12 photos", or "1,200+ photos" while a huge folder is still being listed (the total is not known yet). */
+function photoCount(item: QueueItem): string {
+  const total = photoTotal(item);
+  const more = item.listing !== undefined && !item.listing.done && item.state === 'running';
+  return `${total.toLocaleString('en')}${more ? '+' : ''} photo${total === 1 && !more ? '' : 's'}`;
 }
 
 const MEASURING_NOTICE = /^Measuring the fastest tile size/;
@@ -46,7 +58,7 @@ export function QueueCard({ item, live, queuePaused, onCancel, onCompare }: { it
       <header className="queue-item-head">
         <div>
           <h3>
-            {item.files.length} photo{item.files.length === 1 ? '' : 's'}
+            {photoCount(item)}
             <span className={`chip chip-${item.state}`} data-testid="queue-state">
               {item.cancelRequested && active ? 'Cancelling…' : STATE_LABEL[item.state]}
             </span>

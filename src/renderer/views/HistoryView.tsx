@@ -35,7 +35,8 @@ function settingsSummary(job: HistoryJob): string[] {
   const s = job.settings;
   const on = (key: string) => s[key] === true;
   return [
-    `${job.files.length} photo${job.files.length === 1 ? '' : 's'}`,
+    // A job stopped while its folder was still being listed: what it reached, and more (Resume lists the rest).
+    job.listing ? `${job.files.length}+ photos${job.status === 'running' ? ' (still listing)' : ' (stopped while listing; Resume finds the rest)'}` : `${job.files.length} photo${job.files.length === 1 ? '' : 's'}`,
     `Repair scratches and dust: ${on('scratches') ? 'on' : 'off'}`,
     `Restore faded colour: ${on('fading') ? 'on' : 'off'}`,
     `Restore faces: ${s['faces'] ? 'on' : on('facesIfInstalled') ? 'when a face model is installed' : 'off'}`,
@@ -120,12 +121,18 @@ export function HistoryView({ onCompare, onRerun, refreshKey }: { onCompare: (ta
                     Watch folder
                   </span>
                 )}
+                {job.kind === 'farm' && (
+                  <span className="chip" data-testid="farm-job">
+                    Farm
+                  </span>
+                )}
                 <span className="subtle small">
                   {job.modelId} · {job.deviceId} · {job.succeeded} restored{job.failed ? ` · ${job.failed} failed` : ''}
                   {job.skipped ? ` · ${job.skipped} skipped` : ''} · {formatDuration(job.ms)}
                 </span>
               </div>
-              {job.kind === 'restore' && RESUMABLE.has(job.status) && (
+              {/* A farm job resumes on the farm: what it has not finished is sent again. */}
+              {(job.kind === 'restore' || job.kind === 'farm') && RESUMABLE.has(job.status) && (
                 <button
                   type="button"
                   className="button ghost"
@@ -198,6 +205,11 @@ export function HistoryView({ onCompare, onRerun, refreshKey }: { onCompare: (ta
                       <p className="subtle small" title={file.output.path}>
                         → {file.output.path}
                         {file.width ? ` · ${file.width}×${file.height}` : ''} · {formatDuration(file.ms)}
+                      </p>
+                    )}
+                    {file.ranOn && (
+                      <p className="subtle small" data-testid="history-ran-on">
+                        on {file.ranOn}
                       </p>
                     )}
                     {file.errorCode && file.status === 'failed' && <ErrorNote error={{ code: file.errorCode, message: file.errorMessage ?? '' }} compact />}

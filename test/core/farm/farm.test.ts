@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { tempDir, writeTestPhoto } from '../../helpers/images.js';
 import { testEngine } from '../../helpers/engine.js';
 import { startRedis } from '../../helpers/redis-server.js';
 import { FarmOutcomeSchema, FarmPhotoPayloadSchema, redactRedisUrl, redactSecrets } from '../../../src/shared/farm.js';
-import { FARM_PREFIX, FARM_QUEUE, redisOptionsFromUrl } from '../../../src/core/farm/farm-connection.js';
+import { FARM_PREFIX, FARM_QUEUE, farmKeys, redisOptionsFromUrl } from '../../../src/core/farm/farm-connection.js';
 import { FarmWorker } from '../../../src/core/farm/farm-worker.js';
 import { submitFarmJob } from '../../../src/core/farm/farm-submitter.js';
 import { readFarmStatus } from '../../../src/core/farm/farm-status.js';
@@ -111,7 +111,7 @@ test('farm with a password: a bad queue entry fails alone (INVALID_PAYLOAD); an 
     const recorded = sender.jobs.getJob(summary.jobId)!;
     assert.deepEqual([recorded.kind, recorded.status, recorded.succeeded, recorded.failed], ['farm', 'finished-with-errors', 1, 1]);
     assert.deepEqual(recorded.files.map((f) => [f.inputPath, f.status]), [[good, 'done'], [gone, 'failed']]);
-    assert.match(recorded.files[1]!.errorMessage ?? '', /on core-w/);
+    assert.deepEqual(recorded.files.map((f) => f.ranOn), ['core-w', 'core-w'], 'where each photo ran');
     assert.equal(recorded.deviceId, `farm redis://:***@127.0.0.1:${redis.port}`);
     const failed = events.find((e) => e.type === 'file-failed');
     assert.equal(failed?.type === 'file-failed' && failed.code, 'NOT_FOUND');
@@ -203,14 +203,7 @@ test("an output a dead worker moved into place is adopted only while it holds th
 });
 
 test('the same photos sent by two machines are one queue entry each; when the first job is cancelled, the second queues them itself and they are restored once', { timeout: 60_000 }, async () => {
-  const redis = await startRedis();
-  const dir = tempDir('heirloom-farm-twice-');
-  const sender = testEngine(join(dir, 'sender-home'));
-  const { engine, dispose } = testEngine(join(dir, 'worker-home'));
-  const worker = new FarmWorker({ redisUrl: redis.url, engine, name: 'late-w' });
-  const queue = new Queue(FARM_QUEUE, { connection: redisOptionsFromUrl(redis.url), prefix: FARM_PREFIX });
-  const inDir = join(dir, 'in');
-  mkdirSync(inDir);
+  const { redis, dir, sender, worker, queue, inDir, close } = await farmRig('heirloom-farm-twice-', 'late-w');
   for (let i = 0; i < 3; i++) await writeTestPhoto(join(inDir, `p${i}.png`), 16, 16, i + 10);
   const send = (signal?: AbortSignal) => {
     const events: RestoreEvent[] = [];
@@ -235,10 +228,134 @@ test('the same photos sent by two machines are one queue entry each; when the fi
     assert.deepEqual([summary.succeeded, summary.failed, summary.skipped, summary.cancelled], [3, 0, 0, false]);
     assert.deepEqual(readdirSync(join(dir, 'out')).sort(), ['p0.png', 'p1.png', 'p2.png']);
   } finally {
-    await worker.stop(500);
+    await close();
+  }
+});
+
+test('a big folder on the farm: a worker starts on the first photo before the rest are hashed; the total is finalised when the listing ends, job-finished only after it', { timeout: 120_000 }, async () => {
+  const { redis, dir, sender, worker, inDir, close } = await farmRig('heirloom-farm-big-', 'big-w');
+  for (let i = 0; i < 1000; i++) writeFileSync(join(inDir, `p${String(i).padStart(4, '0')}.png`), await tinyDistinctPng(i));
+  const client = new (await import('ioredis')).Redis({ ...redisOptionsFromUrl(redis.url) });
+  try {
+    await worker.start();
+    const events: RestoreEvent[] = [];
+    let firstRestored: () => void = () => undefined;
+    const restored = new Promise<void>((r) => (firstRestored = r));
+    const abort = new AbortController();
+    let hashed = 0;
+    const summary = await submitFarmJob({
+      redisUrl: redis.url,
+      inputs: [inDir],
+      outDir: join(dir, 'out'),
+      settings: { modelId: 'none' },
+      // Photo 2 and later are hashed only once a worker restored photo 1: a sender that hashed (or queued) every photo first would never get there.
+      identify: async (path, signal) => {
+        if (hashed++ === 1) await restored;
+        return sender.engine.identities.identify(path, signal);
+      },
+      emit: (e) => {
+        events.push(e);
+        if (e.type === 'file-done') firstRestored();
+        // Once the total is known, stop: what no worker started is taken back.
+        if (e.type === 'job-listing' && e.done) abort.abort();
+      },
+      signal: abort.signal,
+      history: { jobs: sender.jobs },
+    });
+    const types = events.map((e) => e.type);
+    const listed = events.findIndex((e) => e.type === 'job-listing' && e.done);
+    assert.ok(types.indexOf('file-done') < listed, 'a photo was restored before the listing ended');
+    assert.equal(events[0]?.type === 'job-started' && events[0].listing, true);
+    const total = events[listed];
+    assert.equal(total?.type === 'job-listing' && total.files, 1000);
+    assert.equal(types.at(-1), 'job-finished');
+    assert.ok(types.lastIndexOf('job-listing') < types.indexOf('job-finished'));
+    assert.equal(await client.hget(farmKeys.job(summary.jobId), 'files'), '1000', "the farm's record of the job has its final count");
+    assert.equal(summary.cancelled, true);
+    const recorded = sender.jobs.getJob(summary.jobId)!;
+    assert.equal(recorded.listed, true);
+    assert.equal(recorded.files.length, 1000, 'every photo reached is in the history');
+    assert.ok(recorded.files.filter((f) => f.status === 'done').every((f) => f.ranOn === 'big-w'));
+  } finally {
+    client.disconnect();
+    await close();
+  }
+});
+
+test("the studio's Pause of a farm job takes back what no worker started and queues it again on resume; a cancelled farm job resumed from the history re-sends only what is not done", { timeout: 120_000 }, async () => {
+  const { redis, dir, sender, worker, queue, inDir, close } = await farmRig('heirloom-farm-pause-', 'pause-w');
+  for (let i = 0; i < 6; i++) await writeTestPhoto(join(inDir, `p${i}.png`), 16, 16, i + 40);
+  const until = async (check: () => Promise<boolean> | boolean) => {
+    const end = Date.now() + 30_000;
+    while (!(await check())) {
+      if (Date.now() > end) throw new Error('timed out');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  try {
+    const { PauseGate } = await import('../../../src/core/scheduler/pause-gate.js');
+    const gate = new PauseGate();
+    const abort = new AbortController();
+    const events: RestoreEvent[] = [];
+    const job = submitFarmJob({ redisUrl: redis.url, inputs: [inDir], outDir: join(dir, 'out'), settings: { modelId: 'none' }, identify: (p, s) => sender.engine.identities.identify(p, s), emit: (e) => events.push(e), signal: abort.signal, pause: gate, history: { jobs: sender.jobs } });
+    await until(async () => (await queue.getWaitingCount()) === 6);
+    gate.pause();
+    await until(async () => (await queue.getWaitingCount()) === 0);
+    gate.resume();
+    await until(async () => (await queue.getWaitingCount()) === 6);
+    // Paused again, then cancelled (Ctrl+C): nothing is left in the queue, every photo waits in the history as cancelled.
+    gate.pause();
+    await until(async () => (await queue.getWaitingCount()) === 0);
+    abort.abort();
+    const cancelled = await job;
+    assert.deepEqual([cancelled.cancelled, cancelled.succeeded], [true, 0]);
+    const before = sender.jobs.getJob(cancelled.jobId)!;
+    assert.deepEqual([before.status, before.files.map((f) => f.status)], ['cancelled', new Array(6).fill('cancelled')]);
+
+    // One photo is restored by another job meanwhile; History's Resume re-sends the job's photos into the same history job.
+    writeFileSync(join(inDir, 'p6.png'), readFileSync(join(inDir, 'p0.png')));
+    await worker.start();
+    const again: RestoreEvent[] = [];
+    const resumed = await submitFarmJob({ redisUrl: redis.url, inputs: [inDir], outDir: join(dir, 'out'), settings: { modelId: 'none' }, identify: (p, s) => sender.engine.identities.identify(p, s), emit: (e) => again.push(e), history: { jobs: sender.jobs }, resumeJobId: cancelled.jobId });
+    assert.equal(resumed.jobId, cancelled.jobId);
+    assert.deepEqual([resumed.succeeded, resumed.failed, resumed.skipped, resumed.cancelled], [6, 0, 1, false], 'the six photos, and the new twin of p0 skipped');
+    const after = sender.jobs.getJob(cancelled.jobId)!;
+    assert.equal(after.status, 'finished');
+    assert.deepEqual(after.files.filter((f) => f.status === 'done').map((f) => f.ranOn), new Array(6).fill('pause-w'), 'History shows where each photo ran');
+    assert.deepEqual(readdirSync(join(dir, 'out')).sort(), ['p0.png', 'p1.png', 'p2.png', 'p3.png', 'p4.png', 'p5.png']);
+
+    // Resumed once more: nothing is left to send, nothing is restored twice.
+    sender.jobs.finishJob(cancelled.jobId, { status: 'cancelled', ms: 0 });
+    const nothing = await submitFarmJob({ redisUrl: redis.url, inputs: [inDir], outDir: join(dir, 'out'), settings: { modelId: 'none' }, identify: (p, s) => sender.engine.identities.identify(p, s), emit: () => undefined, history: { jobs: sender.jobs }, resumeJobId: cancelled.jobId });
+    assert.deepEqual([nothing.succeeded, nothing.failed, nothing.skipped], [0, 0, 0]);
+  } finally {
+    await close();
+  }
+});
+
+/** A 6x6 PNG whose pixels carry `i`: distinct content for each index. */
+async function tinyDistinctPng(i: number): Promise<Buffer> {
+  const pixels = Buffer.alloc(6 * 6 * 3, i % 251);
+  pixels.writeUInt32BE(i, 0);
+  return (await import('sharp')).default(pixels, { raw: { width: 6, height: 6, channels: 3 } }).png().toBuffer();
+}
+
+/** A redis-server, a sender's engine and a worker (not started) on their own data folders, the farm's queue, and an input folder. */
+async function farmRig(prefix: string, workerName: string) {
+  const redis = await startRedis();
+  const dir = tempDir(prefix);
+  const sender = testEngine(join(dir, 'sender-home'));
+  const { engine, dispose } = testEngine(join(dir, 'worker-home'));
+  const worker = new FarmWorker({ redisUrl: redis.url, engine, name: workerName });
+  const queue = new Queue(FARM_QUEUE, { connection: redisOptionsFromUrl(redis.url), prefix: FARM_PREFIX });
+  const inDir = join(dir, 'in');
+  mkdirSync(inDir);
+  const close = async () => {
+    await worker.stop(1000);
     await queue.close();
     await dispose();
     await sender.dispose();
     await redis.stop();
-  }
-});
+  };
+  return { redis, dir, sender, worker, queue, inDir, close };
+}

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { DurableJob, type DurableJobOptions } from '../../../src/core/restore/durable-job.js';
+import { DurableJob, type DurableJobOptions, type RunnableFile, type SkippedFile } from '../../../src/core/restore/durable-job.js';
 import { MAX_INTERRUPTED_ATTEMPTS, recoverInterruptedJobs } from '../../../src/core/restore/job-recovery.js';
 import { ProcessOwner } from '../../../src/core/store/process-owner.js';
 import { openDatabase } from '../../../src/core/store/database.js';
@@ -24,6 +24,18 @@ async function tinyPng(path: string, left: number): Promise<string> {
   return path;
 }
 
+/** Opens a job and takes every photo it reaches (each recorded in the store as it is taken), as a run does. */
+async function openReached(options: DurableJobOptions): Promise<DurableJob & { toRun: RunnableFile[]; skipped: SkippedFile[] }> {
+  const job = await DurableJob.open(options);
+  const toRun: RunnableFile[] = [];
+  const skipped: SkippedFile[] = [];
+  for (let reached = await job.next(); reached; reached = await job.next()) {
+    if (reached.kind === 'skip') skipped.push(reached);
+    else toRun.push(reached);
+  }
+  return Object.assign(job, { toRun, skipped });
+}
+
 function setup() {
   const dir = tempDir('heirloom-durable-');
   const db = openDatabase(join(dir, 'heirloom.db'));
@@ -34,9 +46,9 @@ function setup() {
   const options = (owner: ProcessOwner, paths: string[], extra: Partial<DurableJobOptions> = {}): DurableJobOptions => ({
     jobs,
     owner,
-    entries: paths.map((path) => ({ path })),
+    inputs: paths,
     fingerprint: 'fp-test',
-    settings: { outDir: out },
+    settings: { outDir: out, inputs: paths },
     modelId: 'm',
     deviceId: 'cpu',
     overwrite: false,
@@ -51,7 +63,7 @@ test('a kill between moving the output into place and recording "done": the next
   const { dir, db, jobs, out, options, encoded } = setup();
   const live = new ProcessOwner();
   const a = await tinyPng(join(dir, 'in', 'a.png'), 0);
-  const killed = await DurableJob.open(options(await deadOwner(), [a]));
+  const killed = await openReached(options(await deadOwner(), [a]));
   jobs.markFileRunning(killed.id, 0);
   assert.equal(await killed.commit(await encoded('a.png', 100), join(out, 'a.png'), a), join(out, 'a.png'));
   writeFileSync(join(out, '.b.png.12345678.heirloom-tmp'), 'half an output'); // another photo was being encoded
@@ -65,12 +77,12 @@ test('a kill between moving the output into place and recording "done": the next
   assert.deepEqual([record.files[0]!.status, record.files[0]!.width, record.files[0]!.height], ['done', 24, 24]);
 
   // The same command again continues that job, with nothing left to do.
-  const again = await DurableJob.open(options(live, [a]));
+  const again = await openReached(options(live, [a]));
   assert.equal(again.id, killed.id);
   assert.deepEqual([again.toRun, again.skipped], [[], []]);
   // Another job with that photo skips it, naming the existing output.
   const b = await tinyPng(join(dir, 'in', 'b.png'), 40);
-  const other = await DurableJob.open(options(live, [a, b]));
+  const other = await openReached(options(live, [a, b]));
   assert.notEqual(other.id, killed.id);
   assert.deepEqual(other.skipped.map((s) => [s.file, s.output]), [[a, join(out, 'a.png')]]);
   assert.deepEqual(other.toRun.map((f) => f.path), [b]);
@@ -81,7 +93,7 @@ test('a kill between moving the output into place and recording "done": the next
 test('a kill after the name was recorded but before the move: the photo is restored again into that same name', async () => {
   const { dir, db, jobs, out, options, encoded } = setup();
   const a = await tinyPng(join(dir, 'in', 'a.png'), 0);
-  const killed = await DurableJob.open(options(await deadOwner(), [a]));
+  const killed = await openReached(options(await deadOwner(), [a]));
   jobs.markFileRunning(killed.id, 0);
   jobs.markFileCommitting(killed.id, 0, { outputPath: join(out, 'a.png'), outputSha256: 'f'.repeat(64), outputBytes: 10 });
 
@@ -89,7 +101,7 @@ test('a kill after the name was recorded but before the move: the photo is resto
   const report = await recoverInterruptedJobs(jobs, live);
   assert.deepEqual([report.adopted.length, report.requeued], [0, 1]);
   assert.equal(jobs.getJob(killed.id)!.files[0]!.status, 'queued');
-  const resumed = await DurableJob.open(options(live, [], { resumeJobId: killed.id }));
+  const resumed = await openReached(options(live, [], { resumeJobId: killed.id }));
   assert.deepEqual(resumed.toRun.map((f) => f.path), [a]);
   assert.equal(await resumed.commit(await encoded('a.png', 100), join(out, 'a.png'), a), join(out, 'a.png'));
   assert.deepEqual(readdirSync(out), ['a.png']);
@@ -105,23 +117,23 @@ test('output names: a stranger\'s file is never replaced, two photos of one name
   writeFileSync(join(out, 'c.png'), 'the user\'s own file');
 
   // x reserved "b.png", then the process died before moving its output there.
-  const killed = await DurableJob.open(options(await deadOwner(), [x, y]));
+  const killed = await openReached(options(await deadOwner(), [x, y]));
   jobs.markFileCommitting(killed.id, 0, { outputPath: join(out, 'b.png'), outputSha256: 'e'.repeat(64), outputBytes: 10 });
   jobs.markFileRunning(killed.id, 0);
   const live = new ProcessOwner();
   await recoverInterruptedJobs(jobs, live);
-  const resumed = await DurableJob.open(options(live, [], { resumeJobId: killed.id }));
+  const resumed = await openReached(options(live, [], { resumeJobId: killed.id }));
   assert.equal(await resumed.commit(await encoded('b.png', 100), join(out, 'b.png'), y), join(out, 'b (1).png'), 'y does not take the name x reserved');
   assert.equal(await resumed.commit(await encoded('b.png', 110), join(out, 'b.png'), x), join(out, 'b.png'));
 
   const c = await tinyPng(join(dir, 'in', 'c.png'), 80);
-  const job = await DurableJob.open(options(live, [c]));
+  const job = await openReached(options(live, [c]));
   assert.equal(await job.commit(await encoded('c.png', 120), join(out, 'c.png'), c), join(out, 'c (1).png'));
   assert.equal(readFileSync(join(out, 'c.png'), 'utf8'), 'the user\'s own file');
 
   // --overwrite replaces a stranger's file, but never the photo being restored.
   const inPlace = await tinyPng(join(dir, 'in', 'd.png'), 90);
-  const overwriting = await DurableJob.open(options(live, [inPlace], { overwrite: true, fingerprint: 'fp-overwrite' }));
+  const overwriting = await openReached(options(live, [inPlace], { overwrite: true, fingerprint: 'fp-overwrite' }));
   const temp = await tinyPng(join(dir, 'in', '.d.png.0badcafe.heirloom-tmp'), 130);
   assert.equal(await overwriting.commit(temp, inPlace, inPlace), join(dir, 'in', 'd (1).png'));
   db.close();
@@ -131,17 +143,17 @@ test('a redo writes next to the earlier output; identical bytes nobody recorded 
   const { dir, db, jobs, out, options, encoded } = setup();
   const live = new ProcessOwner();
   const a = await tinyPng(join(dir, 'in', 'a.png'), 0);
-  const first = await DurableJob.open(options(live, [a]));
+  const first = await openReached(options(live, [a]));
   const output = await first.commit(await encoded('a.png', 100), join(out, 'a.png'), a);
   jobs.markFileDone(first.id, 0, { outputPath: output, width: 24, height: 24, ms: 1 });
   jobs.finishJob(first.id, { status: 'finished', ms: 1 });
-  const redo = await DurableJob.open(options(live, [a], { redo: true }));
+  const redo = await openReached(options(live, [a], { redo: true }));
   assert.deepEqual(redo.toRun.map((f) => f.path), [a]);
   assert.equal(await redo.commit(await encoded('a.png', 100), join(out, 'a.png'), a), join(out, 'a (1).png'));
 
   const e = await tinyPng(join(dir, 'in', 'e.png'), 60);
   await tinyPng(join(out, 'e.png'), 140); // committed just before a power cut took the record with it
-  const job = await DurableJob.open(options(live, [e]));
+  const job = await openReached(options(live, [e]));
   assert.equal(await job.commit(await encoded('e.png', 140), join(out, 'e.png'), e), join(out, 'e.png'));
   assert.ok(!readdirSync(out).includes('e (1).png'));
   db.close();
@@ -151,7 +163,7 @@ test('a photo that was running at every one of several deaths is set aside inste
   const { dir, db, jobs, options } = setup();
   const a = await tinyPng(join(dir, 'in', 'a.png'), 0);
   const dead = await deadOwner();
-  const job = await DurableJob.open(options(dead, [a]));
+  const job = await openReached(options(dead, [a]));
   for (let i = 0; i < MAX_INTERRUPTED_ATTEMPTS; i++) jobs.markFileRunning(job.id, 0);
   const report = await recoverInterruptedJobs(jobs, new ProcessOwner());
   assert.deepEqual(report.setAside, [{ jobId: job.id, file: a }]);
@@ -165,19 +177,19 @@ test('resume retries what may pass (and cancelled photos), not a photo whose con
   const { dir, db, jobs, options } = setup();
   const live = new ProcessOwner();
   const [a, b, c, d] = await Promise.all(['a', 'b', 'c', 'd'].map((n, i) => tinyPng(join(dir, 'in', `${n}.png`), i * 30)));
-  const job = await DurableJob.open(options(live, [a!, b!, c!, d!]));
+  const job = await openReached(options(live, [a!, b!, c!, d!]));
   jobs.markFileFailed(job.id, 0, { code: 'OUT_OF_MEMORY', message: 'oom' });
   jobs.markFileFailed(job.id, 1, { code: 'DECODE_FAILED', message: 'bad' });
   jobs.markFileDone(job.id, 2, { outputPath: join(dir, 'out', 'c.png'), width: 1, height: 1, ms: 1 });
   jobs.markFileCancelled(job.id, 3);
   jobs.finishJob(job.id, { status: 'cancelled', ms: 1 });
-  await assert.rejects(DurableJob.open(options(live, [], { resumeJobId: 'job-nope' })), /no job job-nope/);
+  await assert.rejects(openReached(options(live, [], { resumeJobId: 'job-nope' })), /no job job-nope/);
 
-  const first = await DurableJob.open(options(live, [], { resumeJobId: job.id }));
+  const first = await openReached(options(live, [], { resumeJobId: job.id }));
   assert.deepEqual(first.toRun.map((f) => f.path), [a, d]);
   jobs.finishJob(job.id, { status: 'interrupted', ms: 1 });
   await tinyPng(b!, 200); // the broken photo was replaced
-  const second = await DurableJob.open(options(live, [], { resumeJobId: job.id }));
+  const second = await openReached(options(live, [], { resumeJobId: job.id }));
   assert.deepEqual(second.toRun.map((f) => f.path), [a, b, d]);
   db.close();
 });
@@ -195,7 +207,7 @@ test('ProcessOwner tells this process and live ones from dead ones and from a re
 test('two processes recovering at the same moment recover a dead job once', async () => {
   const { dir, jobs, options } = setup();
   const a = await tinyPng(join(dir, 'in', 'a.png'), 0);
-  const killed = await DurableJob.open(options(await deadOwner(), [a]));
+  const killed = await openReached(options(await deadOwner(), [a]));
   jobs.markFileRunning(killed.id, 0);
   // A commit was recorded but its output never appeared: checking it takes a file-system call, where the two interleave.
   jobs.markFileCommitting(killed.id, 0, { outputPath: join(dir, 'out', 'a.png'), outputSha256: 'f'.repeat(64), outputBytes: 10 });

@@ -35,13 +35,14 @@ test('on launch, a restore job left unfinished by a killed process is queued aga
   const killed = await DurableJob.open({
     jobs: new JobStore(db),
     owner: new ProcessOwner(undefined, undefined, child.pid!, 'tgone'),
-    entries: inputs.map((path) => ({ path })),
+    inputs,
     fingerprint: 'fp-launch',
     settings: { inputs, outDir: out, modelId: 'realesr-general-x4v3', scale: 1, tile: 32, batch: 1, format: 'png' },
     modelId: 'realesr-general-x4v3',
     deviceId: 'cpu',
     overwrite: false,
   });
+  while (await killed.next()); // every photo recorded, as a run reaches them
   db.close();
 
   const runtime = new StudioRuntime({ home, bundledModelsDir: join(repo, 'models'), host: 'browser', version: 'test', imageUrl: (id, v) => `img:${id}/${v}` });
