@@ -9,7 +9,7 @@ const SECTIONS = ['compute', 'pipeline', 'startup', 'gpen', 'backoff', 'scan', '
 export function registerBench(program: Command): void {
   program
     .command('bench')
-const SECTIONS = ['compute', 'pipeline', 'startup', 'gpen', 'backoff', 'scan', 'tiling', 'repair', 'repair-again', 'farm', 'bigfolder'];
+    .description(`measure this machine: ${SECTIONS.join(', ')} (default: all but tiling, repair-again, farm and bigfolder); prints tables, then one JSON object`)
     .argument('[sections...]', 'which sections to run')
     .action((sections: string[]) => {
       const root = fileURLToPath(new URL('../../../', import.meta.url));
