@@ -83,6 +83,7 @@ interface SyntheticRow {
   photo: string;
   damagedShare: number;
   maskedShare: number;
+  outlineShare: number;
   precision: number;
   recall: number;
   before: number;
@@ -113,6 +114,7 @@ for (const [i, file] of HELD_OUT.entries()) {
     photo: file.split('/').pop()!,
     damagedShare: actual / truth.length,
     maskedShare: marked / truth.length,
+    outlineShare: found.outlinePixels / truth.length,
     precision: marked === 0 ? 1 : tp / marked,
     recall: actual === 0 ? 1 : tp / actual,
     before: psnr(clean, damage.image),
@@ -125,8 +127,8 @@ for (const [i, file] of HELD_OUT.entries()) {
 }
 table(
   'Synthetic damage on 10 held-out photos (PSNR dB against the clean photo)',
-  ['photo', 'damaged', 'masked', 'precision', 'recall', 'whole before', 'whole after', 'oracle', 'damaged px before', 'after', '>=4 px away after'],
-  synthetic.map((r) => [r.photo, `${f(100 * r.damagedShare)} %`, `${f(100 * r.maskedShare)} %`, f(r.precision, 2), f(r.recall, 2), f(r.before), f(r.after), f(r.oracle), f(r.damagedBefore), f(r.damagedAfter), f(r.farAfter)]),
+  ['photo', 'damaged', 'masked', 'outlines left alone', 'precision', 'recall', 'whole before', 'whole after', 'oracle', 'damaged px before', 'after', '>=4 px away after'],
+  synthetic.map((r) => [r.photo, `${f(100 * r.damagedShare)} %`, `${f(100 * r.maskedShare)} %`, `${f(100 * r.outlineShare)} %`, f(r.precision, 2), f(r.recall, 2), f(r.before), f(r.after), f(r.oracle), f(r.damagedBefore), f(r.damagedAfter), f(r.farAfter)]),
 );
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const meanFinite = (xs: number[]) => mean(xs.map((x) => (Number.isFinite(x) ? x : 99)));

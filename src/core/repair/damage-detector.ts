@@ -1,3 +1,4 @@
+import { dropStepEdges } from './step-edges.js';
 import { HeirloomError } from '../../shared/errors.js';
 import type { MemoryBudget, Precision } from '../../shared/devices.js';
 import type { ModelManifest } from '../../shared/model-manifest.js';
@@ -34,6 +35,16 @@ export interface DamageMask {
   mask: Uint8Array;
   /** Share of the photo's pixels marked damaged. */
   fraction: number;
+  /** Pixels the network marked that lay on the photo's own outlines and were dropped (step-edges.ts). */
+  outlinePixels: number;
+}
+
+export interface DetectOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: DetectProgress) => void;
+  threshold?: number;
+  /** Keep marks on the photo's outlines: the network's mask as it is (evaluation). */
+  keepOutlines?: boolean;
 }
 
 export interface DetectProgress {
@@ -82,7 +93,15 @@ export class DamageDetector {
     return new DamageDetector(manifest, run, device);
   }
 
-  async detect(source: PixelSource, options: { signal?: AbortSignal; onProgress?: (p: DetectProgress) => void; threshold?: number } = {}): Promise<DamageMask> {
+  /** The damage mask of a photo: the network's marks, less those on the photo's own outlines. */
+  async detect(source: PixelSource, options: DetectOptions = {}): Promise<DamageMask> {
+    const marked = await this.runNetwork(source, options);
+    if (options.keepOutlines) return { width: source.width, height: source.height, mask: marked, fraction: share(marked), outlinePixels: 0 };
+    const { mask, droppedPixels } = await dropStepEdges(source, marked);
+    return { width: source.width, height: source.height, mask, fraction: share(mask), outlinePixels: droppedPixels };
+  }
+
+  private async runNetwork(source: PixelSource, options: DetectOptions): Promise<Uint8Array> {
     const attempt = { tileSize: DAMAGE_TILE, batchCap: Infinity, lastBatch: 1 };
     for (;;) {
       try {
@@ -97,7 +116,7 @@ export class DamageDetector {
     }
   }
 
-  private async detectAt(source: PixelSource, attempt: { tileSize: number; batchCap: number; lastBatch: number }, options: { signal?: AbortSignal; onProgress?: (p: DetectProgress) => void; threshold?: number }): Promise<DamageMask> {
+  private async detectAt(source: PixelSource, attempt: { tileSize: number; batchCap: number; lastBatch: number }, options: DetectOptions): Promise<Uint8Array> {
     const { width, height } = source;
     const { tileSize } = attempt;
     const multiple = this.manifest.sizeMultiple ?? 1;
@@ -128,10 +147,14 @@ export class DamageDetector {
       done += batch.length;
       options.onProgress?.({ tile: done, tiles: plan.tiles.length, batchSize: batch.length, recommendedBatch: recommended, tileSize: plan.coreWidth });
     }
-    let marked = 0;
-    for (let i = 0; i < mask.length; i++) marked += mask[i]!;
-    return { width, height, mask, fraction: marked / mask.length };
+    return mask;
   }
+}
+
+function share(mask: Uint8Array): number {
+  let marked = 0;
+  for (let i = 0; i < mask.length; i++) marked += mask[i]!;
+  return marked / mask.length;
 }
 
 /** The network's input shape for this plan: the padded tile, rounded up to the size multiple. */

@@ -28,6 +28,9 @@ export interface OpenCv {
   INPAINT_TELEA: number;
   INPAINT_NS: number;
   inpaint(src: CvMat, mask: CvMat, dst: CvMat, radius: number, flags: number): void;
+  Size: new (width: number, height: number) => unknown;
+  BORDER_REFLECT_101: number;
+  GaussianBlur(src: CvMat, dst: CvMat, size: unknown, sigmaX: number, sigmaY: number, borderType: number): void;
   /** Turns the number a failed call throws (a pointer into the WASM heap) into its message. */
   exceptionFromPtr?(ptr: number): { msg: string };
 }
