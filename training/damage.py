@@ -21,6 +21,21 @@ from scipy import ndimage
 
 LABEL_THRESHOLD = 0.04  # ~10/255: the damage changed the pixel noticeably
 
+# Generator settings. v1 made the first shipped model (old-look photos only); v2 adds crisp
+# modern photos (a damaged modern print must not have its sharp outlines taken for damage),
+# as many dark cracks as bright ones, and shaded rods (cigarettes, pens, collars) as photo
+# content. `train_damage.py --gen v1|v2` picks one; v1 draws exactly the random numbers it did.
+GENERATORS = {
+    'v1': {'crisp_p': 0.0, 'dark_crack_p': 0.25, 'rods_p': 0.0},
+    'v2': {'crisp_p': 0.3, 'dark_crack_p': 0.5, 'rods_p': 0.25},
+}
+GEN = dict(GENERATORS['v2'])
+
+
+def use_generator(name):
+    GEN.clear()
+    GEN.update(GENERATORS[name])
+
 
 # ---------------------------------------------------------------- helpers
 def lowfreq(rng, h, w, cells=6, lo=0.0, hi=1.0):
@@ -61,6 +76,10 @@ def to_alpha(im):
 # ---------------------------------------------------------------- photo look (no label)
 def photo_look(img, rng):
     h, w, _ = img.shape
+    if GEN['crisp_p'] > 0 and rng.random() < GEN['crisp_p']:  # a modern, unfaded photo as it is
+        if GEN['rods_p'] > 0 and rng.random() < GEN['rods_p']:
+            img = paint_rods(img, rng)
+        return np.clip(img, 0, 1).astype(np.float32)
     g = luminance(img)
     r = rng.random()
     if r < 0.40:  # black and white
@@ -82,6 +101,8 @@ def photo_look(img, rng):
         img = paint_eyes(img, rng)
     if rng.random() < 0.12:
         img = paint_fabric(img, rng)
+    if GEN['rods_p'] > 0 and rng.random() < GEN['rods_p']:
+        img = paint_rods(img, rng)
     # fading and gamma
     lo = rng.uniform(0.0, 0.22) if rng.random() < 0.7 else 0.0
     hi = rng.uniform(0.72, 1.0) if rng.random() < 0.7 else 1.0
@@ -130,6 +151,29 @@ def paint_eyes(img, rng):
         a = gblur(to_alpha(im), 0.5) * rng.uniform(0.6, 1.0)
         img = img * (1 - a[..., None]) + rng.uniform(0.8, 1.0) * a[..., None]
     return img
+
+
+def paint_rods(img, rng):
+    """Short shaded rods: a cigarette, a pen, a collar's edge: bright, thin, straight photo
+    content with a soft shadowed side and a darker tip, which damage is not."""
+    h, w, _ = img.shape
+    for _ in range(rng.integers(1, 4)):
+        x, y = rng.uniform(0, w), rng.uniform(0, h)
+        ang = rng.uniform(0, math.pi)
+        length = rng.uniform(12, 70)
+        width = rng.uniform(3, 10)
+        dx, dy = math.cos(ang), math.sin(ang)
+        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+        t = (xx - x) * dx + (yy - y) * dy  # along the rod
+        n = -(xx - x) * dy + (yy - y) * dx  # across it
+        inside = (np.abs(n) <= width / 2) & (t >= 0) & (t <= length)
+        shade = np.clip(1 - 0.45 * ((n / (width / 2)) + 0.3) ** 2, 0.35, 1)  # a lit cylinder
+        tone = rng.uniform(0.8, 1.0) * shade
+        tip = rng.uniform(0.1, 0.4)
+        tone = np.where(t > length - rng.uniform(2, 6), tip, tone)
+        a = gblur(inside.astype(np.float32), rng.uniform(0.3, 0.8))
+        img = img * (1 - a[..., None]) + (tone * a)[..., None] * np.array([1.0, rng.uniform(0.92, 1.0), rng.uniform(0.8, 1.0)], np.float32)
+    return np.clip(img, 0, 1).astype(np.float32)
 
 
 def paint_fabric(img, rng):
@@ -295,7 +339,7 @@ def add_damage(img, rng, edges=SIDES):
     for f in chosen:
         a, force_bright = f(h, w, rng, edges) if f is layer_tear else f(h, w, rng)
         bright = force_bright if force_bright is not None else rng.random() < 0.6
-        if f is layer_cracks and rng.random() < 0.25:
+        if f is layer_cracks and rng.random() < GEN['dark_crack_p']:
             bright = False
         op = rng.uniform(0.85, 1.0) if f is layer_tear else rng.uniform(0.35, 1.0)
         col = damage_colour(rng, img, bright)

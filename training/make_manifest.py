@@ -21,6 +21,12 @@ def main():
     info = json.load(open(os.path.join(args.work, 'export_info.json')))
     tiles = json.load(open(os.path.join(args.work, 'tile_overlap.json')))
     train = dict(line.strip().split('=') for line in open(os.path.join(args.work, 'train_info.txt')) if '=' in line)
+    if train.get('init'):  # a v2 run continues from the v1 weights (training/reproduce.sh runs both)
+        start = (f"Trained by training/reproduce.sh: the generator-v1 run of training/train_damage.py, then continued with "
+                 f"generator {train.get('gen')} from those weights (seed {train.get('seed', args.seed)}, ")
+    else:
+        start = f"Trained from scratch by training/train_damage.py (seed {args.seed}, "
+    photo_count = train.get('photos', '34')
     manifest = {
         'id': 'damage-unet',
         'name': 'Heirloom damage detector (scratches, cracks, dust)',
@@ -41,12 +47,12 @@ def main():
         },
         'licence': {'name': 'MIT', 'file': 'LICENSE', 'source': 'trained by training/train_damage.py in this repository'},
         'source': 'bundled',
-        'origin': (f"Trained from scratch by training/train_damage.py (seed {args.seed}, {train.get('steps')} steps of "
+        'origin': (f"{start}{train.get('steps')} steps of "
                    f"batch {train.get('batch', 8)} x {train.get('crop', 128)} px crops in {train.get('minutes')} min, then "
                    f"{train.get('ft_steps', 0)} fine-tune steps on {train.get('ft_crop', '-')} px crops in {train.get('ft_minutes', 0)} min; "
                    f"Adam, BCE+Dice, 2 shared CPU cores): a 4-level U-Net "
-                   f"({info['params']} parameters) on synthetic scratches, cracks, dust and tears over 34 clean "
-                   "photos from Debian packages (python3-skimage data, lomiri-wallpapers, mate-backgrounds; see "
+                   f"({info['params']} parameters) on synthetic scratches, cracks, dust and tears over {photo_count} clean "
+                   "photos from Debian packages (python3-skimage data, lomiri-wallpapers, mate-backgrounds, matplotlib's sample portrait; see "
                    "training/README.md), the held-out photos of training/eval_photos.json excluded; exported to "
                    f"ONNX opset {info['opset']} by training/export_onnx.py."),
     }

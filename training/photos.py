@@ -65,6 +65,12 @@ TRAIN_DEBIAN = [
     (MATE, 'YellowFlower.jpg', 'GPL-2+ (mate-backgrounds debian/copyright)'),
 ]
 
+# python-matplotlib-data 3.6.3 (bookworm): US Navy photograph of Rear Admiral Grace Hopper,
+# public domain (work of the U.S. federal government). The only portrait among the training
+# photos (added for generator v2: faces, eyes and a white collar as photo content).
+MATPLOTLIB_SAMPLES = '/usr/share/matplotlib/mpl-data/sample_data'
+TRAIN_MATPLOTLIB = [('grace_hopper.jpg', 'public domain (U.S. Navy photograph, via matplotlib sample data)')]
+
 MAX_SIDE = 1024  # wallpapers are 1.3k-6k px; old-print scans are ~500-1000 px
 
 
@@ -90,9 +96,15 @@ def load_rgb(path, max_side=None):
     return np.asarray(im, dtype=np.uint8)
 
 
-def training_photos():
-    """[(name, HxWx3 uint8)] for every training photo, never an eval photo."""
+def training_photos(include_v2=True):
+    """[(name, HxWx3 uint8)] for every training photo, never an eval photo. include_v2=False
+    gives the 34 photos the v1 runs trained on."""
     out = []
+    if include_v2:
+        for name, _ in TRAIN_MATPLOTLIB:
+            assert name not in EVAL_PHOTOS
+            portrait = load_rgb(os.path.join(MATPLOTLIB_SAMPLES, name), MAX_SIDE)
+            out.extend([(name, portrait)] * 3)  # drawn 3x as often: the only face
     for name, _ in TRAIN_SKIMAGE:
         assert name not in EVAL_PHOTOS
         out.append((name, load_rgb(os.path.join(SKIMAGE_DATA, name), MAX_SIDE)))

@@ -25,22 +25,66 @@ from model import DamageUNet  # noqa: E402
 
 
 EDGE_P = 0.25  # share of crops pushed against a photo border (where tears and worn edges go)
+MIRROR_P = 0.8  # v2: share of border sides shown as the product's tiler shows them (mirrored context)
+EDGE_WEIGHT = 2.0  # v2: extra loss weight of undamaged pixels on the photo's own strong edges
 
 
-def batch(train, rng, n, size):
-    xs, ys = [], []
+def mirror_borders(dam, mask, edges, rng):
+    """The product's tiler feeds a tile at the photo's border with up to tileOverlap px of the
+    photo mirrored past it (numpy 'reflect'). Show border crops the same way: shift the crop
+    inward by 8-48 px of mirrored photo on a border side. Returns (dam, mask, valid), valid = 0
+    on the mirrored pixels (not part of the photo: no loss there)."""
+    h, w = mask.shape
+    valid = np.ones((h, w), np.float32)
+    for side in edges:
+        if rng.random() >= MIRROR_P:
+            continue
+        p = 8 * int(rng.integers(1, 7))
+        axis = 0 if side in ('top', 'bottom') else 1
+        before = side in ('top', 'left')
+        pad = [(0, 0)] * 3
+        pad[axis] = (p, 0) if before else (0, p)
+        dam = np.pad(dam, pad, mode='reflect')
+        mask = np.pad(mask, pad[:2], mode='reflect')
+        valid = np.pad(valid, pad[:2], mode='constant')
+        n = h if axis == 0 else w
+        keep = slice(0, n) if before else slice(p, p + n)
+        dam, mask, valid = (a[keep] if axis == 0 else a[:, keep] for a in (dam, mask, valid))
+    return dam, mask, valid
+
+
+def edge_strength(look):
+    """0..1: how strong the photo's own edges are (gradient of its blurred luminance)."""
+    g = damage.gblur(damage.luminance(look), 0.8)
+    gy, gx = np.gradient(g)
+    return np.clip(np.hypot(gx, gy) * 6, 0, 1).astype(np.float32)
+
+
+def batch(train, rng, n, size, gen='v1'):
+    """v1: (x, y, None) as the first runs trained; v2: (x, y, weights) with mirrored borders
+    and edge-weighted negatives."""
+    xs, ys, ws = [], [], []
     for _ in range(n):
         _, p = train[int(rng.integers(len(train)))]
         crop, edges = damage.random_crop(p, rng, size, edge_p=EDGE_P)
-        dam, mask, _ = damage.make_sample(crop, rng, edges=edges)
-        xs.append(dam.transpose(2, 0, 1))
-        ys.append(mask[None])
-    return torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ys))
+        dam, mask, look = damage.make_sample(crop, rng, edges=edges)
+        if gen != 'v1':
+            weight = 1 + EDGE_WEIGHT * edge_strength(look) * (1 - mask)
+            dam, mask, valid = mirror_borders(np.concatenate([dam, weight[..., None]], axis=2), mask, edges, rng)
+            dam, weight = dam[..., :3], dam[..., 3] * valid
+            ws.append(np.ascontiguousarray(weight)[None])
+        xs.append(np.ascontiguousarray(dam).transpose(2, 0, 1))
+        ys.append(np.ascontiguousarray(mask)[None])
+    w = torch.from_numpy(np.stack(ws)) if ws else None
+    return torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ys)), w
 
 
-def loss_fn(logits, y, pos_weight):
-    bce = F.binary_cross_entropy_with_logits(logits, y, pos_weight=torch.tensor(pos_weight))
+def loss_fn(logits, y, pos_weight, w=None):
+    bce = F.binary_cross_entropy_with_logits(logits, y, weight=w, pos_weight=torch.tensor(pos_weight))
     p = torch.sigmoid(logits)
+    if w is not None:  # no Dice on mirrored pixels either
+        valid = (w > 0).float()
+        p, y = p * valid, y * valid
     inter = (p * y).sum()
     dice = 1 - (2 * inter + 1) / (p.sum() + y.sum() + 1)
     return bce + dice, bce.item(), dice.item()
@@ -60,9 +104,13 @@ def train(args):
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     rng = np.random.default_rng(args.seed)
-    train_set = photos.training_photos()
+    damage.use_generator(args.gen)
+    train_set = photos.training_photos(include_v2=args.gen != 'v1')
     print(f'{len(train_set)} training photos; held out: {photos.EVAL_PHOTOS}', flush=True)
     model = DamageUNet()
+    if args.init:  # continue from earlier weights with this run's data (a fresh optimiser)
+        model.load_state_dict(torch.load(args.init))
+        print(f'initialised from {args.init}', flush=True)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     os.makedirs(args.work, exist_ok=True)
     ckpt = os.path.join(args.work, 'ckpt.pt')
@@ -85,9 +133,9 @@ def train(args):
             break
         for g in opt.param_groups:
             g['lr'] = lr_at(step, args.steps, args.lr, time_frac=time_frac)
-        x, y = batch(train_set, rng, args.batch, args.crop)
+        x, y, w = batch(train_set, rng, args.batch, args.crop, args.gen)
         logits = model.logits(x)
-        loss, bce, dice = loss_fn(logits, y, args.pos_weight)
+        loss, bce, dice = loss_fn(logits, y, args.pos_weight, w)
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -107,7 +155,8 @@ def train(args):
     torch.save(model.state_dict(), os.path.join(args.work, 'weights.pt'))
     minutes = (time.time() - t0) / 60
     with open(os.path.join(args.work, 'train_info.txt'), 'w') as f:
-        f.write(f'steps={step}\nminutes={minutes:.1f}\ncrop={args.crop}\nbatch={args.batch}\nlr={args.lr}\nseed={args.seed}\n')
+        f.write(f'steps={step}\nminutes={minutes:.1f}\ncrop={args.crop}\nbatch={args.batch}\nlr={args.lr}\nseed={args.seed}\n'
+                f'gen={args.gen}\npos_weight={args.pos_weight}\ninit={args.init or ""}\nphotos={len({name for name, _ in train_set})}\n')
     print(f'done: {step} steps in {minutes:.1f} min', flush=True)
 
 
@@ -117,7 +166,8 @@ def finetune(args):
     torch.manual_seed(args.seed + 1)
     torch.set_num_threads(args.threads)
     rng = np.random.default_rng(args.seed + 1)
-    train_set = photos.training_photos()
+    damage.use_generator(args.gen)
+    train_set = photos.training_photos(include_v2=args.gen != 'v1')
     model = DamageUNet()
     model.load_state_dict(torch.load(os.path.join(args.work, 'weights.pt')))
     torch.save(model.state_dict(), os.path.join(args.work, 'weights_phase1.pt'))
@@ -132,8 +182,8 @@ def finetune(args):
             break
         for g in opt.param_groups:
             g['lr'] = lr_at(step, args.ft_steps, args.ft_lr, warmup=20, time_frac=time_frac)
-        x, y = batch(train_set, rng, args.batch, args.ft_crop)
-        loss, bce, dice = loss_fn(model.logits(x), y, args.pos_weight)
+        x, y, w = batch(train_set, rng, args.batch, args.ft_crop, args.gen)
+        loss, bce, dice = loss_fn(model.logits(x), y, args.pos_weight, w)
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -167,6 +217,8 @@ def main():
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--max-minutes', type=float, default=55, help='wall-time budget; the LR schedule follows it too (0 = none)')
     ap.add_argument('--resume', action='store_true')
+    ap.add_argument('--gen', choices=sorted(damage.GENERATORS), default='v2', help='synthetic data generator (damage.py)')
+    ap.add_argument('--init', help='start phase 1 from these weights instead of from scratch')
     ap.add_argument('--skip-train', action='store_true')
     ap.add_argument('--ft-steps', type=int, default=1500, help='phase 2 steps (0 = no phase 2)')
     ap.add_argument('--ft-lr', type=float, default=5e-4)
