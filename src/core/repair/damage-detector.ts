@@ -1,4 +1,3 @@
-import { dropStepEdges } from './step-edges.js';
 import { HeirloomError } from '../../shared/errors.js';
 import type { MemoryBudget, Precision } from '../../shared/devices.js';
 import type { ModelManifest } from '../../shared/model-manifest.js';
@@ -11,6 +10,10 @@ import { checkSignature } from '../models/catalog/onnx-signature.js';
 import { planBatch } from '../scheduler/batch-planner.js';
 import { estimateBatchMemory } from '../scheduler/memory-model.js';
 import { isOutOfMemoryError } from '../scheduler/out-of-memory.js';
+import { DEFAULT_FACE_DETECTOR_ID } from '../faces/face-pass.js';
+import { type FaceDetector, YuNetDetector } from '../faces/yunet-detector.js';
+import { protectFaceFeatures } from './face-features.js';
+import { dropStepEdges } from './step-edges.js';
 
 export const DEFAULT_DAMAGE_MODEL_ID = 'damage-unet';
 /** Detection tile (core) in photo pixels: large enough that context is a small share, small enough to batch. */
@@ -37,14 +40,18 @@ export interface DamageMask {
   fraction: number;
   /** Pixels the network marked that lay on the photo's own outlines and were dropped (step-edges.ts). */
   outlinePixels: number;
+  /** Pixels the network marked on faces' eyes, brows, nostrils and lips, left alone (face-features.ts). */
+  faceFeaturePixels: number;
+  /** Faces found (0 when no face detector is installed). */
+  faces: number;
 }
 
 export interface DetectOptions {
   signal?: AbortSignal;
   onProgress?: (p: DetectProgress) => void;
   threshold?: number;
-  /** Keep marks on the photo's outlines: the network's mask as it is (evaluation). */
-  keepOutlines?: boolean;
+  /** The network's mask as it is: marks on outlines and on faces' features kept (evaluation). */
+  raw?: boolean;
 }
 
 export interface DetectProgress {
@@ -67,6 +74,7 @@ export class DamageDetector {
     readonly manifest: ModelManifest,
     private readonly run: Runner,
     private readonly device: DetectorDevice,
+    private readonly faces: FaceDetector | null = null,
   ) {}
 
   /** Opens the detector on a device; the manifest and the ONNX file's inputs and outputs are checked first. */
@@ -85,20 +93,23 @@ export class DamageDetector {
       if (!out) throw new HeirloomError('INFERENCE_FAILED', `Model ${manifest.id} produced no output named ${manifest.output.name}. Reinstall the model.`);
       return out.data;
     };
-    return new DamageDetector(manifest, run, device);
+    return new DamageDetector(manifest, run, device, await openFaceDetector(deps, device));
   }
 
-  /** For tests and tools: a detector over any runner with this manifest. */
-  static withRunner(manifest: ModelManifest, run: Runner, device: DetectorDevice): DamageDetector {
-    return new DamageDetector(manifest, run, device);
+  /** For tests and tools: a detector over any runner with this manifest (and a face detector, to keep features). */
+  static withRunner(manifest: ModelManifest, run: Runner, device: DetectorDevice, faces: FaceDetector | null = null): DamageDetector {
+    return new DamageDetector(manifest, run, device, faces);
   }
 
-  /** The damage mask of a photo: the network's marks, less those on the photo's own outlines. */
+  /** The damage mask of a photo: the network's marks, less those on the photo's own outlines and on faces' features. */
   async detect(source: PixelSource, options: DetectOptions = {}): Promise<DamageMask> {
+    const { width, height } = source;
     const marked = await this.runNetwork(source, options);
-    if (options.keepOutlines) return { width: source.width, height: source.height, mask: marked, fraction: share(marked), outlinePixels: 0 };
-    const { mask, droppedPixels } = await dropStepEdges(source, marked);
-    return { width: source.width, height: source.height, mask, fraction: share(mask), outlinePixels: droppedPixels };
+    if (options.raw) return { width, height, mask: marked, fraction: share(marked), outlinePixels: 0, faceFeaturePixels: 0, faces: 0 };
+    const outlines = await dropStepEdges(source, marked);
+    const faces = this.faces ? await this.faces.detect(source, options.signal) : [];
+    const features = protectFaceFeatures(outlines.mask, width, height, faces);
+    return { width, height, mask: features.mask, fraction: share(features.mask), outlinePixels: outlines.droppedPixels, faceFeaturePixels: features.protectedPixels, faces: faces.length };
   }
 
   private async runNetwork(source: PixelSource, options: DetectOptions): Promise<Uint8Array> {
@@ -149,6 +160,15 @@ export class DamageDetector {
     }
     return mask;
   }
+}
+
+/** The bundled face detector on the detector's device, or none when it is not installed (the repair still runs). */
+async function openFaceDetector(deps: { models: ModelRegistry; sessions: SessionPool }, device: DetectorDevice): Promise<FaceDetector | null> {
+  const installed = await deps.models.list();
+  const model = installed.find((m) => m.manifest.id === DEFAULT_FACE_DETECTOR_ID && m.manifest.task === 'face-detect') ?? installed.find((m) => m.manifest.task === 'face-detect');
+  if (!model) return null;
+  const session = await deps.sessions.get(model.path, device.session);
+  return new YuNetDetector(session, { inputName: model.manifest.input.name });
 }
 
 function share(mask: Uint8Array): number {
