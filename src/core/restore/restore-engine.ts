@@ -22,6 +22,7 @@ import { startPeakMeasurement } from '../scheduler/peak-memory-probe.js';
 import { PhotoExecutor, type DeviceLane, type ExecutorPhoto } from '../scheduler/photo-executor.js';
 import { bestBatchFrom, measureWholePhotoShapes, TILE_CANDIDATES, tuneTileAndBatch } from '../scheduler/tile-tuner.js';
 import { choosePhotoTile, costCurve } from '../scheduler/photo-tiling.js';
+import { batchCostModel } from '../scheduler/batch-grouping.js';
 import { cpuOnly, type DeviceResolver, type ResolvedDevice } from '../devices/device-resolver.js';
 import { photoWork } from '../stages/photo-pipeline.js';
 import { closeStages, openStages } from '../stages/stage-list.js';
@@ -389,8 +390,13 @@ export class RestoreEngine {
         : await tune();
       tuning = this.deps.calibration?.get(device.deviceId, manifest.id, lane.precision)?.tuning ?? tuning;
     }
-    // Where batching pays (an accelerator), every photo keeps the tuned tile so tiles of many photos share shapes.
-    if ((lane.fixedBatch ?? lane.usefulBatch) > 1) return { tileSize };
+    // Where batching pays (an accelerator), every photo keeps the tuned tile so tiles of many photos share
+    // shapes, and a batch may pad tiles to a shared shape when the measured run cost says it pays.
+    if ((lane.fixedBatch ?? lane.usefulBatch) > 1) {
+      const cost = batchCostModel(tuning, tileSize, manifest.tileOverlap);
+      if (cost) lane.batchCost = cost;
+      return { tileSize };
+    }
     const larger = await measureWholePhotoShapes({ run: lane.run, pad: manifest.tileOverlap, fits, known: tuning });
     if (larger.length > 0) {
       tuning = mergePoints(tuning, larger);
