@@ -193,10 +193,23 @@ export class RestoreEngine {
     }
 
     const model = upscale.model;
-    const lanes = model ? await Promise.all(devices.map((device) => this.buildLane(device, model, request))) : [];
+    // Lanes do not wait for their sessions: the first photos decode while the sessions open
+    // (each lane's first run waits for its own). A session that cannot open fails the job as before.
+    const lanes = model ? devices.map((device) => this.buildLane(device, model, request)) : [];
+    const opening = new AbortController();
+    const sessionsOpened = Promise.all(lanes.map((lane) => lane.opened)).then(
+      () => undefined,
+      (error: unknown) => {
+        this.deps.devices?.invalidate?.();
+        opening.abort();
+        return error;
+      },
+    );
+    const jobSignal = signal ? AbortSignal.any([signal, opening.signal]) : opening.signal;
     // A stop during tuning: the executor below then records every photo as cancelled.
     const { tileSize, tileFor } = model
-      ? await this.chooseTile(request, primary, lanes[0]!, model.manifest, jobId, emit, signal).catch((error: unknown): { tileSize: number; tileFor?: (width: number, height: number) => number } => {
+      ? await this.chooseTile(request, primary, lanes[0]!, model.manifest, jobId, emit, jobSignal).catch(async (error: unknown): Promise<{ tileSize: number; tileFor?: (width: number, height: number) => number }> => {
+          if (opening.signal.aborted) throw await sessionsOpened;
           if (signal?.aborted) return { tileSize: FALLBACK_TILE };
           throw error;
         })
@@ -233,7 +246,7 @@ export class RestoreEngine {
     const startedAt = new Map<number, number>();
     const executor = new PhotoExecutor(
       photos,
-      { work, lanes, faults: this.deps.faults ?? FaultInjector.fromEnv(), ...compactSettings({ pause, signal, backOff: backOff === false ? false : undefined }) },
+      { work, lanes, faults: this.deps.faults ?? FaultInjector.fromEnv(), signal: jobSignal, ...compactSettings({ pause, backOff: backOff === false ? false : undefined }) },
       {
         started: (photo) => {
           startedAt.set(photo.position, Date.now());
@@ -267,6 +280,9 @@ export class RestoreEngine {
       },
     );
     await executor.run();
+    // A session that could not open: the job fails with its error (the photos it held back were not touched).
+    const openError = await sessionsOpened;
+    if (openError !== undefined) throw openError;
     if (signal?.aborted) cancelled = true;
     const ms = Date.now() - started;
     job.finish(cancelled ? 'cancelled' : 'finished', ms);
@@ -289,17 +305,20 @@ export class RestoreEngine {
     return monitor;
   }
 
-  /** One lane per device: its session, memory model (calibrated from the store) and limits. */
-  private async buildLane(device: ResolvedDevice, model: InstalledModel, request: RestoreRequest): Promise<DeviceLane> {
+  /** One lane per device: its session (opening; runs wait for it), memory model (calibrated from the store) and limits. */
+  private buildLane(device: ResolvedDevice, model: InstalledModel, request: RestoreRequest): DeviceLane & { opened: Promise<unknown> } {
     const { manifest } = model;
     // The bundled graphs compute in float32 (fp16 weights are cast at load), so memory is
     // planned for fp32 whatever the setting says; run() warns when fp16 was asked for.
     const precision: Precision = 'fp32';
     const stored = this.deps.calibration?.get(device.deviceId, manifest.id, precision) ?? {};
-    const session = await this.deps.sessions.get(model.path, device.session);
+    const opened = this.deps.sessions.get(model.path, device.session);
+    opened.catch(() => {});
+    const session = { run: async (feeds: Parameters<Awaited<typeof opened>['run']>[0]) => (await opened).run(feeds) };
     // The memory model's ratio for this device, learned by the runner as it measures; the lane reads it.
     const memory = { ratio: stored.memoryRatio ?? 1 };
     return {
+      opened,
       deviceId: device.deviceId,
       run: this.measuredRunner(session, manifest, { deviceId: device.deviceId, precision, memory }),
       monitor: this.monitorFor(device),
