@@ -184,7 +184,10 @@ export function tileInputLength(tile: Tile): number {
   return 3 * tile.input.width * tile.input.height;
 }
 
-/** Runs a model on a batch: input N x 3 x H x W (0..1), output N x C x sH x sW. */
+/**
+ * Runs a model on a batch: input N x 3 x H x W (0..1), output N x C x sH x sW. The input is
+ * handed over: the runner may move it to another thread, so callers never reuse it.
+ */
 export type BatchRunner = (input: Float32Array, dims: [number, number, number, number]) => Promise<Float32Array>;
 
 /** The shape the network runs a tile at (its input region). */

@@ -314,7 +314,8 @@ export class RestoreEngine {
     const stored = this.deps.calibration?.get(device.deviceId, manifest.id, precision) ?? {};
     const opened = this.deps.sessions.get(model.path, device.session);
     opened.catch(() => {});
-    const session = { run: async (feeds: Parameters<Awaited<typeof opened>['run']>[0]) => (await opened).run(feeds) };
+    // The executor and the tuner hand each batch over (BatchRunner): it moves to the inference thread uncopied.
+    const session = { run: async (feeds: Parameters<Awaited<typeof opened>['run']>[0]) => (await opened).run(feeds, { handOver: true }) };
     // The memory model's ratio for this device, learned by the runner as it measures; the lane reads it.
     const memory = { ratio: stored.memoryRatio ?? 1 };
     return {
