@@ -29,7 +29,7 @@ function sourceKey() {
     }
   };
   walk(join(root, 'src'));
-  for (const file of ['package.json', 'package-lock.json', 'tsconfig.json']) {
+  for (const file of ['package.json', 'package-lock.json', 'tsconfig.json', 'bin/cli-bundle.mjs']) {
     const path = join(root, file);
     if (existsSync(path)) hash.update(`${file}\0${statSync(path, { bigint: true }).mtimeNs / 1_000_000n}\n`);
   }
@@ -87,11 +87,12 @@ function removeOldBundles(current) {
 /** The bundle's folder for the source tree as it is now, made if missing; undefined when it cannot be. */
 export async function cliBundle() {
   if (process.env.HEIRLOOM_CLI_BUNDLE === '0') return undefined;
+  let dir;
   try {
-    const dir = join(root, '.cache', 'cli', sourceKey());
+    dir = join(root, '.cache', 'cli', sourceKey());
     if (!existsSync(join(dir, 'main.mjs'))) await build(dir);
-    return existsSync(join(dir, 'main.mjs')) ? dir : undefined;
   } catch {
-    return undefined;
+    // No esbuild, a read-only tree, or another process renamed the same bundle into place first.
   }
+  return dir !== undefined && existsSync(join(dir, 'main.mjs')) ? dir : undefined;
 }
