@@ -326,7 +326,9 @@ export class RestoreEngine {
       budget: device.settings.memoryBudget,
       maxBatch: device.settings.maxBatch,
       precision,
-      usefulBatch: stored.tunedBatch ?? 1,
+      // On the host CPU batch 1 is fastest (the runtime's convolutions gain nothing from a batch);
+      // a batch measured faster there is load noise, and it would also stop photos running whole.
+      usefulBatch: device.session.provider === 'cpu' ? 1 : (stored.tunedBatch ?? 1),
       get calibration() {
         return memory.ratio;
       },
@@ -392,7 +394,7 @@ export class RestoreEngine {
     if (tileSize === undefined) {
       const tune = async () => {
         emit({ type: 'warning', jobId, code: 'TUNING', message: `Measuring the fastest tile size for ${manifest.id} on ${device.deviceId} (once; remembered for next time).`, device: device.deviceId });
-        const result = await tuneTileAndBatch({ run: lane.run, pad: manifest.tileOverlap, fits, signal });
+        const result = await tuneTileAndBatch({ run: lane.run, pad: manifest.tileOverlap, fits, signal, ...(lane.sharesHostCpu ? { batches: [1] } : {}) });
         lane.usefulBatch = result.batch;
         this.deps.calibration?.update(device.deviceId, manifest.id, lane.precision, { tunedTile: result.tile, tunedBatch: result.batch, tuning: mergePoints(tuning, result.points) });
         return result.points.length > 0 ? result.tile : FALLBACK_TILE;
@@ -434,6 +436,7 @@ export class RestoreEngine {
    * device, measured once (a few runs) and remembered with the other tuning points.
    */
   private async usefulBatchAt(tile: number, stored: Calibration, fits: (tile: number, batch: number) => boolean, device: ResolvedDevice, lane: DeviceLane, manifest: ModelManifest, signal?: AbortSignal): Promise<number> {
+    if (lane.sharesHostCpu) return 1;
     const known = bestBatchFrom(stored.tuning ?? [], tile);
     if (known !== undefined) return known;
     // The whole photo as one tile has one shape per photo: nothing to batch; huge tiles are too costly to measure.
@@ -447,7 +450,7 @@ export class RestoreEngine {
 /** A tuning another process finished: its tile, with its batch for this lane. */
 function reuseTuning(stored: Calibration | undefined, lane: DeviceLane): number | undefined {
   if (stored?.tunedTile === undefined) return undefined;
-  if (stored.tunedBatch !== undefined) lane.usefulBatch = stored.tunedBatch;
+  if (stored.tunedBatch !== undefined && !lane.sharesHostCpu) lane.usefulBatch = stored.tunedBatch;
   return stored.tunedTile;
 }
 

@@ -84,3 +84,24 @@ test('a session that cannot open still fails the job with its error, and drops a
   }
   assert.equal(invalidated, 1);
 });
+
+test('on the CPU batch 1 stays what is chosen, even where a loaded machine once measured a batch of 2 faster', async () => {
+  const dir = tempDir();
+  const files = [await writeTestPhoto(join(dir, 'a.png'), 40, 30, 1), await writeTestPhoto(join(dir, 'b.png'), 40, 30, 2)];
+  const order: string[] = [];
+  const gate = gatedPool(order);
+  const t = testEngine(join(dir, 'home'), { sessions: gate.pool });
+  // What a tuning under heavy load left: batch 2 "10 % faster" at tile 192, and every shape up to 640 measured.
+  const points = [64, 128, 192, 256, 384, 512, 640].map((tile) => ({ tile, batch: 1, usPerPixel: 20 }));
+  t.calibration.update('cpu', 'realesr-general-x4v3', 'fp32', { tunedTile: 192, tunedBatch: 2, tuning: [...points, { tile: 192, batch: 2, usPerPixel: 18 }] });
+  const events: RestoreEvent[] = [];
+  try {
+    const summary = await t.engine.run({ inputs: files, outDir: join(dir, 'out'), modelId: 'realesr-general-x4v3', tile: 'auto', batch: 'auto' }, (e) => events.push(e), { onPlan: () => gate.open() });
+    assert.equal(summary.succeeded, 2);
+  } finally {
+    await t.dispose();
+  }
+  const inferring = events.filter((e) => e.type === 'progress' && e.stage === 'inferring');
+  assert.equal(inferring.length, 2, 'each photo whole, in one run');
+  assert.ok(inferring.every((e) => e.type === 'progress' && e.batchSize === 1 && e.tiles === 1), JSON.stringify(inferring));
+});
