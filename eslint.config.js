@@ -28,7 +28,7 @@ const ownedRestriction = (except) =>
     .map((o) => ({ name: o.name, message: `Only ${o.owner} may import ${o.name}; go through its API.` }));
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'release/**', 'node_modules/**', 'test-results/**', '.bench/**'] },
+  { ignores: ['dist/**', 'release/**', 'node_modules/**', 'test-results/**', '.bench/**', '.cache/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

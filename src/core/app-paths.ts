@@ -25,10 +25,12 @@ export interface HomeLayout {
   /** Automatic backups of the database (at most one a day, the newest three kept). */
   backups: string;
   models: string;
+  /** Device discovery and provider probes, remembered for a few minutes (devices/discovery-cache.ts). */
+  deviceCache: string;
 }
 
 export function homeLayout(root: string): HomeLayout {
-  return { root, database: join(root, 'heirloom.db'), backups: join(root, 'backups'), models: join(root, 'models') };
+  return { root, database: join(root, 'heirloom.db'), backups: join(root, 'backups'), models: join(root, 'models'), deviceCache: join(root, 'device-discovery.json') };
 }
 
 /** The repository's (or packaged app's) bundled models folder. */

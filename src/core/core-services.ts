@@ -7,6 +7,7 @@ import { DeviceService } from './devices/device-service.js';
 import type { DeviceResolver } from './devices/device-resolver.js';
 import { systemDiscoverySources } from './devices/discovery-sources.js';
 import { ProviderProbe } from './devices/provider-probe.js';
+import { cachedProbe, DiscoveryCache, discoveryFingerprint } from './devices/discovery-cache.js';
 import { RestoreEngine } from './restore/restore-engine.js';
 import { DeviceSettingsStore } from './store/device-settings-store.js';
 import { CalibrationStore } from './store/calibration-store.js';
@@ -66,7 +67,7 @@ export class CoreServices<Service = DeviceService> {
       this.modelManager = new ModelManager({ registry: this.models, catalogPath: options.catalogPath ?? modelCatalogFile(options.bundledModelsDir), importNcnn: importNcnnLazily });
       this.jobs = new JobStore(this.db, { jobFinished: () => this.history.jobFinished() });
       this.calibration = new CalibrationStore(this.db);
-      this.devices = (options.devices ?? (systemDevices as unknown as (db: Db) => CoreDevices<Service>))(this.db);
+      this.devices = options.devices ? options.devices(this.db) : (systemDevices(this.db, options.home) as unknown as CoreDevices<Service>);
       this.engine = new RestoreEngine({ models: this.models, sessions: this.sessions, jobs: this.jobs, calibration: this.calibration, devices: this.devices.resolver, leases: processLeases(this.db) });
     } catch (error) {
       void this.history.close();
@@ -82,8 +83,11 @@ export class CoreServices<Service = DeviceService> {
 }
 
 /** The real devices: discovery and provider probes once per process (a probe costs a session open), settings in SQLite. */
-export function systemDevices(db: Db): CoreDevices<DeviceService> {
-  const service = new DeviceService(new DeviceSettingsStore(db), systemDiscoverySources(new ProviderProbe().probe));
+export function systemDevices(db: Db, home?: string): CoreDevices<DeviceService> {
+  // Discovery and probes are remembered for a few minutes in the data folder: a command's start does not pay for them each time.
+  const cache = home === undefined ? undefined : new DiscoveryCache(homeLayout(home).deviceCache, discoveryFingerprint(process.env));
+  const probe = new ProviderProbe().probe;
+  const service = new DeviceService(new DeviceSettingsStore(db), systemDiscoverySources(cache ? cachedProbe(probe, cache) : probe), cache);
   return { resolver: service, service, dispose: () => service.dispose() };
 }
 

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { addJobSettingsOptions, jobSettingsFromOptions, type JobSettingsOptions } from '../job-settings-options.js';
 import { runRestoreJob } from '../run-restore-job.js';
-import { runFarmJob } from '../run-farm-job.js';
-import { farmUrl } from './worker.js';
 
 interface RestoreOptions extends JobSettingsOptions {
   out: string;
@@ -24,6 +22,8 @@ export function registerRestore(program: Command): void {
     .option('--redis <url>', 'send the job to a farm (heirloom worker on each machine) instead of restoring here; paths as every machine sees them')
     .action(async (inputs: string[], options: RestoreOptions) => {
       if (options.redis) {
+        // The farm's queue client (BullMQ, ioredis) loads only for a farm job: a local restore starts without it.
+        const [{ runFarmJob }, { farmUrl }] = await Promise.all([import('../run-farm-job.js'), import('./worker.js')]);
         await runFarmJob({ ...options, redisUrl: farmUrl(options.redis, 'restore') }, { inputs, outDir: options.out, settings: jobSettingsFromOptions({ ...options, overwrite: options.overwrite ?? false }) });
         return;
       }

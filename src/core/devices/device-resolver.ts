@@ -15,6 +15,8 @@ export interface LaneSettings {
 export interface DeviceResolver {
   /** The devices this run uses: the one asked for, or every enabled device sharing the queue. */
   resolve(request: { deviceId?: string; provider?: ProviderName; threads?: number }): Promise<ResolvedDevice[]>;
+  /** A session could not be opened on a resolved device: forget any cached discovery, so the next run looks again. */
+  invalidate?(): void;
 }
 
 export interface ResolvedDevice {

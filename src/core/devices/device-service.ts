@@ -6,6 +6,7 @@ import type { DeviceSettingsStore } from '../store/device-settings-store.js';
 import { presetSettings, enabledByDefault, providerSupportsFp16 } from './device-presets.js';
 import { discoverDevices, probeDevice, providerLabel, type DiscoveredDevice, type Discovery } from './discover-devices.js';
 import type { DiscoverySources } from './discovery-sources.js';
+import type { DiscoveryCache } from './discovery-cache.js';
 import { nvidiaSmiQueryArgs, parseNvidiaSmi } from './nvidia-smi.js';
 import { parseSettingAssignments } from './setting-assignments.js';
 
@@ -56,42 +57,64 @@ type Warning = ResolvedDevice['warnings'][number];
  */
 export class DeviceService implements DeviceResolver {
   private discovery: Promise<Discovery> | undefined;
+  /** Whether `discovery` came from the cache (a job may use it; what the user is shown is looked up afresh). */
+  private discoveryCached = false;
   private readonly listeners = new Set<(warning: DeviceWarning) => void>();
 
   constructor(
     private readonly store: DeviceSettingsStore,
     private readonly sources: DiscoverySources,
+    /** Discovery and probes remembered for a few minutes across processes (the data folder's file). */
+    private readonly cache?: DiscoveryCache,
   ) {
     // CUDA numbers GPUs fastest-first unless told otherwise; bus order is what lets a PCI bus
     // id name a CUDA ordinal. It must be set before CUDA initialises, i.e. before any session.
     if (sources.env.CUDA_DEVICE_ORDER === undefined) sources.env.CUDA_DEVICE_ORDER = 'PCI_BUS_ID';
   }
 
-  /** Hardware and candidate providers (no probes), once per instance. */
-  async discover(): Promise<Discovery> {
-    this.discovery ??= discoverDevices(this.sources).catch((error: unknown) => {
-      this.discovery = undefined;
-      throw error;
-    });
+  /**
+   * Hardware and candidate providers (no probes), once per instance. A job takes a cached
+   * discovery while it is fresh; `fresh` (what `heirloom devices`, settings and the studio
+   * show) looks again, probes included, and renews the cache.
+   */
+  async discover(options: { fresh?: boolean } = {}): Promise<Discovery> {
+    if (options.fresh && this.discoveryCached) this.discovery = undefined;
+    if (this.discovery) return this.discovery;
+    const cached = options.fresh ? undefined : this.cache?.readDiscovery();
+    if (options.fresh) this.cache?.clear();
+    this.discoveryCached = cached !== undefined;
+    this.discovery = cached
+      ? Promise.resolve(cached.discovery)
+      : discoverDevices(this.sources).then(
+          (discovery) => {
+            this.cache?.writeDiscovery(discovery);
+            return discovery;
+          },
+          (error: unknown) => {
+            this.discovery = undefined;
+            this.cache?.clear();
+            throw error;
+          },
+        );
     return this.discovery;
   }
 
   /** Every device with its providers confirmed by a real session probe, and the settings in force. */
   async list(): Promise<DeviceView[]> {
-    const { devices } = await this.discover();
+    const { devices } = await this.discover({ fresh: true });
     const views: DeviceView[] = [];
     for (const device of devices) views.push(await this.view(device, devices));
     return views;
   }
 
   async get(deviceId: string): Promise<DeviceView> {
-    const { devices } = await this.discover();
+    const { devices } = await this.discover({ fresh: true });
     return this.view(findDevice(devices, deviceId), devices);
   }
 
   /** Validates and stores `key=value` settings for one device; returns the device as it now stands. */
   async updateSettings(deviceId: string, assignments: readonly string[]): Promise<DeviceView> {
-    const { devices } = await this.discover();
+    const { devices } = await this.discover({ fresh: true });
     const device = findDevice(devices, deviceId);
     const changes = parseSettingAssignments(assignments, device);
     const overrides: Partial<DeviceSettings> = { ...this.store.get(device.id) };
@@ -182,9 +205,16 @@ export class DeviceService implements DeviceResolver {
     return () => this.listeners.delete(listener);
   }
 
-  /** Forgets the discovered hardware (after a GPU was plugged in); probe results stay cached in the prober. */
+  /** Forgets the discovered hardware (after a GPU was plugged in) and the cached discovery; in-process probe results stay in the prober. */
   refresh(): void {
     this.discovery = undefined;
+    this.cache?.clear();
+  }
+
+  /** A session failed on a device as resolved: what the cache said about this machine is not trusted again. */
+  invalidate(): void {
+    if (this.discoveryCached) this.discovery = undefined;
+    this.cache?.clear();
   }
 
   dispose(): void {

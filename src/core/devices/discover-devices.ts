@@ -73,7 +73,7 @@ export async function discoverDevices(sources: DiscoverySources, options: { prob
     }
   }
 
-  const devices = [...assignProviders(gpus, sources, notes), cpuDevice(cpu, sources.arch)];
+  const devices = [...assignProviders(gpus, new Set(await sources.runtimeBackends()), sources, notes), cpuDevice(cpu, sources.arch)];
   if (!options.probe) return { devices, notes };
   return { devices: await Promise.all(devices.map((d) => probeDevice(d, sources.probe))), notes };
 }
@@ -177,8 +177,7 @@ function mergeGpus(controllers: GraphicsController[], nvidia: NvidiaGpu[], platf
   return gpus.sort((a, b) => kindRank(a.kind) - kindRank(b.kind) || (a.pciBusId && b.pciBusId ? a.pciBusId.localeCompare(b.pciBusId) : 0));
 }
 
-function assignProviders(gpus: Gpu[], sources: DiscoverySources, notes: string[]): DiscoveredDevice[] {
-  const backends = new Set(sources.runtimeBackends());
+function assignProviders(gpus: Gpu[], backends: ReadonlySet<string>, sources: DiscoverySources, notes: string[]): DiscoveredDevice[] {
   const { platform, arch } = sources;
   const nvidiaBuses = gpus.filter((g) => g.vendor === 'NVIDIA' && g.pciBusId).map((g) => g.pciBusId!);
   const cuda = cudaOrdinals(nvidiaBuses, sources.env);

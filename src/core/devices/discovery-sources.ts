@@ -2,9 +2,7 @@ import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { graphics } from 'systeminformation';
 import type { ProviderName } from '../../shared/devices.js';
-import { listRuntimeBackends } from '../inference/ort-backend.js';
 import { readCpuAvailableMemory } from '../scheduler/memory-monitor.js';
 
 /** The subset of systeminformation.graphics().controllers discovery reads (fixtures record the whole object). */
@@ -59,7 +57,7 @@ export interface DiscoverySources {
   /** Runs nvidia-smi with these arguments; undefined when it is not installed, throws when it fails. */
   nvidiaSmi(args: string[]): Promise<string | undefined>;
   /** Backend names this onnxruntime-node build lists (listSupportedBackends). */
-  runtimeBackends(): string[];
+  runtimeBackends(): string[] | Promise<string[]>;
   /** amdgpu's VRAM counters from sysfs (Linux); undefined where the driver has none. */
   pciMemory(pciBusId: string): Promise<{ totalBytes: number; usedBytes: number } | undefined>;
   probe: SessionProber;
@@ -76,11 +74,12 @@ export function systemDiscoverySources(probe: SessionProber, env: Record<string,
       const list = cpus();
       return { model: list[0]?.model.trim() || 'CPU', cores: availableParallelism(), memoryTotalBytes: totalmem(), memoryFreeBytes: await readCpuAvailableMemory() };
     },
+    // systeminformation and the runtime are loaded when discovery runs, not when a command starts (it is often cached).
     async graphics() {
-      return (await graphics()).controllers;
+      return (await (await import('systeminformation')).graphics()).controllers;
     },
     nvidiaSmi: (args) => runNvidiaSmi(args, platform, env),
-    runtimeBackends: () => listRuntimeBackends().map((b) => b.name),
+    runtimeBackends: async () => (await import('../inference/ort-backend.js')).listRuntimeBackends().map((b) => b.name),
     pciMemory: readAmdgpuMemory,
     probe,
   };

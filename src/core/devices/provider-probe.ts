@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProviderName } from '../../shared/devices.js';
-import { ModelSession, runtimeLibraryDir } from '../inference/ort-backend.js';
+import type { ModelSession } from '../inference/ort-backend.js';
 import type { ProbeOutcome } from './discovery-sources.js';
 import { cudaProviderLibraries, explainProviderFailure } from './explain-provider-failure.js';
-import { buildProbeModel, PROBE_INPUT, PROBE_OUTPUT } from './probe-model.js';
 
 const PROBE_SIDE = 8;
 
@@ -36,6 +35,8 @@ export class ProviderProbe {
     const started = performance.now();
     const ms = () => Math.round(performance.now() - started);
     let session: ModelSession | undefined;
+    // The runtime and the probe model's protobuf library load only when a probe really runs.
+    const [{ ModelSession, runtimeLibraryDir }, { buildProbeModel, PROBE_INPUT, PROBE_OUTPUT }] = await Promise.all([import('../inference/ort-backend.js'), import('./probe-model.js')]);
     try {
       this.model ??= buildProbeModel();
       session = await ModelSession.open(this.model, { provider, ...(deviceId === undefined ? {} : { deviceId }), threads: 1 });

@@ -114,6 +114,27 @@ export function planPhotoTiles(imageWidth: number, imageHeight: number, tileSize
   return { imageWidth, imageHeight, coreWidth, coreHeight, pad, tiles };
 }
 
+/**
+ * The tile run at a larger shape (to share a batch with tiles of another photo): its input
+ * grows by real context from its own photo, toward both sides where there is room, and it
+ * still writes only what it owns. Undefined when the photo is smaller than the shape: pixels
+ * invented past the photo's border would change what the tile computes.
+ */
+export function growTileInput(tile: Tile, width: number, height: number, imageWidth: number, imageHeight: number): Tile | undefined {
+  const x = growSpan(tile.input.x, tile.input.width, width, imageWidth);
+  const y = growSpan(tile.input.y, tile.input.height, height, imageHeight);
+  if (x === undefined || y === undefined) return undefined;
+  return { ...tile, input: { x, y, width, height } };
+}
+
+function growSpan(start: number, length: number, target: number, limit: number): number | undefined {
+  if (target < length || target > limit) return undefined;
+  const extra = target - length;
+  const before = Math.min(start, Math.floor(extra / 2));
+  const after = Math.min(limit - (start + length), extra - before);
+  return start - (extra - after);
+}
+
 /** Pixels the network computes for a plan (context included), against the photo's own pixels. */
 export function computedPixels(plan: TilePlan): number {
   return plan.tiles.reduce((sum, t) => sum + t.input.width * t.input.height, 0);
@@ -163,7 +184,10 @@ export function tileInputLength(tile: Tile): number {
   return 3 * tile.input.width * tile.input.height;
 }
 
-/** Runs a model on a batch: input N x 3 x H x W (0..1), output N x C x sH x sW. */
+/**
+ * Runs a model on a batch: input N x 3 x H x W (0..1), output N x C x sH x sW. The input is
+ * handed over: the runner may move it to another thread, so callers never reuse it.
+ */
 export type BatchRunner = (input: Float32Array, dims: [number, number, number, number]) => Promise<Float32Array>;
 
 /** The shape the network runs a tile at (its input region). */

@@ -21,6 +21,7 @@ import { startPeakMeasurement } from '../scheduler/peak-memory-probe.js';
 import { PhotoExecutor, type DeviceLane, type ExecutorPhoto, type PhotoSource } from '../scheduler/photo-executor.js';
 import { bestBatchFrom, measureWholePhotoShapes, TILE_CANDIDATES, tuneTileAndBatch } from '../scheduler/tile-tuner.js';
 import { choosePhotoTile, costCurve } from '../scheduler/photo-tiling.js';
+import { batchCostModel } from '../scheduler/batch-grouping.js';
 import { cpuOnly, type DeviceResolver, type ResolvedDevice } from '../devices/device-resolver.js';
 import { photoWork, type PhotoSettings } from '../stages/photo-pipeline.js';
 import { repairAgainWork, type EarlierRestore } from '../stages/repair-again-work.js';
@@ -203,10 +204,23 @@ export class RestoreEngine {
     }
 
     const model = upscale.model;
-    const lanes = model ? await Promise.all(devices.map((device) => this.buildLane(device, model, request))) : [];
+    // Lanes do not wait for their sessions: the first photos decode while the sessions open
+    // (each lane's first run waits for its own). A session that cannot open fails the job as before.
+    const lanes = model ? devices.map((device) => this.buildLane(device, model, request)) : [];
+    const opening = new AbortController();
+    const sessionsOpened = Promise.all(lanes.map((lane) => lane.opened)).then(
+      () => undefined,
+      (error: unknown) => {
+        this.deps.devices?.invalidate?.();
+        opening.abort();
+        return error;
+      },
+    );
+    const jobSignal = signal ? AbortSignal.any([signal, opening.signal]) : opening.signal;
     // A stop during tuning: the executor below then records every photo as cancelled.
     const { tileSize, tileFor } = model
-      ? await this.chooseTile(request, primary, lanes[0]!, model.manifest, jobId, emit, signal).catch((error: unknown): { tileSize: number; tileFor?: (width: number, height: number) => number } => {
+      ? await this.chooseTile(request, primary, lanes[0]!, model.manifest, jobId, emit, jobSignal).catch(async (error: unknown): Promise<{ tileSize: number; tileFor?: (width: number, height: number) => number }> => {
+          if (opening.signal.aborted) throw await sessionsOpened;
           if (signal?.aborted) return { tileSize: FALLBACK_TILE };
           throw error;
         })
@@ -273,7 +287,7 @@ export class RestoreEngine {
     const startedAt = new Map<number, number>();
     const executor = new PhotoExecutor(
       photos,
-      { work, lanes, faults: this.deps.faults ?? FaultInjector.fromEnv(), ...compactSettings({ pause, signal, backOff: backOff === false ? false : undefined }) },
+      { work, lanes, faults: this.deps.faults ?? FaultInjector.fromEnv(), signal: jobSignal, ...compactSettings({ pause, backOff: backOff === false ? false : undefined }) },
       {
         started: (photo) => {
           startedAt.set(photo.position, Date.now());
@@ -309,6 +323,9 @@ export class RestoreEngine {
     await executor.run();
     // A stop ends the listing and hashing too: photos not reached wait for `resume` (the job stays unlisted).
     await job.close();
+    // A session that could not open: the job fails with its error (the photos it held back were not touched).
+    const openError = await sessionsOpened;
+    if (openError !== undefined) throw openError;
     if (listingError !== undefined) throw listingError;
     if (signal?.aborted) cancelled = true;
     const ms = Date.now() - started;
@@ -332,24 +349,30 @@ export class RestoreEngine {
     return monitor;
   }
 
-  /** One lane per device: its session, memory model (calibrated from the store) and limits. */
-  private async buildLane(device: ResolvedDevice, model: InstalledModel, request: RestoreRequest): Promise<DeviceLane> {
+  /** One lane per device: its session (opening; runs wait for it), memory model (calibrated from the store) and limits. */
+  private buildLane(device: ResolvedDevice, model: InstalledModel, request: RestoreRequest): DeviceLane & { opened: Promise<unknown> } {
     const { manifest } = model;
     // The bundled graphs compute in float32 (fp16 weights are cast at load), so memory is
     // planned for fp32 whatever the setting says; run() warns when fp16 was asked for.
     const precision: Precision = 'fp32';
     const stored = this.deps.calibration?.get(device.deviceId, manifest.id, precision) ?? {};
-    const session = await this.deps.sessions.get(model.path, device.session);
+    const opened = this.deps.sessions.get(model.path, device.session);
+    opened.catch(() => {});
+    // The executor and the tuner hand each batch over (BatchRunner): it moves to the inference thread uncopied.
+    const session = { run: async (feeds: Parameters<Awaited<typeof opened>['run']>[0]) => (await opened).run(feeds, { handOver: true }) };
     // The memory model's ratio for this device, learned by the runner as it measures; the lane reads it.
     const memory = { ratio: stored.memoryRatio ?? 1 };
     return {
+      opened,
       deviceId: device.deviceId,
       run: this.measuredRunner(session, manifest, { deviceId: device.deviceId, precision, memory }),
       monitor: this.monitorFor(device),
       budget: device.settings.memoryBudget,
       maxBatch: device.settings.maxBatch,
       precision,
-      usefulBatch: stored.tunedBatch ?? 1,
+      // On the host CPU batch 1 is fastest (the runtime's convolutions gain nothing from a batch);
+      // a batch measured faster there is load noise, and it would also stop photos running whole.
+      usefulBatch: device.session.provider === 'cpu' ? 1 : (stored.tunedBatch ?? 1),
       get calibration() {
         return memory.ratio;
       },
@@ -415,7 +438,7 @@ export class RestoreEngine {
     if (tileSize === undefined) {
       const tune = async () => {
         emit({ type: 'warning', jobId, code: 'TUNING', message: `Measuring the fastest tile size for ${manifest.id} on ${device.deviceId} (once; remembered for next time).`, device: device.deviceId });
-        const result = await tuneTileAndBatch({ run: lane.run, pad: manifest.tileOverlap, fits, signal });
+        const result = await tuneTileAndBatch({ run: lane.run, pad: manifest.tileOverlap, fits, signal, ...(lane.sharesHostCpu ? { batches: [1] } : {}) });
         lane.usefulBatch = result.batch;
         this.deps.calibration?.update(device.deviceId, manifest.id, lane.precision, { tunedTile: result.tile, tunedBatch: result.batch, tuning: mergePoints(tuning, result.points) });
         return result.points.length > 0 ? result.tile : FALLBACK_TILE;
@@ -433,8 +456,13 @@ export class RestoreEngine {
         : await tune();
       tuning = this.deps.calibration?.get(device.deviceId, manifest.id, lane.precision)?.tuning ?? tuning;
     }
-    // Where batching pays (an accelerator), every photo keeps the tuned tile so tiles of many photos share shapes.
-    if ((lane.fixedBatch ?? lane.usefulBatch) > 1) return { tileSize };
+    // Where batching pays (an accelerator), every photo keeps the tuned tile so tiles of many photos share
+    // shapes, and a batch may pad tiles to a shared shape when the measured run cost says it pays.
+    if ((lane.fixedBatch ?? lane.usefulBatch) > 1) {
+      const cost = batchCostModel(tuning, tileSize, manifest.tileOverlap);
+      if (cost) lane.batchCost = cost;
+      return { tileSize };
+    }
     const larger = await measureWholePhotoShapes({ run: lane.run, pad: manifest.tileOverlap, fits, known: tuning });
     if (larger.length > 0) {
       tuning = mergePoints(tuning, larger);
@@ -452,6 +480,7 @@ export class RestoreEngine {
    * device, measured once (a few runs) and remembered with the other tuning points.
    */
   private async usefulBatchAt(tile: number, stored: Calibration, fits: (tile: number, batch: number) => boolean, device: ResolvedDevice, lane: DeviceLane, manifest: ModelManifest, signal?: AbortSignal): Promise<number> {
+    if (lane.sharesHostCpu) return 1;
     const known = bestBatchFrom(stored.tuning ?? [], tile);
     if (known !== undefined) return known;
     // The whole photo as one tile has one shape per photo: nothing to batch; huge tiles are too costly to measure.
@@ -465,7 +494,7 @@ export class RestoreEngine {
 /** A tuning another process finished: its tile, with its batch for this lane. */
 function reuseTuning(stored: Calibration | undefined, lane: DeviceLane): number | undefined {
   if (stored?.tunedTile === undefined) return undefined;
-  if (stored.tunedBatch !== undefined) lane.usefulBatch = stored.tunedBatch;
+  if (stored.tunedBatch !== undefined && !lane.sharesHostCpu) lane.usefulBatch = stored.tunedBatch;
   return stored.tunedTile;
 }
 

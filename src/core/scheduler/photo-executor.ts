@@ -2,9 +2,10 @@ import { HeirloomError, toErrorInfo, type ErrorInfo } from '../../shared/errors.
 import type { MemoryBudget, Precision } from '../../shared/devices.js';
 import type { ModelManifest } from '../../shared/model-manifest.js';
 import type { MemoryReading, ProgressEvent, Stage } from '../../shared/events.js';
-import { extractTile, tileDims, tileInputLength, type BatchRunner, type Tile, type TilePlan } from '../inference/tiler.js';
+import { extractTile, growTileInput, tileDims, tileInputLength, type BatchRunner, type Tile, type TilePlan } from '../inference/tiler.js';
 import type { PhotoResult, PhotoWork, PreparedPhoto } from './photo-work.js';
 import { planBatch } from './batch-planner.js';
+import { chooseBatchGroup, type BatchCostModel } from './batch-grouping.js';
 import { estimateBatchMemory } from './memory-model.js';
 import type { MemoryMonitor } from './memory-monitor.js';
 import { FaultInjector, isOutOfMemoryError } from './out-of-memory.js';
@@ -32,6 +33,8 @@ export interface DeviceLane {
   learnedLimitPixels?: number;
   /** The device is the host CPU itself (CPU provider): host work competes with its inference. */
   sharesHostCpu?: boolean;
+  /** Run cost from the tuner (where batching pays): lets a batch pad tiles to a shared shape when that is faster. */
+  batchCost?: BatchCostModel;
 }
 
 export interface ExecutorPhoto {
@@ -111,6 +114,11 @@ interface QueuedTile {
   tile: Tile;
   /** Plan generation: tiles of a re-planned photo from the old plan are dropped. */
   plan: PreparedPhoto['plan'];
+}
+
+/** A queued tile taken into a batch: `runTile` is the tile at the batch's shape (more context when it was grown). */
+interface BatchItem extends QueuedTile {
+  runTile: Tile;
 }
 
 /**
@@ -311,42 +319,51 @@ export class PhotoExecutor {
     for (const state of completed) await this.finish(state);
   }
 
-  /** The oldest tile's shape, and as many tiles of that shape as the plan allows. */
-  private async takeBatch(lane: DeviceLane): Promise<'done' | 'wait' | { items: QueuedTile[]; recommended: number; memory: MemoryReading }> {
-    const first = this.queue.findIndex((q) => q.state.pinnedLane === undefined || q.state.pinnedLane === lane.deviceId);
+  /**
+   * The oldest tile and the tiles that batch with it: those of its shape, or, where the lane's
+   * cost model says a fuller batch pays for a few padded pixels, those that fit a shared
+   * larger shape (see batch-grouping.ts). At batch 1 (the host CPU) it is the oldest tile alone.
+   */
+  private async takeBatch(lane: DeviceLane): Promise<'done' | 'wait' | { items: BatchItem[]; recommended: number; memory: MemoryReading }> {
+    const allowed = (q: QueuedTile) => q.state.pinnedLane === undefined || q.state.pinnedLane === lane.deviceId;
+    const first = this.queue.findIndex(allowed);
     if (first < 0) return this.allPrepared() && this.queue.length === 0 ? 'done' : 'wait';
     const head = this.queue[first]!;
-    // Tiles of one input shape batch together (a photo's balanced tiles share a few shapes).
     const dims = tileDims(head.tile);
-    const padded = dims.width * dims.height;
-    const recommendation = await this.recommend(lane, head.plan.coreWidth, padded);
-    let size = lane.fixedBatch ?? Math.min(recommendation.batch, lane.usefulBatch);
+    const freeBytes = await lane.monitor.freeBytes();
+    const recommendation = this.recommend(lane, freeBytes, dims.width * dims.height);
     const cap = this.laneBatchCap.get(lane.deviceId);
-    if (cap !== undefined) size = Math.min(size, cap);
+    const sizeAt = (pixels: number) => {
+      const size = lane.fixedBatch ?? Math.min(this.recommend(lane, freeBytes, pixels).batch, lane.usefulBatch);
+      return cap === undefined ? size : Math.min(size, cap);
+    };
+    const size = sizeAt(dims.width * dims.height);
+    const candidates = [head, ...(size > 1 ? this.queue.filter((q) => q !== head && allowed(q)) : [])];
+    const group = chooseBatchGroup(
+      candidates.map((q) => ({ ...tileDims(q.tile), maxWidth: q.plan.imageWidth, maxHeight: q.plan.imageHeight })),
+      { batchFor: (width, height) => (width === dims.width && height === dims.height ? size : sizeAt(width * height)), ...(lane.batchCost ? { cost: lane.batchCost } : {}) },
+    );
     // Smart batching: while photos that could fill this batch are still being decoded, wait for them.
-    const available = this.queue.filter((q) => sameShape(q, dims) && (q.state.pinnedLane === undefined || q.state.pinnedLane === lane.deviceId)).length;
-    if (available < size && (this.preparing > 0 || (this.morePhotos() && this.wantsMorePhotos()))) return 'wait';
-    const items: QueuedTile[] = [];
-    for (let i = first; i < this.queue.length && items.length < size; ) {
-      const q = this.queue[i]!;
-      const allowed = q.state.pinnedLane === undefined || q.state.pinnedLane === lane.deviceId;
-      if (sameShape(q, dims) && allowed) {
-        items.push(q);
-        this.queue.splice(i, 1);
-      } else i++;
-    }
+    if (group.members.length < size && (this.preparing > 0 || (this.morePhotos() && this.wantsMorePhotos()))) return 'wait';
+    const items = group.members.map((i) => {
+      const q = candidates[i]!;
+      const runTile = growTileInput(q.tile, group.width, group.height, q.plan.imageWidth, q.plan.imageHeight) ?? q.tile;
+      return { ...q, runTile };
+    });
+    const taken = new Set(group.members.map((i) => candidates[i]!));
+    for (let i = this.queue.length - 1; i >= 0; i--) if (taken.has(this.queue[i]!)) this.queue.splice(i, 1);
     // Let decoding refill the queue while this batch runs.
     this.notify();
-    return { items, recommended: recommendation.batch, memory: recommendation.memory };
+    const memory = group.width === dims.width && group.height === dims.height ? recommendation : this.recommend(lane, freeBytes, group.width * group.height);
+    return { items, recommended: memory.batch, memory: memory.memory };
   }
 
-  private async recommend(lane: DeviceLane, tileSize: number, paddedPixels: number): Promise<{ batch: number; memory: MemoryReading }> {
-    const freeBytes = await lane.monitor.freeBytes();
+  private recommend(lane: DeviceLane, freeBytes: number, paddedPixels: number): { batch: number; memory: MemoryReading } {
     const plan = planBatch({
       freeBytes,
       budget: lane.budget,
       estimateFor: () => estimateBatchMemory(this.network, paddedPixels, lane.precision, lane.calibration),
-      tileCandidates: [tileSize],
+      tileCandidates: [0],
       maxBatch: lane.maxBatch,
       ...(lane.learnedLimitPixels !== undefined ? { learnedLimitItems: lane.learnedLimitPixels, paddedPixelsFor: () => paddedPixels } : {}),
     });
@@ -354,14 +371,14 @@ export class PhotoExecutor {
   }
 
   /** Cuts the batch's tiles and hands them to the device; the run is in flight when this returns. */
-  private submitBatch(lane: DeviceLane, items: QueuedTile[]): SubmittedBatch | undefined {
+  private submitBatch(lane: DeviceLane, items: BatchItem[]): SubmittedBatch | undefined {
     const live = items.filter((q) => !q.state.failed && q.state.prepared.plan === q.plan);
     if (live.length === 0) return undefined;
     const plan = live[0]!.plan;
-    const dims = tileDims(live[0]!.tile);
-    const itemLength = tileInputLength(live[0]!.tile);
+    const dims = tileDims(live[0]!.runTile);
+    const itemLength = tileInputLength(live[0]!.runTile);
     const input = new Float32Array(itemLength * live.length);
-    live.forEach((q, i) => extractTile(q.state.prepared.image.pixels, q.tile, input, i * itemLength));
+    live.forEach((q, i) => extractTile(q.state.prepared.image.pixels, q.runTile, input, i * itemLength));
     const submitted = Date.now();
     const output = (async () => {
       this.faults.check(live.length, dims.width * dims.height);
@@ -409,11 +426,11 @@ export class PhotoExecutor {
     for (const [i, q] of live.entries()) {
       const state = q.state;
       if (state.failed || state.prepared.plan !== q.plan) continue;
-      await state.prepared.canvas.writeTile(q.tile, output, i * outLength);
+      await state.prepared.canvas.writeTile(q.runTile, output, i * outLength);
       state.remaining.delete(q.tile.index);
       state.written++;
       this.callbacks.progress(
-        this.progressFor(state.photo, 'inferring', state.written, plan.tiles.length, { batch: live.length, recommended, tileSize: plan.coreWidth, device: lane.deviceId, memory }),
+        this.progressFor(state.photo, 'inferring', state.written, q.plan.tiles.length, { batch: live.length, recommended, tileSize: q.plan.coreWidth, device: lane.deviceId, memory }),
       );
       if (state.remaining.size === 0) completed.push(state);
     }
@@ -421,9 +438,9 @@ export class PhotoExecutor {
   }
 
   /** Halve the batch; at batch 1 halve the tile; at the floor move to another lane. The photo is never lost. */
-  private backOff(lane: DeviceLane, items: QueuedTile[], error: unknown): void {
+  private backOff(lane: DeviceLane, items: BatchItem[], error: unknown): void {
     const plan = items[0]!.plan;
-    const dims = tileDims(items[0]!.tile);
+    const dims = tileDims(items[0]!.runTile);
     const failedPixels = items.length * dims.width * dims.height;
     lane.learnedLimitPixels = Math.min(lane.learnedLimitPixels ?? Infinity, Math.max(1, Math.floor(failedPixels / 2)));
     this.callbacks.learnedLimit?.(lane.deviceId, lane.learnedLimitPixels);
@@ -432,7 +449,7 @@ export class PhotoExecutor {
     if (items.length > 1) {
       const next = Math.max(1, Math.floor(items.length / 2));
       this.laneBatchCap.set(lane.deviceId, next);
-      this.queue.unshift(...items);
+      this.queue.unshift(...items.map(({ state, tile, plan }) => ({ state, tile, plan })));
       for (const s of states) this.reportBackOff(lane, s, { batch: items.length, tile: plan.coreWidth }, { batch: next, tile: plan.coreWidth, deviceId: lane.deviceId }, cause);
       return;
     }
@@ -536,16 +553,11 @@ export class PhotoExecutor {
 }
 
 interface SubmittedBatch {
-  live: QueuedTile[];
+  live: BatchItem[];
   plan: TilePlan;
   output: Promise<Float32Array>;
   /** When it was handed to the device. */
   submitted: number;
-}
-
-function sameShape(q: QueuedTile, dims: { width: number; height: number }): boolean {
-  const d = tileDims(q.tile);
-  return d.width === dims.width && d.height === dims.height;
 }
 
 function cancelledOr(signal: AbortSignal | undefined, file: string): ErrorInfo {

@@ -87,7 +87,7 @@ async function measure(request: Pick<TuneRequest, 'run' | 'pad' | 'now' | 'signa
   const input = syntheticTiles(batch, side);
   const dims: [number, number, number, number] = [batch, 3, side, side];
   const now = request.now ?? (() => performance.now());
-  await request.run(input, dims); // warm-up: first run of a shape allocates
+  await request.run(input.slice(), dims); // warm-up: first run of a shape allocates (a runner takes its input: a copy)
   throwIfCancelled(request.signal);
   const started = now();
   await request.run(input, dims);

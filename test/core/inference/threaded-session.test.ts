@@ -54,6 +54,21 @@ describe('ThreadedSession (the model on its own inference thread)', () => {
     assert.equal(feed.input!.data.length, 3 * 24 * 24, 'the caller keeps its input');
   });
 
+  it('a handed-over input moves to the thread without a copy (the executor never reuses a batch), with the same result', async () => {
+    const kept = photoLike(24);
+    const handed = photoLike(24);
+    const a = (await threaded.run(kept)).output!;
+    const b = (await threaded.run(handed, { handOver: true })).output!;
+    assert.deepEqual(a.data, b.data);
+    assert.equal(kept.input!.data.length, 3 * 24 * 24, 'copied by default: the caller keeps its input');
+    assert.equal(handed.input!.data.length, 0, 'handed over: the buffer moved to the inference thread');
+    // A view into a larger buffer is copied even when handed over: moving it would take the rest along.
+    const shared = new Float32Array(3 * 24 * 24 * 2);
+    const view = { input: { data: shared.subarray(0, 3 * 24 * 24), dims: [1, 3, 24, 24] } };
+    await threaded.run(view, { handOver: true });
+    assert.equal(shared.length, 3 * 24 * 24 * 2);
+  });
+
   it('keeps the main event loop free while the model runs (the calling thread is blocked without it)', async () => {
     const feed = photoLike(128);
     await threaded.run(feed);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computedPixels, extractTile, planPhotoTiles, planTiles, reflectIndex, tileInputLength } from '../../../src/core/inference/tiler.js';
+import { computedPixels, extractTile, growTileInput, planPhotoTiles, planTiles, reflectIndex, tileInputLength } from '../../../src/core/inference/tiler.js';
 
 test('owned regions partition the image exactly once, and every core has the plan shape inside the image', () => {
   for (const [w, h, tile] of [
@@ -95,4 +95,19 @@ test('photo tiles compute far less than the uniform layout: 600x400 at tile 256'
   const uniform = planTiles(600, 400, 256, 12);
   assert.equal(computedPixels(uniform), 6 * 280 * 280);
   assert.equal(computedPixels(planPhotoTiles(600, 400, 0, 12)), 600 * 400);
+});
+
+test('a tile grown to a shared shape takes real context from its photo and keeps what it owns', () => {
+  const plan = planPhotoTiles(600, 400, 256, 12);
+  // 600 x 400 at 256: three columns of 200, two rows of 200; the middle top tile runs 224 x 212.
+  const middle = plan.tiles[1]!;
+  assert.deepEqual(middle.input, { x: 188, y: 0, width: 224, height: 212 });
+  const grown = growTileInput(middle, 230, 220, 600, 400)!;
+  assert.deepEqual(grown.input, { x: 185, y: 0, width: 230, height: 220 }, 'both sides where there is room; the photo edge stays the edge');
+  assert.deepEqual(grown.owned, middle.owned);
+  const corner = growTileInput(plan.tiles[5]!, 230, 220, 600, 400)!;
+  assert.equal(corner.input.x + corner.input.width, 600, 'at the right border it grows leftwards only');
+  assert.equal(corner.input.y + corner.input.height, 400);
+  assert.equal(growTileInput(middle, 230, 401, 600, 400), undefined, 'never past the photo: no invented pixels');
+  assert.equal(growTileInput(middle, 220, 220, 600, 400), undefined, 'never smaller');
 });

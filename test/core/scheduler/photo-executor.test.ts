@@ -12,6 +12,7 @@ import { photoWork, type PhotoSettings } from '../../../src/core/stages/photo-pi
 import type { ErrorInfo } from '../../../src/shared/errors.js';
 import { fakeManifest, fakeRunner, type FakeRunnerLog } from '../../helpers/fake-model.js';
 import { psnr, readRaw, tempDir, writeTestPhoto } from '../../helpers/images.js';
+import { computedPixels, planPhotoTiles } from '../../../src/core/inference/tiler.js';
 
 const GiB = 1024 ** 3;
 
@@ -83,6 +84,36 @@ test('equal-shaped tiles from different photos are batched together', async () =
   const withBatch = result.progress.filter((p) => p.stage === 'inferring' && p.batchSize > 1);
   assert.ok(withBatch.length > 0);
   assert.ok(withBatch.every((p) => p.recommendedBatch >= 1 && p.memory !== undefined && p.memory.estimateBytes > 0 && p.memory.budgetBytes > 0));
+});
+
+test('tiles padded to a shared shape across photos: fewer runs, more context, and the output is bit-exact', async () => {
+  const dir = tempDir();
+  // Tile 16 cuts these sides into parts of 12 to 15 px: input shapes 14 to 19 px, rarely equal across photos.
+  const sizes: Array<[number, number]> = [[40, 40], [36, 36], [44, 30], [38, 42]];
+  const input = await photos(dir, sizes);
+  const planned = sizes.reduce((sum, [w, h]) => sum + computedPixels(planPhotoTiles(w, h, 16, 2)), 0);
+  const computed = (log: FakeRunnerLog) => log.shapes.reduce((sum, shape, i) => sum + log.batches[i]! * shape.split('x').map(Number).reduce((a, b) => a * b), 0);
+  // An accelerator whose runs cost mostly per run: padding to fill a batch pays.
+  const padded: FakeRunnerLog = { batches: [], shapes: [] };
+  const cost = { fixedMs: 50, msPerPixel: 1e-6 };
+  const result = await runExecutor(input, { work: photoWork(settings(join(dir, 'padded'), 16)), lanes: [lane(padded, { usefulBatch: 4, batchCost: cost })], maxPreparedPhotos: 4 });
+  // The same device without a cost model groups equal shapes only; a CPU (batch 1) never pads.
+  const exact: FakeRunnerLog = { batches: [], shapes: [] };
+  await runExecutor(input, { work: photoWork(settings(join(dir, 'exact'), 16)), lanes: [lane(exact, { usefulBatch: 4 })], maxPreparedPhotos: 4 });
+  const cpu: FakeRunnerLog = { batches: [], shapes: [] };
+  await runExecutor(input, { work: photoWork(settings(join(dir, 'cpu'), 16)), lanes: [lane(cpu, { usefulBatch: 1, batchCost: cost })] });
+  const whole = await runExecutor(input, { work: photoWork(settings(join(dir, 'whole'), 0)), lanes: [lane({ batches: [], shapes: [] })] });
+  assert.equal(result.failed.size, 0, JSON.stringify([...result.failed.values()]));
+  assert.equal(computed(exact), planned, 'equal shapes only: exactly the planned pixels');
+  assert.equal(computed(cpu), planned, 'batch 1: exactly the planned pixels');
+  assert.ok(cpu.batches.every((n) => n === 1));
+  assert.ok(computed(padded) > planned, `padded batches compute more pixels (${computed(padded)} > ${planned})`);
+  assert.ok(padded.batches.length < exact.batches.length, `fewer runs: ${padded.batches.length} padded against ${exact.batches.length} exact`);
+  for (const p of input) {
+    const a = await readRaw(result.done.get(p.file)!.output);
+    const b = await readRaw(whole.done.get(p.file)!.output);
+    assert.equal(psnr(a.data, b.data), Infinity, `${p.file}: padded pixels never reach the output`);
+  }
 });
 
 test('out of memory: the batch halves, then the tile halves, and every photo still succeeds', async () => {
