@@ -155,7 +155,7 @@ results.synthetic = { rows: synthetic, summary };
 // 2. Real old prints: the masked share, and input | mask | output to look at.
 if (existsSync(OLD_PRINTS)) {
   mkdirSync(OUT, { recursive: true });
-  const rows: Array<{ photo: string; maskedShare: number; sheet: string }> = [];
+  const rows: Array<{ photo: string; maskedShare: number; outlineShare: number; faces: number; featureShare: number; sheet: string }> = [];
   for (const name of readdirSync(OLD_PRINTS).filter((n) => n.endsWith('.png')).sort()) {
     // Some scans carry an (opaque) alpha channel: looked at without it.
     const opaque = join(OUT, `input-${name}`);
@@ -165,9 +165,14 @@ if (existsSync(OLD_PRINTS)) {
     const repaired = await inpaint(image, found.mask);
     const sheet = join(OUT, name);
     await writeSheet(image, repaired.grownMask, repaired.image, sheet);
-    rows.push({ photo: name, maskedShare: repaired.grownMask.reduce((s, v) => s + v, 0) / repaired.grownMask.length, sheet });
+    const pixels = image.width * image.height;
+    rows.push({ photo: name, maskedShare: repaired.grownMask.reduce((s, v) => s + v, 0) / repaired.grownMask.length, outlineShare: found.outlinePixels / pixels, faces: found.faces, featureShare: found.faceFeaturePixels / pixels, sheet });
   }
-  table('Real old prints (../shared/testdata/old): share of the photo repaired; input | mask | output in .bench/repair/', ['photo', 'masked', 'sheet'], rows.map((r) => [r.photo, `${f(100 * r.maskedShare, 2)} %`, r.sheet]));
+  table(
+    'Real old prints (../shared/testdata/old): share of the photo repaired; input | mask | output in .bench/repair/',
+    ['photo', 'masked', 'outlines left alone', 'faces', 'features left alone', 'sheet'],
+    rows.map((r) => [r.photo, `${f(100 * r.maskedShare, 2)} %`, `${f(100 * r.outlineShare, 2)} %`, r.faces, `${f(100 * r.featureShare, 2)} %`, r.sheet]),
+  );
   results.real = rows;
 } else {
   console.log(`\n(${OLD_PRINTS} not found: the real-print part is skipped.)`);

@@ -65,6 +65,9 @@ async function build(dir) {
       outdir: temp,
       outExtension: { '.js': '.mjs' },
       plugins: [ownImportMetaUrl],
+      // CommonJS packages loaded with require() (OpenCV's WebAssembly build) need a real
+      // require in an ES module: esbuild's stand-in throws "Dynamic require ... not supported".
+      banner: { js: "import { createRequire as __heirloomCreateRequire } from 'node:module'; const require = __heirloomCreateRequire(import.meta.url);" },
       logLevel: 'silent',
     });
     // Another process may have made the same bundle meanwhile: either is complete.
