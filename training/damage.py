@@ -28,6 +28,9 @@ LABEL_THRESHOLD = 0.04  # ~10/255: the damage changed the pixel noticeably
 GENERATORS = {
     'v1': {'crisp_p': 0.0, 'dark_crack_p': 0.25, 'rods_p': 0.0},
     'v2': {'crisp_p': 0.3, 'dark_crack_p': 0.5, 'rods_p': 0.25},
+    # v3: wide scratches (3-11 px) in 45 % of scratch layers instead of 20 % (3-8 px): v2 marked
+    # only the two flanks of a wide line, which the product then took for outlines.
+    'v3': {'crisp_p': 0.3, 'dark_crack_p': 0.5, 'rods_p': 0.25, 'wide_p': 0.45, 'wide_max': 12},
 }
 GEN = dict(GENERATORS['v2'])
 
@@ -231,7 +234,7 @@ def layer_cracks(h, w, rng):
 def layer_scratches(h, w, rng):
     im, d = new_layer(h, w)
     n = rng.integers(1, 5)
-    wide = rng.random() < 0.2
+    wide = rng.random() < GEN.get('wide_p', 0.2)
     for _ in range(n):
         ang = rng.uniform(0, math.pi) if rng.random() < 0.6 else rng.choice([0.0, math.pi / 2]) + rng.normal(0, 0.1)
         L = rng.uniform(0.3, 1.5) * max(h, w)
@@ -240,7 +243,7 @@ def layer_scratches(h, w, rng):
         p0, p2 = c - dv * L / 2, c + dv * L / 2
         p1 = c + rng.normal(0, 0.06) * L * np.array([-dv[1], dv[0]])
         pts = bezier(p0, p1, p2, 40)
-        width = int(rng.uniform(3, 9)) if wide else int(rng.choice([1, 1, 2, 2, 3, 4]))
+        width = int(rng.uniform(3, GEN.get('wide_max', 9))) if wide else int(rng.choice([1, 1, 2, 2, 3, 4]))
         d.line([tuple(p) for p in pts], fill=255, width=width, joint='curve')
     a = to_alpha(im)
     a = gblur(a, rng.uniform(0.0, 1.2))
