@@ -5,8 +5,12 @@ import { throwIfCancelled } from '../fs/with-deadline.js';
 export const TILE_CANDIDATES = [64, 128, 192, 256] as const;
 export const BATCH_CANDIDATES = [1, 2, 4] as const;
 /** Larger shapes measured only so a whole photo of that size can be run as one tile. */
-export const WHOLE_PHOTO_CANDIDATES = [384, 512, 640] as const;
-/** A shape predicted to take longer than this per run is not measured (one-time cost; x4plus stops at 256, x4v3 reaches 640 even on a loaded 2-core machine). */
+export const WHOLE_PHOTO_CANDIDATES = [384, 512, 640, 768, 1024] as const;
+/**
+ * A shape predicted to take longer than this per run is not measured (one-time cost; x4plus
+ * stops at 256; x4v3 reaches 640 even on a loaded 2-core machine, 1024 on a quiet one, so a
+ * 1000x872 scan runs whole instead of as 16 tiles with 16 % more pixels).
+ */
 export const MAX_MEASURE_MS = 10_000;
 
 export interface TuneRequest {
