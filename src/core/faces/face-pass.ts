@@ -11,7 +11,7 @@ import { createFaceModelRunner, type FaceModelRunner } from './face-model-runner
 import { detectRestorableFaces, faceFootprint, faceKey, restoreFacesInPhotos, type FaceProgress } from './face-pipeline.js';
 import type { Region } from './face-align.js';
 import type { FaceCanvas } from './paste-face.js';
-import { YuNetDetector, type DetectedFace, type YuNetOptions } from './yunet-detector.js';
+import { DEFAULT_FACE_DETECTOR_ID, findFaceDetectorModel, YuNetDetector, type DetectedFace, type YuNetOptions } from './yunet-detector.js';
 
 /** What the user asked for: `--faces [--face-model ID] [--face-weight W] [--face-fidelity F]`, and detector tuning. */
 export interface FaceRequest extends FaceSettings {
@@ -43,7 +43,6 @@ export interface FaceFootprint {
   writes: Region | null;
 }
 
-export const DEFAULT_FACE_DETECTOR_ID = 'yunet-s';
 /** Without --face-model, the first of these that is installed (then any face-restore model). */
 export const FACE_MODEL_PREFERENCE = ['gfpgan-1.4', 'codeformer', 'gpen-bfr-512', 'gpen-bfr-256'] as const;
 
@@ -87,7 +86,7 @@ export class FacePass {
     if (!(fidelity >= 0 && fidelity <= 1)) throw new HeirloomError('USAGE', `--face-fidelity must be a number from 0 to 1, got ${request.fidelity}.`);
     const installed = await deps.models.list();
     const faceModel = request.modelId ? await deps.models.get(request.modelId) : pickFaceModel(installed);
-    const detectorModel = installed.find((m) => m.manifest.id === DEFAULT_FACE_DETECTOR_ID && m.manifest.task === 'face-detect') ?? installed.find((m) => m.manifest.task === 'face-detect');
+    const detectorModel = findFaceDetectorModel(installed);
     if (!detectorModel) throw new HeirloomError('MODEL_NOT_FOUND', `No face detector is installed (the bundled ${DEFAULT_FACE_DETECTOR_ID} is missing). Reinstall Heirloom.`);
     const [faceSession, detectorSession] = await Promise.all([deps.sessions.get(faceModel.path, device.session), deps.sessions.get(detectorModel.path, device.session)]);
     const model = createFaceModelRunner(faceSession, faceModel.manifest);

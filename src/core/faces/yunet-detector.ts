@@ -2,7 +2,16 @@ import { HeirloomError } from '../../shared/errors.js';
 import type { InputTensorData, TensorData } from '../inference/ort-backend.js';
 import type { PixelSource } from '../inference/tiler.js';
 import { resizeSamples16 } from '../imaging/resample.js';
+import type { InstalledModel } from '../models/model-registry.js';
 import type { Point } from './face-geometry.js';
+
+/** The bundled face detector's id. */
+export const DEFAULT_FACE_DETECTOR_ID = 'yunet-s';
+
+/** The installed face detector to use: the bundled one, else any face-detect model. */
+export function findFaceDetectorModel(installed: readonly InstalledModel[]): InstalledModel | undefined {
+  return installed.find((m) => m.manifest.id === DEFAULT_FACE_DETECTOR_ID && m.manifest.task === 'face-detect') ?? installed.find((m) => m.manifest.task === 'face-detect');
+}
 
 /** A face as the detector reports it, in photo pixel coordinates. */
 export interface DetectedFace {

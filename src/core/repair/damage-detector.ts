@@ -10,8 +10,7 @@ import { checkSignature } from '../models/catalog/onnx-signature.js';
 import { planBatch } from '../scheduler/batch-planner.js';
 import { estimateBatchMemory } from '../scheduler/memory-model.js';
 import { isOutOfMemoryError } from '../scheduler/out-of-memory.js';
-import { DEFAULT_FACE_DETECTOR_ID } from '../faces/face-pass.js';
-import { type FaceDetector, YuNetDetector } from '../faces/yunet-detector.js';
+import { type FaceDetector, findFaceDetectorModel, YuNetDetector } from '../faces/yunet-detector.js';
 import { protectFaceFeatures } from './face-features.js';
 import { dropStepEdges } from './step-edges.js';
 
@@ -164,8 +163,7 @@ export class DamageDetector {
 
 /** The bundled face detector on the detector's device, or none when it is not installed (the repair still runs). */
 async function openFaceDetector(deps: { models: ModelRegistry; sessions: SessionPool }, device: DetectorDevice): Promise<FaceDetector | null> {
-  const installed = await deps.models.list();
-  const model = installed.find((m) => m.manifest.id === DEFAULT_FACE_DETECTOR_ID && m.manifest.task === 'face-detect') ?? installed.find((m) => m.manifest.task === 'face-detect');
+  const model = findFaceDetectorModel(await deps.models.list());
   if (!model) return null;
   const session = await deps.sessions.get(model.path, device.session);
   return new YuNetDetector(session, { inputName: model.manifest.input.name });
