@@ -90,6 +90,26 @@ def loss_fn(logits, y, pos_weight, w=None):
     return bce + dice, bce.item(), dice.item()
 
 
+def optimise(model, opt, sample, pos_weight):
+    """One Adam step on a batch (x, y, weights); returns (loss, bce, dice) for the log."""
+    x, y, w = sample
+    loss, bce, dice = loss_fn(model.logits(x), y, pos_weight, w)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    return loss.item(), bce, dice
+
+
+def report(label, step, hist, opt, t0):
+    """Every 20 steps: the mean losses since the last line; returns the history still to report."""
+    if step % 20:
+        return hist
+    h = np.mean(hist, 0)
+    print(f'{label} {step} loss {h[0]:.4f} bce {h[1]:.4f} dice {h[2]:.4f} lr {opt.param_groups[0]["lr"]:.2e} '
+          f'elapsed {(time.time() - t0) / 60:.1f} min', flush=True)
+    return []
+
+
 def lr_at(step, steps, lr, warmup=50, time_frac=0.0):
     """Warm-up then cosine to 5% of lr. Progress is the further along of steps and wall time
     (--max-minutes), so a run cut short by its time budget still ends annealed."""
@@ -133,19 +153,9 @@ def train(args):
             break
         for g in opt.param_groups:
             g['lr'] = lr_at(step, args.steps, args.lr, time_frac=time_frac)
-        x, y, w = batch(train_set, rng, args.batch, args.crop, args.gen)
-        logits = model.logits(x)
-        loss, bce, dice = loss_fn(logits, y, args.pos_weight, w)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
+        hist.append(optimise(model, opt, batch(train_set, rng, args.batch, args.crop, args.gen), args.pos_weight))
         step += 1
-        hist.append((loss.item(), bce, dice))
-        if step % 20 == 0:
-            h = np.mean(hist, 0)
-            hist = []
-            print(f'step {step} loss {h[0]:.4f} bce {h[1]:.4f} dice {h[2]:.4f} lr {opt.param_groups[0]["lr"]:.2e} '
-                  f'elapsed {(time.time() - t0) / 60:.1f} min', flush=True)
+        hist = report('step', step, hist, opt, t0)
         if time.time() - last_save > 180 or step == args.steps:
             torch.save({'model': model.state_dict(), 'opt': opt.state_dict(), 'step': step}, ckpt + '.tmp')
             os.replace(ckpt + '.tmp', ckpt)
@@ -182,18 +192,9 @@ def finetune(args):
             break
         for g in opt.param_groups:
             g['lr'] = lr_at(step, args.ft_steps, args.ft_lr, warmup=20, time_frac=time_frac)
-        x, y, w = batch(train_set, rng, args.batch, args.ft_crop, args.gen)
-        loss, bce, dice = loss_fn(model.logits(x), y, args.pos_weight, w)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
+        hist.append(optimise(model, opt, batch(train_set, rng, args.batch, args.ft_crop, args.gen), args.pos_weight))
         step += 1
-        hist.append((loss.item(), bce, dice))
-        if step % 20 == 0:
-            h = np.mean(hist, 0)
-            hist = []
-            print(f'ft step {step} loss {h[0]:.4f} bce {h[1]:.4f} dice {h[2]:.4f} lr {opt.param_groups[0]["lr"]:.2e} '
-                  f'elapsed {(time.time() - t0) / 60:.1f} min', flush=True)
+        hist = report('ft step', step, hist, opt, t0)
         if step % 100 == 0:
             torch.save(model.state_dict(), os.path.join(args.work, 'weights_ft.pt'))
     torch.save(model.state_dict(), os.path.join(args.work, 'weights_ft.pt'))
