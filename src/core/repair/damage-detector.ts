@@ -73,7 +73,7 @@ export class DamageDetector {
     readonly manifest: ModelManifest,
     private readonly run: Runner,
     private readonly device: DetectorDevice,
-    private readonly faces: FaceDetector | null = null,
+    private readonly faces: FaceDetector | null,
   ) {}
 
   /** Opens the detector on a device; the manifest and the ONNX file's inputs and outputs are checked first. */
@@ -95,18 +95,14 @@ export class DamageDetector {
     return new DamageDetector(manifest, run, device, await openFaceDetector(deps, device));
   }
 
-  /** For tests and tools: a detector over any runner with this manifest (and a face detector, to keep features). */
-  static withRunner(manifest: ModelManifest, run: Runner, device: DetectorDevice, faces: FaceDetector | null = null): DamageDetector {
-    return new DamageDetector(manifest, run, device, faces);
-  }
-
   /** The damage mask of a photo: the network's marks, less those on the photo's own outlines and on faces' features. */
   async detect(source: PixelSource, options: DetectOptions = {}): Promise<DamageMask> {
     const { width, height } = source;
     const marked = await this.runNetwork(source, options);
     if (options.raw) return { width, height, mask: marked, fraction: share(marked), outlinePixels: 0, faceFeaturePixels: 0, faces: 0 };
     const outlines = await dropStepEdges(source, marked);
-    const faces = this.faces ? await this.faces.detect(source, options.signal) : [];
+    // Faces matter only where something is still marked: an undamaged photo skips the face detector.
+    const faces = this.faces && outlines.mask.includes(1) ? await this.faces.detect(source, options.signal) : [];
     const features = protectFaceFeatures(outlines.mask, width, height, faces);
     return { width, height, mask: features.mask, fraction: share(features.mask), outlinePixels: outlines.droppedPixels, faceFeaturePixels: features.protectedPixels, faces: faces.length };
   }
