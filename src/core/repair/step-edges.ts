@@ -42,11 +42,12 @@ export async function dropStepEdges(source: PixelSource, mask: Uint8Array, optio
   const components = maskComponents(mask, width, height);
   const thin = components.filter((c) => c.thickness < keepThickness);
   if (thin.length === 0) return { mask, droppedPixels: 0 };
-  const edge = await edgeness(source, sigma);
+  const smooth = await smoothedLuminance(source, sigma);
   const out = mask.slice();
   let droppedPixels = 0;
   for (const component of thin) {
-    const values = Float32Array.from(component.pixels, (i) => edge[i]!).sort();
+    // Measured only where it is needed: on the thin marks, not over the whole photo.
+    const values = Float32Array.from(component.pixels, (i) => edgeness(smooth, width, height, i, sigma)).sort();
     if (values[Math.floor((values.length - 1) / 2)]! <= limit) continue;
     for (const i of component.pixels) out[i] = 0;
     droppedPixels += component.pixels.length;
@@ -54,41 +55,40 @@ export async function dropStepEdges(source: PixelSource, mask: Uint8Array, optio
   return { mask: out, droppedPixels };
 }
 
-/** Per pixel, 0..1: how much more a step (first derivative) than a line or blob (second) describes the luminance at scale `sigma`. */
-async function edgeness(source: PixelSource, sigma: number): Promise<Float32Array> {
+/** The photo's luminance blurred by a Gaussian of `sigma` px (OpenCV, reflected at the border). */
+async function smoothedLuminance(source: PixelSource, sigma: number): Promise<Float32Array> {
   const { width: w, height: h } = source;
   const cv = await loadOpenCv();
   const luma = new cv.Mat(h, w, cv.CV_32FC1);
   const smooth = new cv.Mat();
-  let g: Float32Array;
   try {
     fillLuminance(source, luma.data32F);
     cv.GaussianBlur(luma, smooth, new cv.Size(0, 0), sigma, sigma, cv.BORDER_REFLECT_101);
-    g = Float32Array.from(smooth.data32F);
+    return smooth.data32F.slice();
   } catch (thrown) {
     throw openCvError(cv, thrown);
   } finally {
     luma.delete();
     smooth.delete();
   }
-  const out = new Float32Array(w * h);
-  const at = (x: number, y: number) => g[(y < 0 ? 0 : y >= h ? h - 1 : y) * w + (x < 0 ? 0 : x >= w ? w - 1 : x)]!;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const c = at(x, y);
-      const gx = (at(x + 1, y) - at(x - 1, y)) / 2;
-      const gy = (at(x, y + 1) - at(x, y - 1)) / 2;
-      const xx = at(x + 1, y) - 2 * c + at(x - 1, y);
-      const yy = at(x, y + 1) - 2 * c + at(x, y - 1);
-      const xy = (at(x + 1, y + 1) - at(x - 1, y + 1) - at(x + 1, y - 1) + at(x - 1, y - 1)) / 4;
-      // The Hessian's eigenvalue of largest magnitude: a line's or a blob's curvature.
-      const curvature = Math.abs((xx + yy) / 2) + Math.sqrt(((xx - yy) / 2) ** 2 + xy * xy);
-      const slope = Math.hypot(gx, gy) * sigma;
-      const bend = curvature * sigma * sigma;
-      out[y * w + x] = slope / (slope + bend + 1e-6);
-    }
-  }
-  return out;
+}
+
+/** At pixel i, 0..1: how much more a step (first derivative) than a line or blob (second) describes the smoothed luminance. */
+function edgeness(g: Float32Array, w: number, h: number, i: number, sigma: number): number {
+  const x = i % w;
+  const y = (i - x) / w;
+  const at = (xx: number, yy: number) => g[(yy < 0 ? 0 : yy >= h ? h - 1 : yy) * w + (xx < 0 ? 0 : xx >= w ? w - 1 : xx)]!;
+  const c = at(x, y);
+  const gx = (at(x + 1, y) - at(x - 1, y)) / 2;
+  const gy = (at(x, y + 1) - at(x, y - 1)) / 2;
+  const xx = at(x + 1, y) - 2 * c + at(x - 1, y);
+  const yy = at(x, y + 1) - 2 * c + at(x, y - 1);
+  const xy = (at(x + 1, y + 1) - at(x - 1, y + 1) - at(x + 1, y - 1) + at(x - 1, y - 1)) / 4;
+  // The Hessian's eigenvalue of largest magnitude: a line's or a blob's curvature.
+  const curvature = Math.abs((xx + yy) / 2) + Math.sqrt(((xx - yy) / 2) ** 2 + xy * xy);
+  const slope = Math.hypot(gx, gy) * sigma;
+  const bend = curvature * sigma * sigma;
+  return slope / (slope + bend + 1e-6);
 }
 
 /** Rec. 601 luminance, 0..1, of any 8/16-bit grey or colour source. */
