@@ -90,6 +90,17 @@ def loss_fn(logits, y, pos_weight, w=None):
     return bce + dice, bce.item(), dice.item()
 
 
+def set_lr(opt, step, steps, lr, t0, minutes, warmup=50):
+    """The scheduled learning rate for this step (lr_at, following the wall-time budget too);
+    False once the budget of `minutes` is spent (0 = none)."""
+    time_frac = (time.time() - t0) / (minutes * 60) if minutes else 0.0
+    if time_frac >= 1.0:
+        return False
+    for g in opt.param_groups:
+        g['lr'] = lr_at(step, steps, lr, warmup=warmup, time_frac=time_frac)
+    return True
+
+
 def optimise(model, opt, sample, pos_weight):
     """One Adam step on a batch (x, y, weights); returns (loss, bce, dice) for the log."""
     x, y, w = sample
@@ -147,12 +158,9 @@ def train(args):
     last_save = time.time()
     hist = []
     while step < args.steps:
-        time_frac = (time.time() - t0) / (args.max_minutes * 60) if args.max_minutes else 0.0
-        if time_frac >= 1.0:
+        if not set_lr(opt, step, args.steps, args.lr, t0, args.max_minutes):
             print(f'stopping at step {step}: --max-minutes reached', flush=True)
             break
-        for g in opt.param_groups:
-            g['lr'] = lr_at(step, args.steps, args.lr, time_frac=time_frac)
         hist.append(optimise(model, opt, batch(train_set, rng, args.batch, args.crop, args.gen), args.pos_weight))
         step += 1
         hist = report('step', step, hist, opt, t0)
@@ -186,12 +194,9 @@ def finetune(args):
     hist = []
     step = 0
     while step < args.ft_steps:
-        time_frac = (time.time() - t0) / (args.ft_minutes * 60) if args.ft_minutes else 0.0
-        if time_frac >= 1.0:
+        if not set_lr(opt, step, args.ft_steps, args.ft_lr, t0, args.ft_minutes, warmup=20):
             print(f'phase 2 stopping at step {step}: --ft-minutes reached', flush=True)
             break
-        for g in opt.param_groups:
-            g['lr'] = lr_at(step, args.ft_steps, args.ft_lr, warmup=20, time_frac=time_frac)
         hist.append(optimise(model, opt, batch(train_set, rng, args.batch, args.ft_crop, args.gen), args.pos_weight))
         step += 1
         hist = report('ft step', step, hist, opt, t0)
