@@ -44,7 +44,8 @@ def use_generator(name):
 def lowfreq(rng, h, w, cells=6, lo=0.0, hi=1.0):
     """Smooth random field in [lo, hi] (bicubic upsampling of a small random grid)."""
     g = rng.random((cells, cells)).astype(np.float32)
-    im = Image.fromarray(g, mode='F').resize((w, h), Image.BICUBIC)
+    im = Image.fromarray(g)  # float32: mode F (the mode argument is deprecated in Pillow 11)
+    im = im.resize((w, h), Image.BICUBIC)
     a = np.asarray(im, dtype=np.float32)
     a = (a - a.min()) / max(1e-6, a.max() - a.min())
     return lo + (hi - lo) * a
@@ -364,7 +365,7 @@ def scan_shared(stack, rng):
         sw, sh = max(8, int(w * s)), max(8, int(h * s))
         chans = []
         for i in range(c):
-            im = Image.fromarray(stack[..., i], mode='F').resize((sw, sh), Image.BILINEAR)
+            im = Image.fromarray(np.ascontiguousarray(stack[..., i], dtype=np.float32)).resize((sw, sh), Image.BILINEAR)
             chans.append(np.asarray(im.resize((w, h), Image.BILINEAR)))
         stack = np.stack(chans, axis=2)
     return stack

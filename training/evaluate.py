@@ -23,7 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import damage  # noqa: E402
 import photos  # noqa: E402
-from model import DamageUNet, SIZE_MULTIPLE  # noqa: E402
+from model import SIZE_MULTIPLE, load_weights  # noqa: E402
 
 EVAL_SEED = 777001
 TUNE_SEED = 555
@@ -108,8 +108,7 @@ def main():
     ap.add_argument('--limit', type=int, default=0, help='only the first N eval photos (smoke test)')
     args = ap.parse_args()
     torch.set_num_threads(2)
-    model = DamageUNet().eval()
-    model.load_state_dict(torch.load(args.weights))
+    model = load_weights(args.weights)
     evs = photos.eval_photos()
     data = eval_set(evs[:args.limit] if args.limit else evs, EVAL_SEED)
     c_net = np.zeros(4)

@@ -15,7 +15,7 @@ from PIL import Image
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from evaluate import run_model  # noqa: E402
-from model import DamageUNet  # noqa: E402
+from model import load_weights  # noqa: E402
 
 OLD = os.path.join(HERE, '..', '..', 'shared', 'testdata', 'old')
 
@@ -27,8 +27,7 @@ def main():
     ap.add_argument('--dir', default=OLD if os.path.isdir(OLD) else '/work/shared/testdata/old')
     args = ap.parse_args()
     torch.set_num_threads(2)
-    model = DamageUNet().eval()
-    model.load_state_dict(torch.load(args.weights))
+    model = load_weights(args.weights)
     os.makedirs(args.out, exist_ok=True)
     for f in sorted(glob.glob(os.path.join(args.dir, '*.png'))):
         img = np.asarray(Image.open(f).convert('RGB'), dtype=np.float32) / 255

@@ -21,11 +21,21 @@ def main():
     info = json.load(open(os.path.join(args.work, 'export_info.json')))
     tiles = json.load(open(os.path.join(args.work, 'tile_overlap.json')))
     train = dict(line.strip().split('=') for line in open(os.path.join(args.work, 'train_info.txt')) if '=' in line)
-    if train.get('init'):  # a v2 run continues from the v1 weights (training/reproduce.sh runs both)
-        start = (f"Trained by training/reproduce.sh: the generator-v1 run of training/train_damage.py, then continued with "
-                 f"generator {train.get('gen')} from those weights (seed {train.get('seed', args.seed)}, ")
+    if train.get('device', 'cpu') != 'cpu':  # training/train_gpu.py: from scratch, then continued
+        how = (f"Trained by training/train_gpu.py on one {train['device']} ({train.get('workers')} CPU workers making "
+               f"the data): from scratch for {train.get('minutes1')} min, then continued for {train.get('minutes')} min "
+               f"(seeds {train.get('seed1')}, {train.get('seed')}; {train.get('steps1')} + {train.get('steps')} steps of "
+               f"batch {train.get('batch')} x {train.get('crop')} px crops, generator {train.get('gen')}; Adam, BCE+Dice, bf16)")
+    elif train.get('init'):  # a v2 run continues from the v1 weights (training/reproduce.sh runs both)
+        how = (f"Trained by training/reproduce.sh: the generator-v1 run of training/train_damage.py, then continued with "
+               f"generator {train.get('gen')} from those weights (seed {train.get('seed', args.seed)}, "
+               f"{train.get('steps')} steps of batch {train.get('batch', 8)} x {train.get('crop', 128)} px crops in "
+               f"{train.get('minutes')} min, then {train.get('ft_steps', 0)} fine-tune steps on {train.get('ft_crop', '-')} px "
+               f"crops in {train.get('ft_minutes', 0)} min; Adam, BCE+Dice, 2 shared CPU cores)")
     else:
-        start = f"Trained from scratch by training/train_damage.py (seed {args.seed}, "
+        how = (f"Trained from scratch by training/train_damage.py (seed {args.seed}, {train.get('steps')} steps of "
+               f"batch {train.get('batch', 8)} x {train.get('crop', 128)} px crops in {train.get('minutes')} min; "
+               "Adam, BCE+Dice, 2 shared CPU cores)")
     photo_count = train.get('photos', '34')
     manifest = {
         'id': 'damage-unet',
@@ -47,10 +57,7 @@ def main():
         },
         'licence': {'name': 'MIT', 'file': 'LICENSE', 'source': 'trained by training/train_damage.py in this repository'},
         'source': 'bundled',
-        'origin': (f"{start}{train.get('steps')} steps of "
-                   f"batch {train.get('batch', 8)} x {train.get('crop', 128)} px crops in {train.get('minutes')} min, then "
-                   f"{train.get('ft_steps', 0)} fine-tune steps on {train.get('ft_crop', '-')} px crops in {train.get('ft_minutes', 0)} min; "
-                   f"Adam, BCE+Dice, 2 shared CPU cores): a 4-level U-Net "
+        'origin': (f"{how}: a 4-level U-Net "
                    f"({info['params']} parameters) on synthetic scratches, cracks, dust and tears over {photo_count} clean "
                    "photos from Debian packages (python3-skimage data, lomiri-wallpapers, mate-backgrounds, matplotlib's sample portrait; see "
                    "training/README.md), the held-out photos of training/eval_photos.json excluded; exported to "

@@ -8,6 +8,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 CH = (16, 32, 48, 64)
+# Channel widths per level by name (train_gpu.py --arch, export_onnx.py --arch): 'small' is the
+# shipped v1/v2 network; the wider ones were trained on a GPU.
+ARCHS = {'small': CH, 'mid': (24, 48, 80, 112), 'wide': (32, 64, 128, 192)}
 SIZE_MULTIPLE = 8
 
 
@@ -41,6 +44,16 @@ class DamageUNet(nn.Module):
 
     def forward(self, x):
         return torch.sigmoid(self.logits(x))
+
+
+def load_weights(path):
+    """A DamageUNet (eval mode, on the CPU) from a saved state dict, its widths read from the
+    weights themselves, so every script loads 'small', 'mid' or 'wide' alike."""
+    state = torch.load(path, map_location='cpu')
+    ch = tuple(state[f'{block}.0.0.weight'].shape[0] for block in ('enc0', 'enc1', 'enc2', 'bott'))
+    model = DamageUNet(ch)
+    model.load_state_dict(state)
+    return model.eval()
 
 
 def macs_per_pixel(model):

@@ -123,3 +123,40 @@ def training_photos(include_v2=True):
 
 def eval_photos():
     return [(name, load_rgb(os.path.join(SKIMAGE_DATA, name))) for name in EVAL_PHOTOS]
+
+
+def write_pack(out):
+    """The training photos as files in `out` (pack.json + images) for a machine without the
+    Debian packages (train_gpu.py --pack). JPEG originals are stored as JPEG quality 95, the
+    rest as PNG; a photo drawn k times is listed once with repeat k."""
+    os.makedirs(out, exist_ok=True)
+    entries = []
+    seen = {}
+    for name, arr in training_photos():
+        if name in seen:
+            entries[seen[name]]['repeat'] += 1
+            continue
+        jpeg = name.lower().endswith('.jpg')
+        file = f'{len(entries):02d}_{os.path.splitext(name)[0]}.{"jpg" if jpeg else "png"}'
+        Image.fromarray(arr).save(os.path.join(out, file), **({'quality': 95} if jpeg else {}))
+        seen[name] = len(entries)
+        entries.append({'name': name, 'file': file, 'repeat': 1})
+    with open(os.path.join(out, 'pack.json'), 'w') as f:
+        json.dump({'photos': entries}, f, indent=1)
+    return entries
+
+
+def packed_photos(pack):
+    """[(name, HxWx3 uint8)] from a pack written by write_pack, each photo `repeat` times."""
+    with open(os.path.join(pack, 'pack.json')) as f:
+        entries = json.load(f)['photos']
+    out = []
+    for e in entries:
+        assert e['name'] not in EVAL_PHOTOS
+        out.extend([(e['name'], load_rgb(os.path.join(pack, e['file'])))] * e['repeat'])
+    return out
+
+
+if __name__ == '__main__':
+    import sys
+    print(f'{len(write_pack(sys.argv[1]))} photos packed into {sys.argv[1]}')

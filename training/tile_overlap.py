@@ -21,7 +21,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import damage  # noqa: E402
 import photos  # noqa: E402
-from model import DamageUNet, SIZE_MULTIPLE  # noqa: E402
+from model import SIZE_MULTIPLE, load_weights  # noqa: E402
 
 BIG = 160
 
@@ -53,8 +53,7 @@ def main():
     ap.add_argument('--tile', type=int, default=128)
     args = ap.parse_args()
     torch.set_num_threads(2)
-    model = DamageUNet().eval()
-    model.load_state_dict(torch.load(args.weights))
+    model = load_weights(args.weights)
     clean = photos.load_rgb(os.path.join(photos.SKIMAGE_DATA, 'hubble_deep_field.jpg')).astype(np.float32) / 255
     clean = clean[:512, :768]
     dam, _, _ = damage.make_sample(clean, np.random.default_rng(3), damage=True)

@@ -80,7 +80,7 @@ def batch(train, rng, n, size, gen='v1'):
 
 
 def loss_fn(logits, y, pos_weight, w=None):
-    bce = F.binary_cross_entropy_with_logits(logits, y, weight=w, pos_weight=torch.tensor(pos_weight))
+    bce = F.binary_cross_entropy_with_logits(logits, y, weight=w, pos_weight=torch.as_tensor(pos_weight, device=logits.device))
     p = torch.sigmoid(logits)
     if w is not None:  # no Dice on mirrored pixels either
         valid = (w > 0).float()
