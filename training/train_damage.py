@@ -21,7 +21,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import damage  # noqa: E402
 import photos  # noqa: E402
-from model import DamageUNet  # noqa: E402
+from model import DamageUNet, load_weights  # noqa: E402
 
 
 EDGE_P = 0.25  # share of crops pushed against a photo border (where tears and worn edges go)
@@ -139,8 +139,8 @@ def train(args):
     train_set = photos.training_photos(include_v2=args.gen != 'v1')
     print(f'{len(train_set)} training photos; held out: {photos.EVAL_PHOTOS}', flush=True)
     model = DamageUNet()
-    if args.init:  # continue from earlier weights with this run's data (a fresh optimiser)
-        model.load_state_dict(torch.load(args.init))
+    if args.init:  # continue from earlier weights (of any width) with this run's data (a fresh optimiser)
+        model = load_weights(args.init).train()
         print(f'initialised from {args.init}', flush=True)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     os.makedirs(args.work, exist_ok=True)
@@ -186,8 +186,7 @@ def finetune(args):
     rng = np.random.default_rng(args.seed + 1)
     damage.use_generator(args.gen)
     train_set = photos.training_photos(include_v2=args.gen != 'v1')
-    model = DamageUNet()
-    model.load_state_dict(torch.load(os.path.join(args.work, 'weights.pt')))
+    model = load_weights(os.path.join(args.work, 'weights.pt')).train()
     torch.save(model.state_dict(), os.path.join(args.work, 'weights_phase1.pt'))
     opt = torch.optim.Adam(model.parameters(), lr=args.ft_lr)
     t0 = time.time()
