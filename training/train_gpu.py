@@ -102,7 +102,7 @@ def main():
         if frac >= 1:
             break
         x, y, w = (t.to(dev, non_blocking=True) for t in (x, y, w))
-        for n in nets:
+        for n in nets:  # the schedule follows wall time only (no step count: 10**9 is never reached)
             for g in n['opt'].param_groups:
                 g['lr'] = lr_at(step, 10 ** 9, n['lr'], warmup=n['warmup'], time_frac=frac)
             with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=dev.type == 'cuda'):
