@@ -8,8 +8,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 CH = (16, 32, 48, 64)
-# Channel widths per level by name (train_gpu.py --arch, export_onnx.py --arch): 'small' is the
-# shipped v1/v2 network; the wider ones were trained on a GPU.
+# Channel widths per level by name (train_gpu.py --arch; load_weights reads them back from the
+# weights): 'small' is the shipped v1/v2 network; the wider ones were tried on a GPU.
 ARCHS = {'small': CH, 'mid': (24, 48, 80, 112), 'wide': (32, 64, 128, 192)}
 SIZE_MULTIPLE = 8
 

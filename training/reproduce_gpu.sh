@@ -27,11 +27,7 @@ case "$1" in
     mkdir -p "$WORK/gpuship"
     cp "$WORK/gpu2/wide.pt" "$WORK/gpuship/weights.pt"
     { cat "$WORK/gpu2/train_info.txt"; sed -n 's/^\(minutes\|steps\|seed\)=/\11=/p' "$WORK/gpu1/train_info.txt"; echo photos=35; } > "$WORK/gpuship/train_info.txt"
-    D="$WORK/gpuship"
-    $PY training/export_onnx.py --weights "$D/weights.pt" --out "$WORK/gpu-model" --work "$D"
-    $PY training/evaluate.py --weights "$D/weights_final.pt" --json "$D/validation.json"
-    $PY training/tile_overlap.py --weights "$D/weights_final.pt" --json "$D/tile_overlap.json"
-    node training/check_onnx.mjs "$WORK/gpu-model/model.onnx" "$D"
-    $PY training/make_manifest.py --out "$WORK/gpu-model" --work "$D" ;;
+    $PY training/train_damage.py --skip-train --work "$WORK/gpuship" --out "$WORK/gpu-model" \
+        --validation-json "$WORK/gpuship/validation.json" ;;
   *) echo "usage: $0 pack | train | export   (pack and export here, train on the GPU machine)"; exit 2 ;;
 esac

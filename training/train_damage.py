@@ -7,6 +7,7 @@ Stages: train (checkpoints to --work), then export_onnx.py, evaluate.py, tile_ov
 make_manifest.py on the final weights. Each stage can also be run on its own.
 """
 import argparse
+import contextlib
 import math
 import os
 import subprocess
@@ -101,10 +102,13 @@ def set_lr(opt, step, steps, lr, t0, minutes, warmup=50):
     return True
 
 
-def optimise(model, opt, sample, pos_weight):
-    """One Adam step on a batch (x, y, weights); returns (loss, bce, dice) for the log."""
+def optimise(model, opt, sample, pos_weight, bf16=False):
+    """One Adam step on a batch (x, y, weights); returns (loss, bce, dice) for the log. bf16:
+    the forward pass under CUDA autocast (train_gpu.py); the loss is always float32."""
     x, y, w = sample
-    loss, bce, dice = loss_fn(model.logits(x), y, pos_weight, w)
+    with torch.autocast('cuda', dtype=torch.bfloat16) if bf16 else contextlib.nullcontext():
+        logits = model.logits(x)
+    loss, bce, dice = loss_fn(logits.float(), y, pos_weight, w)
     opt.zero_grad()
     loss.backward()
     opt.step()
@@ -225,6 +229,8 @@ def main():
     ap.add_argument('--gen', choices=sorted(damage.GENERATORS), default='v2', help='synthetic data generator (damage.py)')
     ap.add_argument('--init', help='start phase 1 from these weights instead of from scratch')
     ap.add_argument('--skip-train', action='store_true')
+    ap.add_argument('--validation-json', default=os.path.join(HERE, 'validation.json'),
+                    help="where --out's validation figures go (a candidate model keeps its own)")
     ap.add_argument('--ft-steps', type=int, default=1500, help='phase 2 steps (0 = no phase 2)')
     ap.add_argument('--ft-lr', type=float, default=5e-4)
     ap.add_argument('--ft-crop', type=int, default=192)
@@ -240,7 +246,7 @@ def main():
         w = os.path.join(args.work, 'weights_final.pt')  # threshold folded into the head bias by export_onnx.py
         py = sys.executable
         for cmd in ([py, os.path.join(HERE, 'export_onnx.py'), '--weights', w0, '--out', args.out, '--work', args.work],
-                    [py, os.path.join(HERE, 'evaluate.py'), '--weights', w, '--json', os.path.join(HERE, 'validation.json')],
+                    [py, os.path.join(HERE, 'evaluate.py'), '--weights', w, '--json', args.validation_json],
                     [py, os.path.join(HERE, 'tile_overlap.py'), '--weights', w, '--json', os.path.join(args.work, 'tile_overlap.json')],
                     ['node', os.path.join(HERE, 'check_onnx.mjs'), os.path.join(args.out, 'model.onnx'), args.work],
                     [py, os.path.join(HERE, 'make_manifest.py'), '--out', args.out, '--work', args.work]):

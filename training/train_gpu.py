@@ -26,7 +26,7 @@ sys.path.insert(0, HERE)
 import damage  # noqa: E402
 import photos  # noqa: E402
 from model import ARCHS, DamageUNet  # noqa: E402
-from train_damage import batch, loss_fn, lr_at  # noqa: E402
+from train_damage import batch, lr_at, optimise, set_lr  # noqa: E402
 
 
 class Batches(torch.utils.data.IterableDataset):
@@ -103,15 +103,8 @@ def main():
             break
         x, y, w = (t.to(dev, non_blocking=True) for t in (x, y, w))
         for n in nets:  # the schedule follows wall time only (no step count: 10**9 is never reached)
-            for g in n['opt'].param_groups:
-                g['lr'] = lr_at(step, 10 ** 9, n['lr'], warmup=n['warmup'], time_frac=frac)
-            with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=dev.type == 'cuda'):
-                logits = n['model'].logits(x)
-            loss, bce, dice = loss_fn(logits.float(), y, args.pos_weight, w)
-            n['opt'].zero_grad(set_to_none=True)
-            loss.backward()
-            n['opt'].step()
-            n['hist'].append((loss.item(), bce, dice))
+            set_lr(n['opt'], step, 10 ** 9, n['lr'], t0, args.minutes, warmup=n['warmup'])
+            n['hist'].append(optimise(n['model'], n['opt'], (x, y, w), args.pos_weight, bf16=dev.type == 'cuda'))
         step += 1
         if step % 100 == 0:
             el = time.time() - t0
