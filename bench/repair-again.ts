@@ -4,7 +4,7 @@
  * upscale), through the engine. Prints wall time, the pixels the network computed, and the
  * PSNR between the two results.
  */
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
@@ -12,6 +12,7 @@ import { bundledModelsDir } from '../src/core/app-paths.js';
 import { packageVersion } from '../src/core/app-version.js';
 import { CoreServices } from '../src/core/core-services.js';
 import { cpuOnly } from '../src/core/devices/device-resolver.js';
+import { sha256File } from '../src/core/fs/content-hash.js';
 import { computedPixels, type TilePlan } from '../src/core/inference/tiler.js';
 import type { RestoreRequest } from '../src/core/restore/restore-engine.js';
 import type { FileDoneEvent } from '../src/shared/events.js';
@@ -60,5 +61,5 @@ table(`Repair again vs full re-run, 768x512 at 4x (realesr-general-x4v3, repair 
   ['full re-run, same mask', full.ms, computedPixels(full.plan), full.done.stageMs?.upscale ?? 0],
 ]);
 console.log(`speed-up ${(full.ms / again.ms).toFixed(1)}x; PSNR against the full re-run ${psnr.toFixed(2)} dB; notes: ${(again.done.notes ?? []).join('; ')}`);
-console.log(`earlier output unchanged: ${readFileSync(first.done.output).length > 0}`);
+console.log(`earlier output unchanged: ${(await sha256File(first.done.output)) === row.outputSha256}`);
 console.log(`BENCH-RESULT ${JSON.stringify({ againMs: again.ms, fullMs: full.ms, againPixels: computedPixels(again.plan), fullPixels: computedPixels(full.plan), psnr, load })}`);

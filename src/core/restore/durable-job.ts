@@ -189,8 +189,10 @@ export class DurableJob {
       if (this.writes.length >= WRITE_BATCH) this.flush();
       yield reached;
     }
+    // Only a listing that reached its end marks the job listed: one closed early (the job
+    // failed or was stopped) leaves the rest for `resume` to list.
     const whenListed = this.whenListed;
-    if (whenListed) this.writes.push(whenListed);
+    if (whenListed && this.listing.finished) this.writes.push(whenListed);
     this.flush();
   }
 

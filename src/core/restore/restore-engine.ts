@@ -143,7 +143,7 @@ export class RestoreEngine {
     });
     try {
       const resolved: Partial<JobSettings> = Object.assign({}, ...stages.map((s) => s.resolved ?? {}));
-      const recorded: StoredJobSettings = compactSettings({ ...jobSettingsOf(request), ...resolved, inputs: request.inputs, outDir, modelId: upscale.modelId, scale: upscale.scale, tile: request.tile ?? 'auto', batch: request.batch ?? 'auto', format: request.format ?? 'keep', overwrite: request.overwrite ?? false });
+      const recorded: StoredJobSettings = compactSettings({ ...jobSettingsOf(request), ...resolved, inputs: request.inputs.map((input) => resolve(input)), outDir, modelId: upscale.modelId, scale: upscale.scale, tile: request.tile ?? 'auto', batch: request.batch ?? 'auto', format: request.format ?? 'keep', overwrite: request.overwrite ?? false });
       // Durable: each photo is in the store (queued, or skipped when already restored) before its work starts;
       // the inputs are listed and hashed as the job goes, so a huge folder starts on its first photo.
       const job = await DurableJob.open({

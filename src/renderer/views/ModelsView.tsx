@@ -132,6 +132,7 @@ function ImportCard() {
     const result = await api.openModelFilesDialog();
     if (!result.ok) return notify({ kind: 'error', message: result.error.message });
     const chosen = result.value.paths;
+    if (chosen.length === 0) return; // cancelled: keep what was typed
     const param = chosen.find((p) => p.toLowerCase().endsWith('.param'));
     setPath(param ?? chosen[0] ?? '');
     setBinPath(chosen.find((p) => p.toLowerCase().endsWith('.bin')) ?? '');

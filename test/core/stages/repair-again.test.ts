@@ -63,7 +63,8 @@ async function restore(t: Engine, request: RestoreRequest): Promise<Run> {
   const summary = await t.engine.run(request, (e) => events.push(e), { onPlan: (_file, p) => (plan = p) });
   const done = events.find((e): e is Extract<RestoreEvent, { type: 'file-done' }> => e.type === 'file-done');
   assert.ok(done, JSON.stringify(events.filter((e) => e.type === 'file-failed' || e.type === 'warning')));
-  return { output: done.output, notes: done.notes ?? [], plan: plan ?? { imageWidth: 0, imageHeight: 0, coreWidth: 0, coreHeight: 0, pad: 0, tiles: [] }, jobId: summary.jobId };
+  assert.ok(plan, 'the engine reported its tile plan');
+  return { output: done.output, notes: done.notes ?? [], plan, jobId: summary.jobId };
 }
 
 /** What the engine is told of the earlier result, as the studio reads it from the history. */
