@@ -162,7 +162,11 @@ export class RestoreEngine {
         ...compactSettings({ resumeJobId: request.resumeJobId, redo: request.redo || undefined, kind: request.kind, watchFolderId: request.watchFolderId, beforeClaim }),
       });
       jobId = job.id;
-      return await this.runJob({ request, emit, signal, pause, backOff, onPlan, started, upscale, outDir, maxPixels, devices, stages, unavailable, job });
+      try {
+        return await this.runJob({ request, emit, signal, pause, backOff, onPlan, started, upscale, outDir, maxPixels, devices, stages, unavailable, job });
+      } finally {
+        await job.close(); // also when the run threw: its listing and hashing stop with it (closing twice is harmless)
+      }
     } finally {
       await closeStages(stages);
     }
