@@ -121,9 +121,10 @@ test('farm: SIGTERM on a worker in the middle of a long photo hands it back at o
   const inDir = join(dir, 'in');
   const outDir = join(dir, 'out');
   mkdirSync(inDir);
-  // Long enough on one thread that it cannot finish within the worker's stop grace.
+  // Long enough on one thread that it cannot finish within the worker's stop grace (2.5 s),
+  // even on an idle machine: x10 finished inside it there (about 2.8 s from the worker's start).
   const [tiny] = await tinyPhotos(1);
-  await sharp(tiny!.bytes).resize(tiny!.width * 10, tiny!.height * 10).png().toFile(join(inDir, 'big.png'));
+  await sharp(tiny!.bytes).resize(tiny!.width * 20, tiny!.height * 20).png().toFile(join(inDir, 'big.png'));
   const w1 = worker(redis.url, join(dir, 'w1'), 'w1');
   let w2: HeirloomChild | undefined;
   try {
