@@ -278,7 +278,10 @@ export async function submitFarmJob(request: FarmSubmitRequest): Promise<FarmSum
     }
     if (listingEnded) await listingDone();
     else {
-      await sendBatch().catch(() => undefined);
+      // Stopped while listing: photos not sent yet never reach the queue (a worker could take
+      // one before the cancel took it back); they are cancelled, and a resume sends them.
+      history?.cancelled(batch.map((photo) => photo.payload.input));
+      batch = [];
       await record({ status: 'cancelling' });
     }
 
