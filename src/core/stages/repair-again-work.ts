@@ -21,7 +21,8 @@ import { formatShare } from './repair-stage.js';
 
 /**
  * The earlier job's result of the photo that "Repair again" starts from, as the history
- * recorded it (validated again when a queued job is read back).
+ * recorded it. It is not stored with a queued job: after a restart the stored-settings schema
+ * leaves it out, and a Repair again still queued runs in full.
  */
 export const EarlierRestoreSchema = z.object({
   /** Its output, which the new output is a copy of outside what the edit changed. */
