@@ -1,4 +1,4 @@
-import type { Rect, Tile, TilePlan } from './tiler.js';
+import { type Rect, type Tile, type TilePlan, balancedSpans } from './tiler.js';
 
 /**
  * Tiles that cover only some rectangles of a photo ("Repair again": the part an edit
@@ -26,11 +26,7 @@ export function planRegionTiles(imageWidth: number, imageHeight: number, rects: 
   return { imageWidth, imageHeight, coreWidth, coreHeight, pad, tiles };
 }
 
-/** [start, length] of ceil(length / size) parts of a span whose lengths differ by at most one. */
+/** [start, length] of the balanced parts of a span (the tiler's own split), placed at `start`. */
 function parts(start: number, length: number, size: number): Array<[number, number]> {
-  const count = size === 0 ? 1 : Math.ceil(length / size);
-  return Array.from({ length: count }, (_, i) => {
-    const from = Math.round((i * length) / count);
-    return [start + from, Math.round(((i + 1) * length) / count) - from] as [number, number];
-  });
+  return balancedSpans(length, size, 0).map((span) => [start + span.start, span.end - span.start]);
 }
