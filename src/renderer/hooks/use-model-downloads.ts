@@ -22,9 +22,9 @@ export function useModelDownloads(api: HeirloomApi, notify: StudioContextValue['
   const start = useCallback(
     async (id: string, options: { trustUnverified?: boolean } = {}) => {
       const result = await api.downloadModel({ id, ...options });
-      if (!result.ok) return notify({ kind: 'error', message: result.error.message });
-      // An event may already have moved it further on: keep the newer of the two.
-      setById((current) => (current.get(id)?.state === 'downloading' && result.value.state === 'downloading' && current.get(id)!.receivedBytes > result.value.receivedBytes ? current : new Map(current).set(id, result.value)));
+      // No state from the reply: the host sends a models:download event before it replies, and
+      // later ones (installed, failed) may land first, which a 'downloading' reply would undo.
+      if (!result.ok) notify({ kind: 'error', message: result.error.message });
     },
     [api, notify],
   );
