@@ -15,8 +15,10 @@ export function useModelDownloads(api: HeirloomApi, notify: StudioContextValue['
   const put = useCallback((view: ModelDownloadView) => setById((current) => new Map(current).set(view.id, view)), []);
 
   useEffect(() => api.onModelDownload(put), [api, put]);
+  // A fresh overview adds the downloads this page has not heard of; for the others the events
+  // already received are as new as its snapshot, or newer.
   useEffect(() => {
-    if (initial) setById(new Map(initial.map((d) => [d.id, d])));
+    if (initial) setById((current) => new Map([...initial.map((d): [string, ModelDownloadView] => [d.id, d]), ...current]));
   }, [initial]);
 
   const start = useCallback(
