@@ -37,11 +37,3 @@ export function homeLayout(root: string): HomeLayout {
 export function bundledModelsDir(): string {
   return process.env.HEIRLOOM_BUNDLED_MODELS ?? resolve(new URL('../../models', import.meta.url).pathname);
 }
-
-/**
- * The catalog of downloadable models: `<bundled models>/catalog.json`, or the file
- * HEIRLOOM_MODEL_CATALOG names (a mirror's catalog; the tests' loopback server).
- */
-export function modelCatalogFile(bundledDir: string, env: NodeJS.ProcessEnv = process.env): string {
-  return env.HEIRLOOM_MODEL_CATALOG ? resolve(env.HEIRLOOM_MODEL_CATALOG) : join(bundledDir, 'catalog.json');
-}

@@ -1,6 +1,7 @@
-import { homeLayout, modelCatalogFile } from './app-paths.js';
+import { homeLayout } from './app-paths.js';
 import { SessionPool } from './inference/session-pool.js';
 import { ModelRegistry } from './models/model-registry.js';
+import { catalogPath } from './models/catalog/catalog-loader.js';
 import { ModelManager } from './models/catalog/model-manager.js';
 import type { ImportNcnnModelOptions } from './models/ncnn/import-ncnn-model.js';
 import { DeviceService } from './devices/device-service.js';
@@ -34,8 +35,6 @@ export interface CoreServicesOptions<Service> {
   bundledModelsDir: string;
   /** Device discovery over this process's database; default: the real DeviceService. */
   devices?: (db: Db) => CoreDevices<Service>;
-  /** The catalog of downloadable models; default: modelCatalogFile (bundled, or HEIRLOOM_MODEL_CATALOG). */
-  catalogPath?: string;
 }
 
 /**
@@ -64,7 +63,7 @@ export class CoreServices<Service = DeviceService> {
     this.db = this.history.db;
     try {
       this.models = new ModelRegistry(options.bundledModelsDir, layout.models);
-      this.modelManager = new ModelManager({ registry: this.models, catalogPath: options.catalogPath ?? modelCatalogFile(options.bundledModelsDir), importNcnn: importNcnnLazily });
+      this.modelManager = new ModelManager({ registry: this.models, catalogPath: catalogPath(options.bundledModelsDir), importNcnn: importNcnnLazily });
       this.jobs = new JobStore(this.db, { jobFinished: () => this.history.jobFinished() });
       this.calibration = new CalibrationStore(this.db);
       this.devices = options.devices ? options.devices(this.db) : (systemDevices(this.db, options.home) as unknown as CoreDevices<Service>);

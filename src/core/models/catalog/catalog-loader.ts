@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { HeirloomError } from '../../../shared/errors.js';
 import { ModelCatalogSchema, type CatalogEntry, type ModelCatalog } from '../../../shared/model-catalog.js';
 
@@ -27,8 +27,12 @@ export async function loadCatalog(path: string): Promise<ModelCatalog> {
   return parsed.data;
 }
 
-export function catalogPath(bundledModelsDir: string): string {
-  return join(bundledModelsDir, CATALOG_FILE);
+/**
+ * The catalog of downloadable models: `<bundled models>/catalog.json`, or the file
+ * HEIRLOOM_MODEL_CATALOG names (a mirror's catalog; the tests' loopback server).
+ */
+export function catalogPath(bundledModelsDir: string, env: NodeJS.ProcessEnv = process.env): string {
+  return env.HEIRLOOM_MODEL_CATALOG ? resolve(env.HEIRLOOM_MODEL_CATALOG) : join(bundledModelsDir, CATALOG_FILE);
 }
 
 export function findCatalogEntry(catalog: ModelCatalog, id: string): CatalogEntry {
