@@ -42,29 +42,45 @@ export async function dropStepEdges(source: PixelSource, mask: Uint8Array, optio
   const components = maskComponents(mask, width, height);
   const thin = components.filter((c) => c.thickness < keepThickness);
   if (thin.length === 0) return { mask, droppedPixels: 0 };
-  const smooth = await smoothedLuminance(source, sigma);
+  // Blurred only over the box around the thin marks, with the Gaussian's reach (4 sigma) and
+  // the derivatives' pixel as margin: inside it the values equal a whole-photo blur's.
+  const margin = Math.ceil(4 * sigma) + 2;
+  const box = {
+    x0: Math.max(0, Math.min(...thin.map((c) => c.x0)) - margin),
+    y0: Math.max(0, Math.min(...thin.map((c) => c.y0)) - margin),
+    x1: Math.min(width - 1, Math.max(...thin.map((c) => c.x1)) + margin),
+    y1: Math.min(height - 1, Math.max(...thin.map((c) => c.y1)) + margin),
+  };
   const out = mask.slice();
   let droppedPixels = 0;
-  for (const component of thin) {
-    // Measured only where it is needed: on the thin marks, not over the whole photo.
-    const values = Float32Array.from(component.pixels, (i) => edgeness(smooth, width, height, i, sigma)).sort();
-    if (values[Math.floor((values.length - 1) / 2)]! <= limit) continue;
-    for (const i of component.pixels) out[i] = 0;
-    droppedPixels += component.pixels.length;
-  }
+  await withSmoothedLuminance(source, box, sigma, (smooth, w, h) => {
+    for (const component of thin) {
+      const values = Float32Array.from(component.pixels, (i) => {
+        const x = i % width;
+        return edgeness(smooth, w, h, x - box.x0, (i - x) / width - box.y0, sigma);
+      }).sort();
+      if (values[Math.floor((values.length - 1) / 2)]! <= limit) continue;
+      for (const i of component.pixels) out[i] = 0;
+      droppedPixels += component.pixels.length;
+    }
+  });
   return { mask: out, droppedPixels };
 }
 
-/** The photo's luminance blurred by a Gaussian of `sigma` px (OpenCV, reflected at the border). */
-async function smoothedLuminance(source: PixelSource, sigma: number): Promise<Float32Array> {
-  const { width: w, height: h } = source;
+/**
+ * Runs `use` on the luminance of the box (inclusive corners) blurred by a Gaussian of `sigma`
+ * px (OpenCV, reflected at the box's edges), `w` x `h`, while OpenCV's buffer is alive.
+ */
+async function withSmoothedLuminance(source: PixelSource, box: { x0: number; y0: number; x1: number; y1: number }, sigma: number, use: (smooth: Float32Array, w: number, h: number) => void): Promise<void> {
+  const w = box.x1 - box.x0 + 1;
+  const h = box.y1 - box.y0 + 1;
   const cv = await loadOpenCv();
   const luma = new cv.Mat(h, w, cv.CV_32FC1);
   const smooth = new cv.Mat();
   try {
-    fillLuminance(source, luma.data32F);
+    fillLuminance(source, box, luma.data32F);
     cv.GaussianBlur(luma, smooth, new cv.Size(0, 0), sigma, sigma, cv.BORDER_REFLECT_101);
-    return smooth.data32F.slice();
+    use(smooth.data32F, w, h);
   } catch (thrown) {
     throw openCvError(cv, thrown);
   } finally {
@@ -73,10 +89,8 @@ async function smoothedLuminance(source: PixelSource, sigma: number): Promise<Fl
   }
 }
 
-/** At pixel i, 0..1: how much more a step (first derivative) than a line or blob (second) describes the smoothed luminance. */
-function edgeness(g: Float32Array, w: number, h: number, i: number, sigma: number): number {
-  const x = i % w;
-  const y = (i - x) / w;
+/** At (x, y) of g (w x h), 0..1: how much more a step (first derivative) than a line or blob (second) describes the smoothed luminance. */
+function edgeness(g: Float32Array, w: number, h: number, x: number, y: number, sigma: number): number {
   const at = (xx: number, yy: number) => g[(yy < 0 ? 0 : yy >= h ? h - 1 : yy) * w + (xx < 0 ? 0 : xx >= w ? w - 1 : xx)]!;
   const c = at(x, y);
   const gx = (at(x + 1, y) - at(x - 1, y)) / 2;
@@ -91,12 +105,15 @@ function edgeness(g: Float32Array, w: number, h: number, i: number, sigma: numbe
   return slope / (slope + bend + 1e-6);
 }
 
-/** Rec. 601 luminance, 0..1, of any 8/16-bit grey or colour source. */
-function fillLuminance(source: PixelSource, target: Float32Array): void {
-  const { data, stride, maxValue } = source;
+/** Rec. 601 luminance, 0..1, of the box (inclusive corners) of any 8/16-bit grey or colour source. */
+function fillLuminance(source: PixelSource, box: { x0: number; y0: number; x1: number; y1: number }, target: Float32Array): void {
+  const { data, stride, maxValue, width } = source;
   const scale = 1 / maxValue;
   const grey = stride < 3;
-  for (let p = 0, s = 0; p < target.length; p++, s += stride) {
-    target[p] = grey ? data[s]! * scale : (0.299 * data[s]! + 0.587 * data[s + 1]! + 0.114 * data[s + 2]!) * scale;
+  let p = 0;
+  for (let y = box.y0; y <= box.y1; y++) {
+    for (let x = box.x0, s = (y * width + x) * stride; x <= box.x1; x++, s += stride, p++) {
+      target[p] = grey ? data[s]! * scale : (0.299 * data[s]! + 0.587 * data[s + 1]! + 0.114 * data[s + 2]!) * scale;
+    }
   }
 }
