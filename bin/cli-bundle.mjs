@@ -6,7 +6,7 @@
 // changes. Each module keeps its own import.meta.url (paths to models, the package, the
 // inference thread resolve as from the source). Anything wrong with the bundle: tsx, as before.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -78,7 +78,7 @@ async function build(dir) {
   }
 }
 
-/** Bundles of earlier source states, a day old (a process still running one may load its chunks until then). */
+/** Bundles of earlier source states (and failure marks) unused for a day: each start touches its bundle, and a process still running one may load its chunks until then. */
 function removeOldBundles(current) {
   const parent = join(current, '..');
   for (const name of readdirSync(parent)) {
@@ -93,9 +93,24 @@ export async function cliBundle() {
   let dir;
   try {
     dir = join(root, '.cache', 'cli', sourceKey());
-    if (!existsSync(join(dir, 'main.mjs'))) await build(dir);
-  } catch {
-    // No esbuild, a read-only tree, or another process renamed the same bundle into place first.
+    // A build that failed for this source state is not tried again on every start (tsx runs it).
+    if (!existsSync(join(dir, 'main.mjs')) && !existsSync(`${dir}.failed`)) await build(dir);
+  } catch (error) {
+    // No esbuild, or a read-only tree (another process renaming the same bundle into place first is fine).
+    if (dir !== undefined && !existsSync(join(dir, 'main.mjs'))) {
+      try {
+        writeFileSync(`${dir}.failed`, `${error?.stack ?? error}\n`);
+      } catch {
+        // A read-only tree: nothing to remember it in.
+      }
+    }
   }
-  return dir !== undefined && existsSync(join(dir, 'main.mjs')) ? dir : undefined;
+  if (dir === undefined || !existsSync(join(dir, 'main.mjs'))) return undefined;
+  try {
+    const now = new Date();
+    utimesSync(dir, now, now); // in use: not an old bundle for removeOldBundles
+  } catch {
+    // A read-only tree keeps its bundles anyway.
+  }
+  return dir;
 }
