@@ -72,7 +72,7 @@ export async function restoreFacesInPhotos(photos: readonly FacePhoto[], options
   for (const [index, photo] of photos.entries()) {
     throwIfCancelled(options.signal);
     options.onProgress?.({ stage: 'detecting', faces, batchSize: planned, done: 0, total: 0 });
-    const detected = (await options.detector.detect(photo.source, options.signal)).filter((f) => f.box.width >= minSize && (photo.only?.(f) ?? true));
+    const detected = (await detectRestorableFaces(options.detector, photo.source, options.signal, minSize)).filter((f) => photo.only?.(f) ?? true);
     for (const face of detected) found.push({ photo: index, face });
     counts[index] = detected.length;
     faces += detected.length;
