@@ -1,5 +1,6 @@
 import type { PixelSource } from '../imaging/pixel-source.js';
 import type { Rect } from '../inference/tiler.js';
+import { maskComponents } from '../repair/mask.js';
 
 /** Changed pixels closer than this (about) fall into one rectangle: fewer, larger network runs instead of many slivers. */
 const CLUSTER_CELL = 16;
@@ -31,30 +32,16 @@ export function changedRects(a: PixelSource, b: PixelSource): Rect[] {
       }
     }
   }
-  const seen = new Uint8Array(cols * rows);
+  // Clusters: the 8-connected groups of cells with a difference, each the union of its cells' boxes.
+  const cells = new Uint8Array(cols * rows).map((_, cell) => (boxes[cell * 4] === -1 ? 0 : 1));
   const rects: Rect[] = [];
-  for (let start = 0; start < cols * rows; start++) {
-    if (seen[start] || boxes[start * 4] === -1) continue;
+  for (const cluster of maskComponents(cells, cols, rows)) {
     let [x0, y0, x1, y1] = [width, height, -1, -1];
-    const stack = [start];
-    seen[start] = 1;
-    while (stack.length > 0) {
-      const cell = stack.pop()!;
+    for (const cell of cluster.pixels) {
       x0 = Math.min(x0, boxes[cell * 4]!);
       y0 = Math.min(y0, boxes[cell * 4 + 1]!);
       x1 = Math.max(x1, boxes[cell * 4 + 2]!);
       y1 = Math.max(y1, boxes[cell * 4 + 3]!);
-      const cx = cell % cols;
-      const cy = Math.floor(cell / cols);
-      for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
-        const nx = cx + dx;
-        const ny = cy + dy;
-        if (nx < 0 || ny < 0 || nx >= cols || ny >= rows) continue;
-        const next = ny * cols + nx;
-        if (seen[next] || boxes[next * 4] === -1) continue;
-        seen[next] = 1;
-        stack.push(next);
-      }
     }
     rects.push({ x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 });
   }
