@@ -16,12 +16,12 @@ export function FormatOptions() {
   );
 }
 
-/** The <option>s of a restoration-model <select>: installed models that restore photos (not face or detection models). */
-export function RestoreModelOptions({ models }: { models: readonly ModelSummary[] }) {
+/** The <option>s of a model <select>: the installed models of one task (restoring photos, restoring faces...). */
+export function ModelOptions({ models, task }: { models: readonly ModelSummary[]; task: ModelSummary['task'] }) {
   return (
     <>
       {models
-        .filter((m) => m.task === 'restore-upscale')
+        .filter((m) => m.task === task)
         .map((m) => (
           <option key={m.id} value={m.id}>
             {m.name}

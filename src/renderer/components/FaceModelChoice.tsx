@@ -3,6 +3,7 @@ import type { CatalogModelView, ModelDownloadView, ModelSummary } from '../../sh
 import { useStudioContext } from '../hooks/use-api.js';
 import { useModelDownloads } from '../hooks/use-model-downloads.js';
 import { CatalogModelRow } from './CatalogModelRow.js';
+import { ModelOptions } from './ChoiceOptions.js';
 
 /**
  * "Restore faces" on the Restore screen: pick an installed face model, or, when none is
@@ -30,11 +31,7 @@ export function FaceModelChoice({ models, value, onChange }: { models: readonly 
         <span>Face model</span>
         <select value={faceModels.some((m) => m.id === value) ? value : ''} onChange={(e) => onChange(e.target.value)} data-testid="option-face-model">
           <option value="">Automatic (the best one installed)</option>
-          {faceModels.map((m) => (
-            <option key={m.id} value={m.id}>
-              {m.name}
-            </option>
-          ))}
+          <ModelOptions models={faceModels} task="face-restore" />
         </select>
       </label>
     );

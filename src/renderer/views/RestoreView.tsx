@@ -3,7 +3,7 @@ import type { AppSettings } from '../../shared/settings.js';
 import type { DeviceWithSettings } from '../../shared/devices.js';
 import type { InspectedPath, ModelSummary, QueueFile, QueueItem } from '../../shared/contract.js';
 import { NO_UPSCALE_MODEL } from '../../shared/job-settings.js';
-import { FormatOptions, RestoreModelOptions } from '../components/ChoiceOptions.js';
+import { FormatOptions, ModelOptions } from '../components/ChoiceOptions.js';
 import { DevicePanel } from '../components/DevicePanel.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { FaceModelChoice } from '../components/FaceModelChoice.js';
@@ -251,7 +251,7 @@ export function RestoreView({ queue, draft, onDraftChange, options, onOptionsCha
               <label className="model-choice">
                 <span>Upscale with</span>
                 <select value={options.modelId} onChange={(e) => onOptionsChange({ ...options, modelId: e.target.value, scale: 'model' })} data-testid="option-model">
-                  <RestoreModelOptions models={models} />
+                  <ModelOptions models={models} task="restore-upscale" />
                   <option value={NO_UPSCALE_MODEL}>No upscaling (keep the size)</option>
                 </select>
               </label>

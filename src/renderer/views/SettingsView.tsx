@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { DeviceWithSettings } from '../../shared/devices.js';
 import type { ModelSummary } from '../../shared/contract.js';
 import type { AppSettings } from '../../shared/settings.js';
-import { FormatOptions, RestoreModelOptions } from '../components/ChoiceOptions.js';
+import { FormatOptions, ModelOptions } from '../components/ChoiceOptions.js';
 import { DeviceSettingsCard } from '../components/DeviceSettingsCard.js';
 import { FarmSettingsCard } from '../components/FarmSettingsCard.js';
 import { useStudioContext } from '../hooks/use-api.js';
@@ -123,7 +123,7 @@ export function SettingsView({ devices, onDevicesChange, models, appSettings, on
                 <span>Default model</span>
                 <select value={draft.modelId} onChange={(e) => setDraft({ ...draft, modelId: e.target.value })} data-testid="app-default-model">
                   <option value="">Heirloom’s default</option>
-                  <RestoreModelOptions models={models} />
+                  <ModelOptions models={models} task="restore-upscale" />
                 </select>
               </label>
               <label>

@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { ModelSummary, WatchActivity, WatchFolderView } from '../../shared/contract.js';
 import type { FormatChoiceName } from '../../shared/settings.js';
-import { FormatOptions, RestoreModelOptions } from '../components/ChoiceOptions.js';
+import { FormatOptions, ModelOptions } from '../components/ChoiceOptions.js';
 import { Icon } from '../components/Icon.js';
 import { formatWhen } from '../format.js';
 import { useStudioContext } from '../hooks/use-api.js';
@@ -100,7 +100,7 @@ export function WatchView({ models, defaultFormat }: { models: ModelSummary[]; /
           <label>
             <span>Model</span>
             <select value={form.modelId} onChange={(e) => setForm({ ...form, modelId: e.target.value })}>
-              <RestoreModelOptions models={models} />
+              <ModelOptions models={models} task="restore-upscale" />
             </select>
           </label>
           <label>
