@@ -1,3 +1,4 @@
+import { PathField } from '../components/PathField.js';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { ModelsOverview, ModelSummary } from '../../shared/contract.js';
 import { CatalogModelRow, ModelFacts } from '../components/CatalogModelRow.js';
@@ -154,17 +155,7 @@ function ImportCard() {
   return (
     <form className="card settings-grid import-card" onSubmit={(e) => void submit(e)} aria-label="Import a model">
       <p className="wide subtle small">An ONNX model (.onnx), or an NCNN model as Upscayl users have it (a .param and a .bin file), converted to ONNX the way "heirloom models import" does. What it does is read from the file itself.</p>
-      <label className="wide">
-        <span>Model file (.onnx, or the .param of an NCNN pair)</span>
-        <div className="input-with-button">
-          <input type="text" value={path} onChange={(e) => setPath(e.target.value)} placeholder="/home/you/Models/face.onnx" spellCheck={false} data-testid="import-path" />
-          {info.capabilities.dialogs && (
-            <button type="button" className="button ghost" onClick={() => void choose()}>
-              Choose…
-            </button>
-          )}
-        </div>
-      </label>
+      <PathField label="Model file (.onnx, or the .param of an NCNN pair)" value={path} onChange={setPath} onBrowse={info.capabilities.dialogs ? () => void choose() : undefined} browseLabel="Choose…" placeholder="/home/you/Models/face.onnx" testId="import-path" />
       {ncnn && (
         <label className="wide">
           <span>Its .bin file</span>

@@ -1,3 +1,4 @@
+import { PathField } from '../components/PathField.js';
 import { useEffect, useRef, useState, type Dispatch, type DragEvent, type FormEvent, type SetStateAction } from 'react';
 import type { AppSettings } from '../../shared/settings.js';
 import type { DeviceWithSettings } from '../../shared/devices.js';
@@ -277,17 +278,7 @@ export function RestoreView({ queue, draft, onDraftChange, options, onOptionsCha
                   <FormatOptions />
                 </select>
               </label>
-              <label className="wide">
-                <span>Output folder</span>
-                <div className="input-with-button">
-                  <input type="text" value={options.outDir} onChange={(e) => onOptionsChange({ ...options, outDir: e.target.value })} data-testid="option-outdir" spellCheck={false} />
-                  {info.capabilities.dialogs && (
-                    <button type="button" className="button ghost" onClick={() => void chooseOutput()}>
-                      Browse…
-                    </button>
-                  )}
-                </div>
-              </label>
+              <PathField label="Output folder" value={options.outDir} onChange={(outDir) => onOptionsChange({ ...options, outDir })} onBrowse={info.capabilities.dialogs ? () => void chooseOutput() : undefined} testId="option-outdir" />
             </div>
             <details className="advanced" data-testid="advanced">
               <summary>Advanced: device, tile and batch</summary>

@@ -1,3 +1,4 @@
+import { PathField } from '../components/PathField.js';
 import { useEffect, useState } from 'react';
 import type { DeviceWithSettings } from '../../shared/devices.js';
 import type { ModelSummary } from '../../shared/contract.js';
@@ -96,18 +97,9 @@ export function SettingsView({ devices, onDevicesChange, models, appSettings, on
         {draft && (
           <div className="card">
             <div className="settings-grid">
-              <label className="wide">
-                <span>Default output folder</span>
-                <div className="input-with-button">
-                  <input value={draft.outputDir} placeholder={info.defaultOutputDir} onChange={(e) => setDraft({ ...draft, outputDir: e.target.value })} aria-invalid={Boolean(errors.outputDir)} data-testid="app-output-dir" spellCheck={false} />
-                  {info.capabilities.dialogs && (
-                    <button type="button" className="button ghost" onClick={() => void browse()}>
-                      Browse…
-                    </button>
-                  )}
-                </div>
+              <PathField label="Default output folder" value={draft.outputDir} onChange={(outputDir) => setDraft({ ...draft, outputDir })} onBrowse={info.capabilities.dialogs ? () => void browse() : undefined} placeholder={info.defaultOutputDir} invalid={Boolean(errors.outputDir)} testId="app-output-dir">
                 {errors.outputDir && <span className="field-error">{errors.outputDir}</span>}
-              </label>
+              </PathField>
               <label>
                 <span>Format</span>
                 <select value={draft.format} onChange={(e) => setDraft({ ...draft, format: e.target.value as AppSettings['format'] })} data-testid="app-format">
