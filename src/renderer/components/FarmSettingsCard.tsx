@@ -32,10 +32,12 @@ export function FarmSettingsCard() {
         A farm spreads one job over several computers through a Redis queue: run <code>heirloom worker --redis URL</code> on each, with the photos on a shared folder mounted at the same place.
       </p>
       <p data-testid="farm-current">{current === undefined ? 'Reading…' : current ? `Farm: ${current}` : 'No farm set.'}</p>
-      <label className="wide">
-        <span>Redis URL (redis://:password@host:6379, or rediss:// for TLS)</span>
-        <input type="password" autoComplete="off" value={draft} onChange={(e) => setDraft(e.target.value)} aria-invalid={draft !== '' && !valid} data-testid="farm-url" spellCheck={false} />
-      </label>
+      <div className="settings-grid">
+        <label className="wide">
+          <span>Redis URL (redis://:password@host:6379, or rediss:// for TLS)</span>
+          <input type="password" autoComplete="off" value={draft} onChange={(e) => setDraft(e.target.value)} aria-invalid={draft !== '' && !valid} data-testid="farm-url" spellCheck={false} />
+        </label>
+      </div>
       <footer className="card-actions">
         {current && (
           <button type="button" className="button ghost" disabled={saving} onClick={() => void save(null)} data-testid="farm-remove">
