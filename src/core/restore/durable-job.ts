@@ -101,6 +101,8 @@ export class DurableJob {
   private readonly reached: ReadAhead<ReachedFile>;
   private found = 0;
   private lastReport = 0;
+  /** The total reported when the listing ended has shrunk since (see `uncount`). */
+  private totalChanged = false;
   private onListing: ((progress: ListingProgress) => void) | undefined;
 
   private constructor(
@@ -184,7 +186,10 @@ export class DurableJob {
       const photo = await this.listing.next();
       if (!photo) break;
       const reached = await decide(photo);
-      if (!reached) continue;
+      if (!reached) {
+        if (photo.reported) this.uncount();
+        continue;
+      }
       this.positions.set(reached.kind === 'run' ? reached.path : reached.file, reached.position);
       if (this.writes.length >= WRITE_BATCH) this.flush();
       yield reached;
@@ -194,6 +199,21 @@ export class DurableJob {
     const whenListed = this.whenListed;
     if (whenListed && this.listing.finished) this.writes.push(whenListed);
     this.flush();
+    if (this.totalChanged && this.listing.finished) this.onListing?.({ files: this.found, done: true });
+  }
+
+  /**
+   * A photo counted when it was listed needs nothing after all (a resumed photo that failed
+   * for good, its file unchanged: only its hash tells): the total shrinks. Once the listing
+   * has ended the corrected total is reported, at most every half second and at the end.
+   */
+  private uncount(): void {
+    this.found--;
+    this.totalChanged = true;
+    if (!this.listing.finished || Date.now() - this.lastReport < LISTING_REPORT_MS) return;
+    this.lastReport = Date.now();
+    this.totalChanged = false;
+    this.onListing?.({ files: this.found, done: true });
   }
 
   /** Writes the rows recorded so far, in one transaction. */
@@ -238,26 +258,7 @@ export class DurableJob {
     const firstOfContent = new Map<string, string>();
     const writes: Array<() => void> = [];
     let position = 0;
-    const decide = async ({ entry }: ListedPhoto): Promise<ReachedFile> => {
-      const at = position++;
-      const record = (file: NewJobFile) => writes.push(() => jobs.addFile(id, at, entry.path, file));
-      if (entry.error) {
-        record({});
-        return { kind: 'run', position: at, path: entry.path, error: entry.error };
-      }
-      const identity = await identities.identify(entry.path, options.signal);
-      if ('error' in identity) {
-        record({});
-        return { kind: 'run', position: at, path: entry.path, error: identity.error };
-      }
-      const { contentHash, size, mtimeMs } = identity;
-      const skip = options.redo ? undefined : await identities.noWorkReason(entry.path, identity, fingerprint, { firstOfContent });
-      const output = skip?.kind === 'restored' ? skip.output : undefined;
-      record({ contentHash, size, mtimeMs, ...(skip ? { skipped: { outputPath: output ?? null, reason: skip.reason } } : {}) });
-      if (skip) return { kind: 'skip', position: at, file: entry.path, reason: skip.reason, ...(output ? { output } : {}) };
-      firstOfContent.set(contentHash, entry.path);
-      return { kind: 'run', position: at, path: entry.path };
-    };
+    const decide = ({ entry }: ListedPhoto) => addPhoto({ options, identities, jobId: id, fingerprint, firstOfContent, writes }, position++, entry);
     return new DurableJob(options, id, recovery, fingerprint, listed(options), decide, () => jobs.markListed(id), writes);
   }
 
@@ -285,26 +286,8 @@ export class DurableJob {
     const firstOfContent = new Map<string, string>();
     const writes: Array<() => void> = [];
     const decide = async ({ entry, row }: ListedPhoto): Promise<ReachedFile | undefined> => {
-      if (!row) {
-        // Not reached before the interruption: recorded now, like a new job's photo.
-        const at = nextPosition++;
-        const path = entry.path;
-        if (entry.error) {
-          writes.push(() => jobs.addFile(jobId, at, path, {}));
-          return { kind: 'run', position: at, path, error: entry.error };
-        }
-        const identity = await identities.identify(path, options.signal);
-        if ('error' in identity) {
-          writes.push(() => jobs.addFile(jobId, at, path, {}));
-          return { kind: 'run', position: at, path, error: identity.error };
-        }
-        const skip = options.redo ? undefined : await identities.noWorkReason(path, identity, fingerprint, { firstOfContent });
-        const output = skip?.kind === 'restored' ? skip.output : undefined;
-        writes.push(() => jobs.addFile(jobId, at, path, { ...identity, ...(skip ? { skipped: { outputPath: output ?? null, reason: skip.reason } } : {}) }));
-        if (skip) return { kind: 'skip', position: at, file: path, reason: skip.reason, ...(output ? { output } : {}) };
-        firstOfContent.set(identity.contentHash, path);
-        return { kind: 'run', position: at, path };
-      }
+      // Not reached before the interruption: recorded now, like a new job's photo.
+      if (!row) return addPhoto({ options, identities, jobId, fingerprint, firstOfContent, writes }, nextPosition++, entry);
       if (!wantsAnotherTry(row)) return undefined;
       const identity = await identities.identify(row.inputPath, options.signal);
       if ('error' in identity) return { kind: 'run', position: row.position, path: row.inputPath, error: identity.error };
@@ -400,6 +383,40 @@ export class DurableJob {
 }
 
 const MAX_NUMBERED = 10_000;
+
+/** What recording a job's new photos needs: the job, and the state shared by its photos. */
+interface NewPhotoContext {
+  options: DurableJobOptions;
+  identities: PhotoIdentities;
+  jobId: string;
+  fingerprint: string;
+  /** The first photo of each content this run restores (a copy of it is skipped as a duplicate). */
+  firstOfContent: Map<string, string>;
+  writes: Array<() => void>;
+}
+
+/** A photo the job has no row for: hashed, its row (queued, or skipped with the reason) added at `position`. */
+async function addPhoto(context: NewPhotoContext, position: number, entry: InputEntry): Promise<ReachedFile> {
+  const { options, identities, jobId, fingerprint, firstOfContent, writes } = context;
+  const path = entry.path;
+  const record = (file: NewJobFile) => writes.push(() => options.jobs.addFile(jobId, position, path, file));
+  if (entry.error) {
+    record({});
+    return { kind: 'run', position, path, error: entry.error };
+  }
+  const identity = await identities.identify(path, options.signal);
+  if ('error' in identity) {
+    record({});
+    return { kind: 'run', position, path, error: identity.error };
+  }
+  const { contentHash, size, mtimeMs } = identity;
+  const skip = options.redo ? undefined : await identities.noWorkReason(path, identity, fingerprint, { firstOfContent });
+  const output = skip?.kind === 'restored' ? skip.output : undefined;
+  record({ contentHash, size, mtimeMs, ...(skip ? { skipped: { outputPath: output ?? null, reason: skip.reason } } : {}) });
+  if (skip) return { kind: 'skip', position, file: path, reason: skip.reason, ...(output ? { output } : {}) };
+  firstOfContent.set(contentHash, path);
+  return { kind: 'run', position, path };
+}
 
 /** A photo found by the listing, with its row when the job recorded it before; `reported` when this run reports on it. */
 interface ListedPhoto {

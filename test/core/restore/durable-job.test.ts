@@ -187,6 +187,7 @@ test('resume retries what may pass (and cancelled photos), not a photo whose con
 
   const first = await openReached(options(live, [], { resumeJobId: job.id }));
   assert.deepEqual(first.toRun.map((f) => f.path), [a, d]);
+  assert.deepEqual(first.progress, { files: 2, done: true }, 'the photo that failed for good is not in the total');
   jobs.finishJob(job.id, { status: 'interrupted', ms: 1 });
   await tinyPng(b!, 200); // the broken photo was replaced
   const second = await openReached(options(live, [], { resumeJobId: job.id }));
