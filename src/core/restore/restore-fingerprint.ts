@@ -13,14 +13,21 @@ export interface FingerprintSettings {
   stripMetadata?: boolean | undefined;
   /** As requested: without a face model id the default one ("auto") is meant. */
   faces?: FaceSettings | undefined;
+  /** Faces when a face model is installed (the old-photo preset). */
+  facesIfInstalled?: boolean | undefined;
+  /** The repair stages: damage repair (with an edited mask, or the detector's) and fading. */
+  scratches?: boolean | undefined;
+  maskFile?: string | undefined;
+  fading?: boolean | undefined;
 }
 
 /**
  * A photo is "the same work" when its content hash and this fingerprint match: then an
  * earlier output is reused instead of restoring it again. Tile size, batch and device are
  * left out on purpose: they change how fast, not what comes out (tiles carry the model's
- * whole receptive field, see tiler.ts). A changed face model, weight or fidelity, scale, format,
- * quality, metadata choice or output folder makes new work.
+ * whole receptive field, see tiler.ts). A changed face model, weight or fidelity, repair stage
+ * (damage repair, its edited mask, fading), scale, format, quality, metadata choice or output
+ * folder makes new work.
  */
 export function restoreFingerprint(settings: FingerprintSettings): string {
   const canonical = {
@@ -32,6 +39,12 @@ export function restoreFingerprint(settings: FingerprintSettings): string {
     quality: settings.quality ?? null,
     stripMetadata: settings.stripMetadata ?? false,
     faces: settings.faces ? canonicalFaces(settings.faces) : null,
+    // Present only when on (JSON leaves undefined out): fingerprints recorded before the
+    // repair stages existed stay valid, and a repaired photo is never "the same" as a plain one.
+    facesIfInstalled: settings.facesIfInstalled === true ? true : undefined,
+    scratches: settings.scratches === true ? true : undefined,
+    maskFile: settings.scratches === true && settings.maskFile ? resolve(settings.maskFile) : undefined,
+    fading: settings.fading === true ? true : undefined,
   };
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex').slice(0, 32);
 }
