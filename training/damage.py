@@ -36,7 +36,9 @@ GENERATORS = {
     # a solid 5-9 px line, the commonest print scratch, was almost never seen and v2 leaves it.
     # Half of v4's scratch layers are solid (opacity 1, not varied, never broken into bars, the
     # cause suspected in v3); more rods (cigarettes, collars) keep short bright bars content.
-    'v4': {'crisp_p': 0.3, 'dark_crack_p': 0.5, 'rods_p': 0.35, 'wide_p': 0.4, 'wide_max': 11, 'solid_p': 0.5},
+    # Missing corners reach up to 0.6 of the crop (0.35 before): a 128 px crop never showed a
+    # corner as big as a real one seen through the detector's 256 px tile, only its tip.
+    'v4': {'crisp_p': 0.3, 'dark_crack_p': 0.5, 'rods_p': 0.35, 'wide_p': 0.4, 'wide_max': 11, 'solid_p': 0.5, 'corner_max': 0.6},
 }
 GEN = dict(GENERATORS['v2'])
 
@@ -309,7 +311,7 @@ def layer_tear(h, w, rng, edges=SIDES):
     kind = rng.random()
     if kind < 0.45 and corners:  # corner
         cx, cy = corners[int(rng.integers(len(corners)))]
-        size = rng.uniform(8, 0.35 * min(h, w))
+        size = rng.uniform(8, GEN.get('corner_max', 0.35) * min(h, w))
         n = 14
         pts = [(cx, cy)]
         for i in range(n + 1):
