@@ -60,6 +60,11 @@ export const StoredJobSettingsSchema = JobSettingsSchema.extend({
   /** Absent in a few very old rows: then the job's file list stands for them. */
   inputs: z.array(z.string()).default([]),
   outDir: z.string().min(1),
+  /**
+   * The damage detector that found the job's masks, as it resolved ("<id>@<sha256 prefix>"):
+   * "Repair again" finds an unsaved earlier mask again only with the very same weights.
+   */
+  damageModel: z.string().min(1).max(200).optional(),
 });
 export type StoredJobSettings = z.infer<typeof StoredJobSettingsSchema>;
 

@@ -21,6 +21,11 @@ export const DAMAGE_TILE = 256;
 export const DAMAGE_THRESHOLD = 0.5;
 const TILE_FLOOR = 32;
 
+/** Which weights find the damage, as a job records it: "<id>@<first 16 hex of the model's sha256>". */
+export function detectorIdentity(manifest: ModelManifest): string {
+  return `${manifest.id}@${manifest.sha256.slice(0, 16)}`;
+}
+
 /** The device the detector runs on, as the scheduler describes it. */
 export interface DetectorDevice {
   session: SessionConfig;

@@ -8,7 +8,7 @@ import { encodeMaskPng, readMaskPng } from '../imaging/mask-png.js';
 import { OutputCanvas } from '../inference/output-canvas.js';
 import { planRegionTiles } from '../inference/region-tiles.js';
 import type { Rect } from '../inference/tiler.js';
-import type { DamageDetector } from '../repair/damage-detector.js';
+import { detectorIdentity, type DamageDetector } from '../repair/damage-detector.js';
 import { analyseFading, restoreFading } from '../repair/fading.js';
 import { inpaint } from '../repair/inpaint.js';
 import type { PhotoWork, PreparedPhoto } from '../scheduler/photo-work.js';
@@ -33,6 +33,8 @@ export const EarlierRestoreSchema = z.object({
   scratches: z.boolean(),
   maskFile: z.string().min(1).optional(),
   saveMasks: z.boolean(),
+  /** The detector's weights when it found the mask (detectorIdentity); absent in jobs from before it was recorded. */
+  damageModel: z.string().min(1).optional(),
   /** The stages around the network it ran: the new job must run the same ones to reuse its pixels. */
   fading: z.boolean(),
   faces: z.boolean(),
@@ -198,6 +200,9 @@ async function repairAsBefore(image: DecodedImage, earlier: EarlierRestore, opti
   } catch (error) {
     throw new RunInFull(`the damage detector that found the earlier mask cannot be opened (${(error as Error).message.split('\n')[0]})`);
   }
+  // Other weights would find another mask, and the recomputed regions would miss where the two differ.
+  const today = detectorIdentity(detector.manifest);
+  if (earlier.damageModel && earlier.damageModel !== today) throw new RunInFull(`the earlier mask was not saved and the damage detector changed since (${earlier.damageModel}, now ${today})`);
   return (await inpaint(image, (await detector.detect(image.pixels)).mask)).image;
 }
 

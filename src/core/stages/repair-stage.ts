@@ -1,4 +1,4 @@
-import { DamageDetector } from '../repair/damage-detector.js';
+import { DamageDetector, detectorIdentity } from '../repair/damage-detector.js';
 import { inpaint } from '../repair/inpaint.js';
 import { encodeMaskPng, readMaskPng } from '../imaging/mask-png.js';
 
@@ -21,6 +21,7 @@ export const repairStage: StageDefinition = {
       on: 'image',
       name: 'repair',
       progress: 'repairing',
+      ...(detector ? { resolved: { damageModel: detectorIdentity(detector.manifest) } } : {}),
       async run({ file, image, signal, notes, sidecars }) {
         const mask = detector
           ? (

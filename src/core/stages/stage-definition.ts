@@ -1,5 +1,5 @@
 import type { ProgressEvent } from '../../shared/events.js';
-import type { JobSettings } from '../../shared/job-settings.js';
+import type { JobSettings, StoredJobSettings } from '../../shared/job-settings.js';
 import type { MemoryBudget, Precision } from '../../shared/devices.js';
 import type { SessionConfig } from '../inference/ort-backend.js';
 import type { SessionPool } from '../inference/session-pool.js';
@@ -27,8 +27,8 @@ export interface StageServices {
 
 /** A stage opened for one job: its per-photo work, and the settings it resolved (recorded in the history). */
 export type OpenedStage = PhotoStage & {
-  /** Settings as resolved (e.g. which face model "auto" picked), merged into the job's record. */
-  readonly resolved?: Partial<JobSettings>;
+  /** Settings as resolved (e.g. which face model "auto" picked, which detector weights), merged into the job's record. */
+  readonly resolved?: Partial<StoredJobSettings>;
   dispose?(): Promise<void> | void;
 };
 

@@ -162,7 +162,10 @@ describe('Repair again recomputes only the changed region', { timeout: 600_000 }
     it('equals a full re-run byte for byte, the earlier mask found again by the detector', async () => {
       const out = join(dir, 'exact-out');
       const first = await restore(t, { ...base(), outDir: out });
-      const again = await restore(t, { ...base(), outDir: out, maskFile, redo: true, repairAgainOf: earlierOf(t, first, earlierFields) });
+      // The history names the detector's weights, which Repair again checks before it trusts the detector to find the same mask.
+      const damageModel = (t.jobs.getJob(first.jobId)!.settings as { damageModel?: unknown }).damageModel;
+      assert.match(String(damageModel), /^damage-unet@[0-9a-f]{16}$/);
+      const again = await restore(t, { ...base(), outDir: out, maskFile, redo: true, repairAgainOf: earlierOf(t, first, { ...earlierFields, damageModel: String(damageModel) }) });
       const full = await restore(t, { ...base(), outDir: join(dir, 'exact-full'), maskFile });
       assert.ok(again.notes.some((n) => n.startsWith('repaired again in part')), again.notes.join('; '));
       assert.ok((await readRaw(again.output)).data.equals((await readRaw(full.output)).data), 'the same pixels as a full re-run');
@@ -181,6 +184,7 @@ describe('Repair again recomputes only the changed region', { timeout: 600_000 }
         return earlier;
       }, 'png'],
       ['the earlier output is a JPEG', /repaired again in full: the earlier output is in a lossy format/, (_first, earlier) => earlier, 'jpeg'],
+      ['the damage detector changed since', /repaired again in full: the earlier mask was not saved and the damage detector changed since \(damage-unet@0123456789abcdef, now damage-unet@[0-9a-f]{16}\)/, (_first, earlier) => ({ ...earlier, damageModel: 'damage-unet@0123456789abcdef' }), 'png'],
       ['the damage detector is not installed any more', /repaired again in full: the damage detector that found the earlier mask cannot be opened/, (_first, earlier) => {
         rmSync(join(dir, 'home', 'models', 'damage-unet'), { recursive: true });
         return earlier;
