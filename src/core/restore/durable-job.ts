@@ -37,6 +37,8 @@ export type ReachedFile = RunnableFile | SkippedFile;
 export interface ListingProgress {
   files: number;
   done: boolean;
+  /** A total reported again, smaller: photos counted when listed turned out to need nothing (see `uncount`). */
+  corrected?: true;
 }
 
 export interface DurableJobOptions {
@@ -177,7 +179,10 @@ export class DurableJob {
       }
       yield photo;
     }
-    // The total is known once the listing ends (photos are still being hashed and recorded behind it).
+    // The total is known once the listing ends (photos are still being hashed and recorded behind it);
+    // it already holds the photos uncounted so far.
+    this.totalChanged = false;
+    this.lastReport = Date.now();
     this.onListing?.({ files: this.found, done: true });
   }
 
@@ -199,7 +204,7 @@ export class DurableJob {
     const whenListed = this.whenListed;
     if (whenListed && this.listing.finished) this.writes.push(whenListed);
     this.flush();
-    if (this.totalChanged && this.listing.finished) this.onListing?.({ files: this.found, done: true });
+    if (this.totalChanged && this.listing.finished) this.onListing?.({ files: this.found, done: true, corrected: true });
   }
 
   /**
@@ -213,7 +218,7 @@ export class DurableJob {
     if (!this.listing.finished || Date.now() - this.lastReport < LISTING_REPORT_MS) return;
     this.lastReport = Date.now();
     this.totalChanged = false;
-    this.onListing?.({ files: this.found, done: true });
+    this.onListing?.({ files: this.found, done: true, corrected: true });
   }
 
   /** Writes the rows recorded so far, in one transaction. */

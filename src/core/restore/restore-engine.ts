@@ -193,9 +193,10 @@ export class RestoreEngine {
     const jobId = job.id;
     emit({ type: 'job-started', jobId, files: job.progress.files, listing: true, model: upscale.modelId, device: primary.deviceId });
     // Listing and hashing start now, overlapping the device's set-up and tuning below.
-    job.start(({ files, done }) => {
+    job.start(({ files, done, corrected }) => {
       emit({ type: 'job-listing', jobId, files, done });
-      if (done && files === 0) emit({ type: 'warning', jobId, code: 'NO_PHOTOS', message: `No photos were found in ${request.inputs.join(', ')}. Heirloom looks for JPEG, PNG, WebP, TIFF, GIF, BMP, HEIC and AVIF files, in sub-folders too.` });
+      // Only an empty listing means no photos; a total corrected to 0 is a resume with nothing left to try.
+      if (done && files === 0 && !corrected) emit({ type: 'warning', jobId, code: 'NO_PHOTOS', message: `No photos were found in ${request.inputs.join(', ')}. Heirloom looks for JPEG, PNG, WebP, TIFF, GIF, BMP, HEIC and AVIF files, in sub-folders too.` });
     });
     if (job.recoveryNote) emit({ type: 'warning', jobId, code: 'RECOVERED', message: job.recoveryNote });
     for (const message of unavailable) emit({ type: 'warning', jobId, code: 'STAGE_UNAVAILABLE', message });

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { DurableJob, type DurableJobOptions, type RunnableFile, type SkippedFile } from '../../../src/core/restore/durable-job.js';
+import { DurableJob, type DurableJobOptions, type ListingProgress, type RunnableFile, type SkippedFile } from '../../../src/core/restore/durable-job.js';
 import { MAX_INTERRUPTED_ATTEMPTS, recoverInterruptedJobs } from '../../../src/core/restore/job-recovery.js';
 import { ProcessOwner } from '../../../src/core/store/process-owner.js';
 import { openDatabase } from '../../../src/core/store/database.js';
@@ -192,6 +192,26 @@ test('resume retries what may pass (and cancelled photos), not a photo whose con
   await tinyPng(b!, 200); // the broken photo was replaced
   const second = await openReached(options(live, [], { resumeJobId: job.id }));
   assert.deepEqual(second.toRun.map((f) => f.path), [a, b, d]);
+  db.close();
+});
+
+test('a resumed job whose photos all failed for good reports its total corrected to 0, once, marked as a correction', async () => {
+  const { dir, db, jobs, options } = setup();
+  const live = new ProcessOwner();
+  const [a, b] = await Promise.all(['a', 'b'].map((n, i) => tinyPng(join(dir, 'in', `${n}.png`), i * 30)));
+  const job = await openReached(options(live, [a!, b!]));
+  jobs.markFileFailed(job.id, 0, { code: 'DECODE_FAILED', message: 'bad' });
+  jobs.markFileFailed(job.id, 1, { code: 'DECODE_FAILED', message: 'bad' });
+  jobs.finishJob(job.id, { status: 'interrupted', ms: 1 });
+
+  const resumed = await DurableJob.open(options(live, [], { resumeJobId: job.id }));
+  const reports: ListingProgress[] = [];
+  resumed.start((p) => reports.push(p));
+  assert.equal(await resumed.next(), undefined, 'nothing to try again');
+  await resumed.close();
+  const finals = reports.filter((r) => r.done);
+  // The listing's own total counts both; once their hashes show the files unchanged, the total is corrected.
+  assert.deepEqual(finals, [{ files: 2, done: true }, { files: 0, done: true, corrected: true }]);
   db.close();
 });
 
