@@ -202,7 +202,9 @@ async function repairAsBefore(image: DecodedImage, earlier: EarlierRestore, opti
   }
   // Other weights would find another mask, and the recomputed regions would miss where the two differ.
   const today = detectorIdentity(detector.manifest);
-  if (earlier.damageModel && earlier.damageModel !== today) throw new RunInFull(`the earlier mask was not saved and the damage detector changed since (${earlier.damageModel}, now ${today})`);
+  // Unknown weights (a farm job, whose detector ran on a worker, or one from before they were recorded) may differ too.
+  if (!earlier.damageModel) throw new RunInFull('the earlier mask was not saved and the history does not say which damage detector found it');
+  if (earlier.damageModel !== today) throw new RunInFull(`the earlier mask was not saved and the damage detector changed since (${earlier.damageModel}, now ${today})`);
   return (await inpaint(image, (await detector.detect(image.pixels)).mask)).image;
 }
 

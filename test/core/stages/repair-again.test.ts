@@ -67,11 +67,13 @@ async function restore(t: Engine, request: RestoreRequest): Promise<Run> {
   return { output: done.output, notes: done.notes ?? [], plan, jobId: summary.jobId };
 }
 
-/** What the engine is told of the earlier result, as the studio reads it from the history. */
-function earlierOf(t: Engine, run: Run, settings: Omit<EarlierRestore, 'output' | 'outputSha256'>): EarlierRestore {
-  const file = t.jobs.getJob(run.jobId)!.files[0]!;
+/** What the engine is told of the earlier result, as the studio reads it from the history (with the detector's weights it recorded). */
+function earlierOf(t: Engine, run: Run, settings: Omit<EarlierRestore, 'output' | 'outputSha256' | 'damageModel'>): EarlierRestore {
+  const job = t.jobs.getJob(run.jobId)!;
+  const file = job.files[0]!;
   assert.ok(file.outputSha256, 'the history recorded the output fingerprint');
-  return { output: run.output, outputSha256: file.outputSha256, ...settings };
+  const { damageModel } = job.settings as { damageModel?: string };
+  return { output: run.output, outputSha256: file.outputSha256, ...(damageModel ? { damageModel } : {}), ...settings };
 }
 
 /** Whether (x, y) of the photo lies in a tile's owned rectangle. */
@@ -163,9 +165,9 @@ describe('Repair again recomputes only the changed region', { timeout: 600_000 }
       const out = join(dir, 'exact-out');
       const first = await restore(t, { ...base(), outDir: out });
       // The history names the detector's weights, which Repair again checks before it trusts the detector to find the same mask.
-      const damageModel = (t.jobs.getJob(first.jobId)!.settings as { damageModel?: unknown }).damageModel;
-      assert.match(String(damageModel), /^damage-unet@[0-9a-f]{16}$/);
-      const again = await restore(t, { ...base(), outDir: out, maskFile, redo: true, repairAgainOf: earlierOf(t, first, { ...earlierFields, damageModel: String(damageModel) }) });
+      const earlier = earlierOf(t, first, earlierFields);
+      assert.match(String(earlier.damageModel), /^damage-unet@[0-9a-f]{16}$/);
+      const again = await restore(t, { ...base(), outDir: out, maskFile, redo: true, repairAgainOf: earlier });
       const full = await restore(t, { ...base(), outDir: join(dir, 'exact-full'), maskFile });
       assert.ok(again.notes.some((n) => n.startsWith('repaired again in part')), again.notes.join('; '));
       assert.ok((await readRaw(again.output)).data.equals((await readRaw(full.output)).data), 'the same pixels as a full re-run');
@@ -185,6 +187,7 @@ describe('Repair again recomputes only the changed region', { timeout: 600_000 }
       }, 'png'],
       ['the earlier output is a JPEG', /repaired again in full: the earlier output is in a lossy format/, (_first, earlier) => earlier, 'jpeg'],
       ['the damage detector changed since', /repaired again in full: the earlier mask was not saved and the damage detector changed since \(damage-unet@0123456789abcdef, now damage-unet@[0-9a-f]{16}\)/, (_first, earlier) => ({ ...earlier, damageModel: 'damage-unet@0123456789abcdef' }), 'png'],
+      ['the history does not name the detector\'s weights', /repaired again in full: the earlier mask was not saved and the history does not say which damage detector found it/, (_first, { damageModel: _recorded, ...earlier }) => earlier, 'png'],
       ['the damage detector is not installed any more', /repaired again in full: the damage detector that found the earlier mask cannot be opened/, (_first, earlier) => {
         rmSync(join(dir, 'home', 'models', 'damage-unet'), { recursive: true });
         return earlier;
