@@ -26,6 +26,7 @@ import { cpuOnly, type DeviceResolver, type ResolvedDevice } from '../devices/de
 import { photoWork, type PhotoSettings } from '../stages/photo-pipeline.js';
 import { repairAgainWork, type EarlierRestore } from '../stages/repair-again-work.js';
 import { DamageDetector } from '../repair/damage-detector.js';
+import { hasFaceModel } from '../stages/faces-stage.js';
 import { closeStages, openStages } from '../stages/stage-list.js';
 import type { OpenedStage } from '../stages/stage-definition.js';
 import { resolveUpscale, type UpscaleChoice } from '../stages/upscale-stage.js';
@@ -154,7 +155,7 @@ export class RestoreEngine {
         inputs: request.inputs,
         exclude: [outDir],
         signal,
-        fingerprint: restoreFingerprint({ ...request, outDir, modelId: upscale.modelId, scale: upscale.scale }),
+        fingerprint: await this.fingerprintOf(request, outDir, upscale),
         settings: recorded,
         modelId: upscale.modelId,
         deviceId: devices.map((d) => d.deviceId).join(','),
@@ -341,8 +342,17 @@ export class RestoreEngine {
 
   /** The fingerprint of the settings that decide a request's outputs: with a content hash, what "already restored" means. */
   async fingerprintFor(request: Pick<RestoreRequest, 'outDir'> & JobSettings): Promise<string> {
-    const upscale = await resolveUpscale(request, this.deps.models);
-    return restoreFingerprint({ ...request, outDir: resolve(request.outDir), modelId: upscale.modelId, scale: upscale.scale });
+    return this.fingerprintOf(request, resolve(request.outDir), await resolveUpscale(request, this.deps.models));
+  }
+
+  /**
+   * What the fingerprint sees of a request: the resolved upscaler, and "faces if installed"
+   * only when a face model is installed, i.e. when faces will run (a photo restored without
+   * one is restored again, with faces, once one is installed).
+   */
+  private async fingerprintOf(request: JobSettings, outDir: string, upscale: UpscaleChoice): Promise<string> {
+    const facesIfInstalled = request.facesIfInstalled === true && request.faces === undefined && (await hasFaceModel(this.deps.models));
+    return restoreFingerprint({ ...request, facesIfInstalled, outDir, modelId: upscale.modelId, scale: upscale.scale });
   }
 
   private monitorFor(device: ResolvedDevice): MemoryMonitor {

@@ -30,6 +30,7 @@ export const facesStage: StageDefinition = {
   },
 };
 
-async function hasFaceModel(models: ModelRegistry): Promise<boolean> {
+/** Whether any face-restoration model is installed ("faces if installed" runs only then). */
+export async function hasFaceModel(models: ModelRegistry): Promise<boolean> {
   return (await models.list()).some((m) => m.manifest.task === 'face-restore');
 }
