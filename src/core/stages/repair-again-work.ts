@@ -194,16 +194,18 @@ async function repairAsBefore(image: DecodedImage, earlier: EarlierRestore, opti
   }
   const saved = maskPathFor(earlier.output);
   if (earlier.saveMasks && existsSync(saved)) return (await inpaint(image, await readMaskPng(saved, width, height), AS_DRAWN)).image;
+  // The mask is found again only with the weights that found it (other weights find another
+  // mask, and the recomputed regions would miss where the two differ). Unknown weights (a farm
+  // job's, whose detector ran on a worker, or an older job's) may differ too: known before any
+  // detector is opened.
+  if (!earlier.damageModel) throw new RunInFull('the earlier mask was not saved and the history does not say which damage detector found it');
   let detector: DamageDetector;
   try {
     detector = await options.openDetector();
   } catch (error) {
     throw new RunInFull(`the damage detector that found the earlier mask cannot be opened (${(error as Error).message.split('\n')[0]})`);
   }
-  // Other weights would find another mask, and the recomputed regions would miss where the two differ.
   const today = detectorIdentity(detector.manifest);
-  // Unknown weights (a farm job, whose detector ran on a worker, or one from before they were recorded) may differ too.
-  if (!earlier.damageModel) throw new RunInFull('the earlier mask was not saved and the history does not say which damage detector found it');
   if (earlier.damageModel !== today) throw new RunInFull(`the earlier mask was not saved and the damage detector changed since (${earlier.damageModel}, now ${today})`);
   return (await inpaint(image, (await detector.detect(image.pixels)).mask)).image;
 }
