@@ -103,8 +103,8 @@ export class DurableJob {
   private readonly reached: ReadAhead<ReachedFile>;
   private found = 0;
   private lastReport = 0;
-  /** The total reported when the listing ended has shrunk since (see `uncount`). */
-  private totalChanged = false;
+  /** The total last reported with `done` (undefined until the listing ends). */
+  private reportedTotal: number | undefined;
   private onListing: ((progress: ListingProgress) => void) | undefined;
 
   private constructor(
@@ -179,11 +179,8 @@ export class DurableJob {
       }
       yield photo;
     }
-    // The total is known once the listing ends (photos are still being hashed and recorded behind it);
-    // it already holds the photos uncounted so far.
-    this.totalChanged = false;
-    this.lastReport = Date.now();
-    this.onListing?.({ files: this.found, done: true });
+    // The total is known once the listing ends (photos are still being hashed and recorded behind it).
+    this.reportTotal(false);
   }
 
   private async *decided(decide: (photo: ListedPhoto) => Promise<ReachedFile | undefined>): AsyncGenerator<ReachedFile> {
@@ -204,7 +201,7 @@ export class DurableJob {
     const whenListed = this.whenListed;
     if (whenListed && this.listing.finished) this.writes.push(whenListed);
     this.flush();
-    if (this.totalChanged && this.listing.finished) this.onListing?.({ files: this.found, done: true, corrected: true });
+    if (this.reportedTotal !== undefined && this.reportedTotal !== this.found) this.reportTotal(true);
   }
 
   /**
@@ -214,11 +211,14 @@ export class DurableJob {
    */
   private uncount(): void {
     this.found--;
-    this.totalChanged = true;
-    if (!this.listing.finished || Date.now() - this.lastReport < LISTING_REPORT_MS) return;
+    if (this.reportedTotal !== undefined && Date.now() - this.lastReport >= LISTING_REPORT_MS) this.reportTotal(true);
+  }
+
+  /** The job's total as it stands (`corrected`: smaller than the total the listing reported). */
+  private reportTotal(corrected: boolean): void {
     this.lastReport = Date.now();
-    this.totalChanged = false;
-    this.onListing?.({ files: this.found, done: true, corrected: true });
+    this.reportedTotal = this.found;
+    this.onListing?.({ files: this.found, done: true, ...(corrected ? { corrected: true as const } : {}) });
   }
 
   /** Writes the rows recorded so far, in one transaction. */
@@ -262,8 +262,9 @@ export class DurableJob {
     });
     const firstOfContent = new Map<string, string>();
     const writes: Array<() => void> = [];
+    const context: NewPhotoContext = { options, identities, jobId: id, fingerprint, firstOfContent, writes };
     let position = 0;
-    const decide = ({ entry }: ListedPhoto) => addPhoto({ options, identities, jobId: id, fingerprint, firstOfContent, writes }, position++, entry);
+    const decide = ({ entry }: ListedPhoto) => addPhoto(context, position++, entry);
     return new DurableJob(options, id, recovery, fingerprint, listed(options), decide, () => jobs.markListed(id), writes);
   }
 
@@ -290,9 +291,10 @@ export class DurableJob {
     let nextPosition = job.files.reduce((max, f) => Math.max(max, f.position + 1), 0);
     const firstOfContent = new Map<string, string>();
     const writes: Array<() => void> = [];
+    const context: NewPhotoContext = { options, identities, jobId, fingerprint, firstOfContent, writes };
     const decide = async ({ entry, row }: ListedPhoto): Promise<ReachedFile | undefined> => {
       // Not reached before the interruption: recorded now, like a new job's photo.
-      if (!row) return addPhoto({ options, identities, jobId, fingerprint, firstOfContent, writes }, nextPosition++, entry);
+      if (!row) return addPhoto(context, nextPosition++, entry);
       if (!wantsAnotherTry(row)) return undefined;
       const identity = await identities.identify(row.inputPath, options.signal);
       if ('error' in identity) return { kind: 'run', position: row.position, path: row.inputPath, error: identity.error };
