@@ -56,6 +56,16 @@ export interface RestoreRequest extends JobSettings {
   repairAgainOf?: EarlierRestore;
 }
 
+/**
+ * What the fingerprint sees of a request: the resolved upscaler, and "faces if installed"
+ * only when faces run (a face model is installed): a photo restored without one is restored
+ * again, with faces, once one is installed.
+ */
+function fingerprintOf(request: JobSettings, outDir: string, upscale: UpscaleChoice, facesRun: boolean): string {
+  const facesIfInstalled = request.facesIfInstalled === true && request.faces === undefined && facesRun;
+  return restoreFingerprint({ ...request, facesIfInstalled, outDir, modelId: upscale.modelId, scale: upscale.scale });
+}
+
 /** The settings record of a request (what the history keeps), without the job's own fields. */
 export function jobSettingsOf(request: RestoreRequest): JobSettings {
   return compactSettings(Object.fromEntries(Object.keys(JobSettingsSchema.shape).map((key) => [key, request[key as keyof JobSettings]])) as JobSettings);
@@ -155,7 +165,8 @@ export class RestoreEngine {
         inputs: request.inputs,
         exclude: [outDir],
         signal,
-        fingerprint: await this.fingerprintOf(request, outDir, upscale),
+        // The stages are open: whether faces run is known without listing the models again.
+        fingerprint: fingerprintOf(request, outDir, upscale, stages.some((stage) => stage.name === 'faces')),
         settings: recorded,
         modelId: upscale.modelId,
         deviceId: devices.map((d) => d.deviceId).join(','),
@@ -342,17 +353,9 @@ export class RestoreEngine {
 
   /** The fingerprint of the settings that decide a request's outputs: with a content hash, what "already restored" means. */
   async fingerprintFor(request: Pick<RestoreRequest, 'outDir'> & JobSettings): Promise<string> {
-    return this.fingerprintOf(request, resolve(request.outDir), await resolveUpscale(request, this.deps.models));
-  }
-
-  /**
-   * What the fingerprint sees of a request: the resolved upscaler, and "faces if installed"
-   * only when a face model is installed, i.e. when faces will run (a photo restored without
-   * one is restored again, with faces, once one is installed).
-   */
-  private async fingerprintOf(request: JobSettings, outDir: string, upscale: UpscaleChoice): Promise<string> {
-    const facesIfInstalled = request.facesIfInstalled === true && request.faces === undefined && (await hasFaceModel(this.deps.models));
-    return restoreFingerprint({ ...request, facesIfInstalled, outDir, modelId: upscale.modelId, scale: upscale.scale });
+    const upscale = await resolveUpscale(request, this.deps.models);
+    const facesRun = request.faces !== undefined || (request.facesIfInstalled === true && (await hasFaceModel(this.deps.models)));
+    return fingerprintOf(request, resolve(request.outDir), upscale, facesRun);
   }
 
   private monitorFor(device: ResolvedDevice): MemoryMonitor {
