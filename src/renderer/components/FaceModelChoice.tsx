@@ -31,7 +31,7 @@ export function FaceModelChoice({ models, value, onChange }: { models: readonly 
         <span>Face model</span>
         <select value={faceModels.some((m) => m.id === value) ? value : ''} onChange={(e) => onChange(e.target.value)} data-testid="option-face-model">
           <option value="">Automatic (the best one installed)</option>
-          <ModelOptions models={faceModels} task="face-restore" />
+          <ModelOptions models={models} task="face-restore" />
         </select>
       </label>
     );

@@ -1,8 +1,8 @@
-import { PathField } from '../components/PathField.js';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { ModelsOverview, ModelSummary } from '../../shared/contract.js';
 import { CatalogModelRow, ModelFacts } from '../components/CatalogModelRow.js';
 import { ErrorNote } from '../components/ErrorNote.js';
+import { PathField } from '../components/PathField.js';
 import { formatBytes } from '../format.js';
 import { useStudioContext } from '../hooks/use-api.js';
 import { useModelDownloads } from '../hooks/use-model-downloads.js';

@@ -1,4 +1,3 @@
-import { PathField } from '../components/PathField.js';
 import { useEffect, useRef, useState, type Dispatch, type DragEvent, type FormEvent, type SetStateAction } from 'react';
 import type { AppSettings } from '../../shared/settings.js';
 import type { DeviceWithSettings } from '../../shared/devices.js';
@@ -9,6 +8,7 @@ import { DevicePanel } from '../components/DevicePanel.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { FaceModelChoice } from '../components/FaceModelChoice.js';
 import { Icon } from '../components/Icon.js';
+import { PathField } from '../components/PathField.js';
 import { QueueCard } from '../components/QueueCard.js';
 import { useStudioContext } from '../hooks/use-api.js';
 import type { QueueState } from '../hooks/use-queue.js';

@@ -1,4 +1,3 @@
-import { PathField } from '../components/PathField.js';
 import { useEffect, useState } from 'react';
 import type { DeviceWithSettings } from '../../shared/devices.js';
 import type { ModelSummary } from '../../shared/contract.js';
@@ -6,6 +5,7 @@ import type { AppSettings } from '../../shared/settings.js';
 import { FormatOptions, ModelOptions } from '../components/ChoiceOptions.js';
 import { DeviceSettingsCard } from '../components/DeviceSettingsCard.js';
 import { FarmSettingsCard } from '../components/FarmSettingsCard.js';
+import { PathField } from '../components/PathField.js';
 import { useStudioContext } from '../hooks/use-api.js';
 
 interface AppDraft {
