@@ -25,6 +25,7 @@ export interface JobSettingsOptions {
   faceFidelity?: number;
   scratches?: boolean;
   fading?: boolean;
+  fadingStrength?: number;
   oldPhoto?: boolean;
   saveMasks?: boolean;
 }
@@ -48,6 +49,7 @@ export function addJobSettingsOptions(command: Command, defaults: { model?: stri
     .option('--face-weight <w>', 'how much of the restored face to paste over the background, 0..1 (implies --faces; default 0.7)', unitInterval('--face-weight'))
     .option('--scratches', 'find and repair scratches, cracks, dust and small tears (at the photo\'s own size, before upscaling)')
     .option('--fading', 'restore faded colour and tone (a cast, lost contrast); an unfaded photo passes almost unchanged')
+    .option('--fading-strength <percent>', 'restore fading at this strength, 0..100, instead of the measured one (implies --fading); a greyscale scan shows no colour to measure its fading by', intInRange('--fading-strength', 0, 100))
     .option('--old-photo', 'the old-photo preset: --scratches --fading, upscale with the default model, and faces when a face model is installed')
     .option('--save-masks', 'write each photo\'s damage mask beside its output as <name>.mask.png (white = repaired; implies --scratches)')
     .option('--face-fidelity <f>', 'for face models with a fidelity input (CodeFormer): 0 = most restoration, 1 = closest to the input (implies --faces; default 0.5)', unitInterval('--face-fidelity'));
@@ -72,7 +74,8 @@ export function jobSettingsFromOptions(options: JobSettingsOptions): JobSettings
     threads: options.threads,
     faces,
     scratches: options.scratches || options.oldPhoto || options.saveMasks || undefined,
-    fading: options.fading || options.oldPhoto || undefined,
+    fading: options.fading || options.oldPhoto || options.fadingStrength !== undefined || undefined,
+    fadingStrength: options.fadingStrength,
     facesIfInstalled: options.oldPhoto && !faces ? true : undefined,
     saveMasks: options.saveMasks || undefined,
   });

@@ -41,7 +41,7 @@ export function App({ api, initialInfo }: { api: HeirloomApi; initialInfo: AppIn
   const [devices, setDevices] = useState<DeviceWithSettings[] | null>(null);
   const [appSettings, setAppSettings] = useState<AppSettings | null>(null);
   const [draft, setDraft] = useState<InspectedPath[]>([]);
-  const [options, setOptions] = useState<RestoreOptions>({ modelId: DEFAULT_MODEL_ID, scale: 'model', deviceId: '', tile: 'auto', batch: 'auto', format: 'keep', outDir: initialInfo.defaultOutputDir, scratches: false, fading: false, faces: false, faceModelId: '' });
+  const [options, setOptions] = useState<RestoreOptions>({ modelId: DEFAULT_MODEL_ID, scale: 'model', deviceId: '', tile: 'auto', batch: 'auto', format: 'keep', outDir: initialInfo.defaultOutputDir, scratches: false, fading: false, fadingStrength: 'auto', faces: false, faceModelId: '' });
   const [compareTarget, setCompareTarget] = useState<CompareTarget | null>(null);
   const [historyKey, setHistoryKey] = useState(0);
   const [disconnected, setDisconnected] = useState(false);

@@ -43,6 +43,11 @@ export const JobSettingsSchema = z.object({
   scratches: z.boolean().optional(),
   /** Restore faded colour and tone. */
   fading: z.boolean().optional(),
+  /**
+   * With fading: restore at this strength (per cent) instead of the one measured, e.g. for a
+   * greyscale scan of a faded print, which shows no colour to measure its fading by.
+   */
+  fadingStrength: z.number().int().min(0).max(100).optional(),
   /** Write each repair's damage mask beside the output as <name>.mask.png. */
   saveMasks: z.boolean().optional(),
   /** Restore faces when a face model is installed; without one, warn and run the rest (the "old photo" preset). */

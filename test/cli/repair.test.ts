@@ -93,21 +93,24 @@ test('the repair settings round-trip through the history, resume and a watch pre
   const home = join(dir, 'home');
   installStandInDamageModel(home);
   const { file } = await scratchedPhoto(join(dir, 'in'));
-  const run = await runCli(['restore', file, '--out', join(dir, 'out'), '--json', '--home', home, '--model', 'none', '--scratches', '--fading', '--save-masks']);
+  // --fading-strength implies --fading.
+  const run = await runCli(['restore', file, '--out', join(dir, 'out'), '--json', '--home', home, '--model', 'none', '--scratches', '--fading-strength', '60', '--save-masks']);
   assert.equal(run.code, 0, run.stderr);
+  const done = run.events.find((e): e is FileDoneEvent => e.type === 'file-done')!;
+  assert.ok(done.notes?.includes('faded colour restored at the strength set (60 %)'), JSON.stringify(done.notes));
   const jobId = run.events.find((e): e is JobStartedEvent => e.type === 'job-started')!.jobId;
   const db = openDatabase(join(home, 'heirloom.db'));
   try {
     const job = new JobStore(db).getJob(jobId)!;
-    assert.deepEqual([job.settings.scratches, job.settings.fading, job.settings.saveMasks], [true, true, true]);
+    assert.deepEqual([job.settings.scratches, job.settings.fading, job.settings.fadingStrength, job.settings.saveMasks], [true, true, 60, true]);
     const request = resumeRequest(job);
-    assert.deepEqual([request.scratches, request.fading, request.saveMasks, request.modelId], [true, true, true, 'none']);
+    assert.deepEqual([request.scratches, request.fading, request.fadingStrength, request.saveMasks, request.modelId], [true, true, 60, true, 'none']);
   } finally {
     db.close();
   }
-  const preset = WatchPresetSchema.parse({ modelId: 'none', scratches: true, fading: true, saveMasks: true });
+  const preset = WatchPresetSchema.parse({ modelId: 'none', scratches: true, fading: true, fadingStrength: 60, saveMasks: true });
   const watched = requestFor({ id: 'w1', path: '/scans', outDir: '/out', preset, paused: false, owner: null, createdAt: 0, updatedAt: 0 });
-  assert.deepEqual([watched.scratches, watched.fading, watched.saveMasks, watched.modelId], [true, true, true, 'none']);
+  assert.deepEqual([watched.scratches, watched.fading, watched.fadingStrength, watched.saveMasks, watched.modelId], [true, true, 60, true, 'none']);
 });
 
 test('the damage model\'s manifest and signature are checked on load', { timeout: 60_000 }, async () => {

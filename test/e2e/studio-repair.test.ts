@@ -91,6 +91,9 @@ describe('studio repair workflow end to end (Chromium + heirloom serve, first se
     assert.equal(await page.isChecked('[data-testid=repair-fading]'), true);
     assert.equal(await page.isChecked('[data-testid=repair-faces]'), true);
     await page.waitForSelector('[data-testid=no-face-model]');
+    // The fading strength: measured per photo unless set.
+    assert.equal(await page.inputValue('[data-testid=option-fading-strength]'), 'auto');
+    await page.selectOption('[data-testid=option-fading-strength]', '75');
     // Faces off again: the switches are separate from the preset.
     await page.uncheck('[data-testid=repair-faces]');
     assert.equal(await page.isChecked('[data-testid=preset-old-photo]'), false);
@@ -109,6 +112,7 @@ describe('studio repair workflow end to end (Chromium + heirloom serve, first se
     const job = JSON.parse(history.stdout.trim().split('\n')[0]!) as { settings: Record<string, unknown> };
     assert.equal(job.settings['scratches'], true);
     assert.equal(job.settings['fading'], true);
+    assert.equal(job.settings['fadingStrength'], 75);
     assert.equal(job.settings['saveMasks'], true);
     assert.equal(job.settings['facesIfInstalled'], undefined);
 

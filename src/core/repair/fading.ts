@@ -9,6 +9,10 @@
  * - how faded the photo is: the contrast it lost (how far the black and white points sit from
  *   0 and 1) and how unequal those points are between channels (a cast). The correction is
  *   applied in proportion, so a photo with full range passes almost unchanged.
+ * - A photo with no colour at all (a greyscale file, or grey saved as RGB) shows neither a cast
+ *   nor a toned or yellowed paper: its low contrast alone is as often the scene's (fog, flat
+ *   light, a grey wall, motion blur) as fading's, so it measures as not faded. A grey scan of a
+ *   faded print is restored with a strength the user sets (FadingOptions.strength).
  * A photo whose colour, once the cast is removed, is near grey everywhere (a black-and-white
  * print, toned sepia or brown with age) comes out neutral: R = G = B.
  * Applied through one lookup table per channel (8- or 16-bit, alpha untouched).
@@ -29,8 +33,10 @@ export interface FadingOptions {
 }
 
 export interface FadingAnalysis {
-  /** How faded the photo measured, 0 (not at all) .. 1; also the strength applied. */
+  /** How faded the photo measured, 0 (not at all) .. 1; after restoreFading, the strength applied. */
   fading: number;
+  /** Whether the photo shows any colour (a tone, a cast): without it lifted blacks are not taken for fading. */
+  coloured: boolean;
   /** Mean over channels of black point + (1 - white point), 0..2. */
   contrastLoss: number;
   /** Largest difference between channels' black points, 0..1. */
@@ -114,26 +120,42 @@ export function analyseFading(image: RepairImage): FadingAnalysis {
   const gamma = means.map((m) => (m > 0.02 && m < 0.98 && target > 0.02 && target < 0.98 ? Math.pow(Math.min(2, Math.max(0.5, Math.log(target) / Math.log(m))), BALANCE_WEIGHT) : 1));
   const contrastLoss = black.reduce((a, b, c) => a + b + 1 - white[c]!, 0) / planes.length;
   const castSpread = Math.max(...black) - Math.min(...black);
-  // Lifted blacks, or blacks of unequal level, are what fading does and a dim or low-key
-  // photo does not: a dark photo's white point may sit low, its black point does not.
-  const meanBlack = black.reduce((a, b) => a + b, 0) / black.length;
-  const fading = clamp01(Math.max((meanBlack - 0.08) / 0.15, (castSpread - 0.08) / 0.15));
 
   let chroma95 = 0;
+  let rawChroma95 = 0;
   if (planes.length === 3) {
     const chroma = new Float32Array(n);
+    const rawChroma = new Float32Array(n);
     const [r, g, b] = planes as [Float32Array, Float32Array, Float32Array];
-    // Sample -> linear light after the full-strength correction, through 1024-entry tables.
+    // Sample -> linear light, as it is and after the full-strength correction, through 1024-entry tables.
     const lut = [0, 1, 2].map((c) => Float32Array.from({ length: 1025 }, (_, k) => srgbToLinear(curve(k / 1024, black[c]!, white[c]!, gamma[c]!))));
     const [lr, lg, lb] = lut as [Float32Array, Float32Array, Float32Array];
+    const linear = Float32Array.from({ length: 1025 }, (_, k) => srgbToLinear(k / 1024));
     for (let i = 0; i < n; i++) {
-      const [, a, bb] = linearRgbToLab(lr[Math.round(r[i]! * 1024)]!, lg[Math.round(g[i]! * 1024)]!, lb[Math.round(b[i]! * 1024)]!);
+      const [ri, gi, bi] = [Math.round(r[i]! * 1024), Math.round(g[i]! * 1024), Math.round(b[i]! * 1024)];
+      const [, a, bb] = linearRgbToLab(lr[ri]!, lg[gi]!, lb[bi]!);
       chroma[i] = Math.hypot(a, bb) / 200;
+      const [, a0, b0] = linearRgbToLab(linear[ri]!, linear[gi]!, linear[bi]!);
+      rawChroma[i] = Math.hypot(a0, b0) / 200;
     }
     chroma95 = histogramPercentile(chroma, 0.95) * 200;
+    rawChroma95 = histogramPercentile(rawChroma, 0.95) * 200;
   }
-  return { fading, contrastLoss, castSpread, black, white, gamma, chroma95, monochrome: planes.length === 3 && chroma95 < MONOCHROME_CHROMA };
+  // Lifted blacks, or blacks of unequal level, are what fading does and a dim or low-key
+  // photo does not: a dark photo's white point may sit low, its black point does not. Lifted
+  // blacks count only in a photo with some colour: see the module comment.
+  const coloured = rawChroma95 >= COLOURLESS_CHROMA;
+  const meanBlack = black.reduce((a, b) => a + b, 0) / black.length;
+  const fading = clamp01(Math.max(coloured ? (meanBlack - 0.08) / 0.15 : 0, (castSpread - 0.08) / 0.15));
+  return { fading, coloured, contrastLoss, castSpread, black, white, gamma, chroma95, monochrome: planes.length === 3 && chroma95 < MONOCHROME_CHROMA };
 }
+
+/**
+ * Below this 95th-percentile chroma (C*ab) of the photo as it is, it has no colour to speak
+ * of: scanner noise on a neutral grey print stays under it; a toned or yellowed print, and
+ * every faded colour photo, measure well above (real old prints: 7 to 53).
+ */
+const COLOURLESS_CHROMA = 2;
 
 /**
  * How much of the grey-world gamma is applied. Most photos are not grey on average, so the

@@ -297,6 +297,7 @@ export class RestoreEngine {
             earlier: request.repairAgainOf,
             maskFile: request.maskFile,
             fading: request.fading === true,
+            fadingStrength: request.fadingStrength,
             saveMasks: request.saveMasks === true,
             openDetector: () => DamageDetector.open({ models: this.deps.models, sessions: this.deps.sessions }, { session: primary.session, freeBytes: () => this.monitorFor(primary).freeBytes(), budget: primary.settings.memoryBudget, maxBatch: primary.settings.maxBatch, precision: primary.settings.precision }),
           })

@@ -19,6 +19,8 @@ export interface FingerprintSettings {
   scratches?: boolean | undefined;
   maskFile?: string | undefined;
   fading?: boolean | undefined;
+  /** Per cent, instead of the measured strength (with fading only). */
+  fadingStrength?: number | undefined;
 }
 
 /**
@@ -26,7 +28,7 @@ export interface FingerprintSettings {
  * earlier output is reused instead of restoring it again. Tile size, batch and device are
  * left out on purpose: they change how fast, not what comes out (tiles carry the model's
  * whole receptive field, see tiler.ts). A changed face model, weight or fidelity, repair stage
- * (damage repair, its edited mask, fading), scale, format, quality, metadata choice or output
+ * (damage repair, its edited mask, fading and its strength), scale, format, quality, metadata choice or output
  * folder makes new work.
  */
 export function restoreFingerprint(settings: FingerprintSettings): string {
@@ -45,6 +47,7 @@ export function restoreFingerprint(settings: FingerprintSettings): string {
     scratches: settings.scratches === true ? true : undefined,
     maskFile: settings.scratches === true && settings.maskFile ? resolve(settings.maskFile) : undefined,
     fading: settings.fading === true ? true : undefined,
+    fadingStrength: settings.fading === true ? settings.fadingStrength : undefined,
   };
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex').slice(0, 32);
 }

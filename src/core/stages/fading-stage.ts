@@ -1,22 +1,24 @@
 import { restoreFading, type FadingAnalysis } from '../repair/fading.js';
+import type { JobSettings } from '../../shared/job-settings.js';
 import type { StageDefinition } from './stage-definition.js';
 
 /**
  * Fading: black and white points per channel, neutral balance and gamma, with a strength
  * that follows how faded the photo measures (an unfaded photo passes almost unchanged; a
- * toned black-and-white print comes out neutral grey).
+ * toned black-and-white print comes out neutral grey), or the strength the job sets.
  */
 export const fadingStage: StageDefinition = {
   name: 'fading',
   wanted: (settings) => settings.fading === true,
-  async open() {
+  async open(settings) {
+    const strength = fadingStrengthOf(settings);
     return {
       on: 'image',
       name: 'fading',
       progress: 'fading',
       async run({ image, notes }) {
-        const { image: restored, analysis } = restoreFading(image);
-        const note = fadingNote(analysis);
+        const { image: restored, analysis } = restoreFading(image, strength === undefined ? {} : { strength });
+        const note = fadingNote(analysis, strength !== undefined);
         if (note) notes.push(note);
         return restored;
       },
@@ -24,8 +26,19 @@ export const fadingStage: StageDefinition = {
   },
 };
 
-/** What the user is told about fading, when there was any to restore. */
-export function fadingNote(analysis: FadingAnalysis): string | undefined {
-  if (analysis.fading < 0.05) return undefined;
-  return `faded colour restored (fading ${Math.round(analysis.fading * 100)} %${analysis.monochrome ? ', black and white made neutral' : ''})`;
+/** The strength a job sets (0..1), or undefined to apply the measured one. */
+export function fadingStrengthOf(settings: Pick<JobSettings, 'fadingStrength'>): number | undefined {
+  return settings.fadingStrength === undefined ? undefined : settings.fadingStrength / 100;
 }
+
+/** What the user is told about fading: how much was restored, or why a low-contrast photo was left as it is. */
+export function fadingNote(analysis: FadingAnalysis, strengthSet = false): string | undefined {
+  if (strengthSet) return analysis.fading > 0 ? `faded colour restored at the strength set (${Math.round(analysis.fading * 100)} %${analysis.monochrome ? ', black and white made neutral' : ''})` : undefined;
+  if (analysis.fading >= 0.05) return `faded colour restored (fading ${Math.round(analysis.fading * 100)} %${analysis.monochrome ? ', black and white made neutral' : ''})`;
+  const meanBlack = analysis.black.reduce((a, b) => a + b, 0) / analysis.black.length;
+  if (!analysis.coloured && meanBlack >= LIFTED_BLACK) return 'low contrast left as it is: a photo without colour does not show whether it faded (set a fading strength to restore it)';
+  return undefined;
+}
+
+/** A black point this high in a colourless photo would have measured as half faded in a coloured one. */
+const LIFTED_BLACK = 0.155;

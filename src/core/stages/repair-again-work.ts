@@ -13,7 +13,7 @@ import { analyseFading, restoreFading } from '../repair/fading.js';
 import { inpaint } from '../repair/inpaint.js';
 import type { PhotoWork, PreparedPhoto } from '../scheduler/photo-work.js';
 import { canvasRectToPhoto, changedRects, growRect, mergeRects, rectsArea, rectsOverlap } from './changed-region.js';
-import { fadingNote } from './fading-stage.js';
+import { fadingNote, fadingStrengthOf } from './fading-stage.js';
 import { maskPathFor } from './mask-path.js';
 import { finishPhoto, preparePhoto, replanPhoto, type PhotoSettings } from './photo-pipeline.js';
 import type { CanvasItem, CanvasStage } from './photo-stage.js';
@@ -37,6 +37,8 @@ export const EarlierRestoreSchema = z.object({
   damageModel: z.string().min(1).optional(),
   /** The stages around the network it ran: the new job must run the same ones to reuse its pixels. */
   fading: z.boolean(),
+  /** The fading strength it set (per cent); absent: the measured one. */
+  fadingStrength: z.number().int().min(0).max(100).optional(),
   faces: z.boolean(),
 });
 export type EarlierRestore = z.infer<typeof EarlierRestoreSchema>;
@@ -47,6 +49,8 @@ export interface RepairAgainOptions {
   maskFile: string;
   /** The job's own switches (the same as the earlier job's, from its settings). */
   fading: boolean;
+  /** Per cent; undefined: the measured strength. */
+  fadingStrength: number | undefined;
   saveMasks: boolean;
   /** The damage detector, opened only when the earlier mask has to be found again. */
   openDetector: () => Promise<DamageDetector>;
@@ -124,6 +128,7 @@ async function prepareIncremental(
   if (!manifest) throw new RunInFull('without an upscaler the repair is the whole restore');
   const canvasStages = (settings.stages ?? []).filter((s): s is CanvasStage => s.on === 'canvas');
   if (earlier.fading !== options.fading || earlier.faces !== canvasStages.some((s) => s.name === 'faces')) throw new RunInFull('the earlier job ran other stages');
+  if (options.fading && earlier.fadingStrength !== options.fadingStrength) throw new RunInFull('the earlier job restored fading at another strength');
   if (canvasStages.some((s) => !s.items)) throw new RunInFull(`the ${canvasStages.find((s) => !s.items)!.name} stage cannot be redone in part`);
   if (!existsSync(earlier.output)) throw new RunInFull(`the earlier output ${earlier.output} is missing`);
   if (!LOSSLESS.has(extname(earlier.output).toLowerCase())) {
@@ -154,11 +159,13 @@ async function prepareIncremental(
   if (options.fading) {
     onStage('fading');
     started = Date.now();
-    const analysis = analyseFading(earlierRepaired);
+    const strength = fadingStrengthOf(options);
+    const measured = analyseFading(earlierRepaired);
+    const analysis = strength === undefined ? measured : { ...measured, fading: strength };
     oldImage = restoreFading(earlierRepaired, { analysis }).image;
     newImage = restoreFading(edited.image, { analysis }).image;
     stageMs.fading = Date.now() - started;
-    const note = fadingNote(analysis);
+    const note = fadingNote(analysis, strength !== undefined);
     if (note) notes.push(note);
   }
 

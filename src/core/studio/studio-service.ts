@@ -389,6 +389,7 @@ export class StudioService {
       saveMasks: settings.saveMasks === true,
       damageModel: settings.damageModel,
       fading: settings.fading === true,
+      fadingStrength: settings.fading === true ? settings.fadingStrength : undefined,
       faces: settings.faces !== undefined,
     });
   }

@@ -25,6 +25,8 @@ export interface RestoreOptions {
   /** The repair switches of the job settings record (src/shared/job-settings.ts). */
   scratches: boolean;
   fading: boolean;
+  /** The fading strength in per cent, or 'auto' for the one each photo measures. */
+  fadingStrength: number | 'auto';
   /** Restore faces when a face model is installed (facesIfInstalled). */
   faces: boolean;
   /** The face model picked on this screen; '' = the best one installed. */
@@ -37,6 +39,9 @@ const REPAIR_SWITCHES: ReadonlyArray<{ key: 'scratches' | 'fading' | 'faces'; la
   { key: 'fading', label: 'Restore faded colour', explanation: 'Brings back the contrast and colour a print loses with age; black-and-white prints stay neutral.' },
   { key: 'faces', label: 'Restore faces', explanation: 'Sharpens faces with a face model, when one is installed; without one the rest still runs.' },
 ];
+
+/** 'auto' measures each photo; a set strength is for photos whose fading cannot be measured (greyscale scans). */
+const FADING_STRENGTHS: Array<number | 'auto'> = ['auto', 25, 50, 75, 100];
 
 const TILE_CHOICES: Array<number | 'auto'> = ['auto', 32, 64, 96, 128, 192, 256, 384, 512, 0];
 const BATCH_CHOICES: Array<number | 'auto'> = ['auto', 1, 2, 4, 8, 16];
@@ -120,7 +125,7 @@ export function RestoreView({ queue, draft, onDraftChange, options, onOptionsCha
       ...(toFarm && farmUrl ? { farm: true } : {}),
       // Masks are kept with repaired photos, so Compare can show what was repaired.
       ...(options.scratches ? { scratches: true, saveMasks: true } : {}),
-      ...(options.fading ? { fading: true } : {}),
+      ...(options.fading ? { fading: true, ...(options.fadingStrength === 'auto' ? {} : { fadingStrength: options.fadingStrength }) } : {}),
       // A picked face model is asked for by id; otherwise the best installed one, if any.
       ...(options.faces ? (options.faceModelId && models.some((m) => m.id === options.faceModelId) ? { faces: { modelId: options.faceModelId } } : { facesIfInstalled: true }) : {}),
     });
@@ -247,6 +252,19 @@ export function RestoreView({ queue, draft, onDraftChange, options, onOptionsCha
                 </li>
               ))}
             </ul>
+            {options.fading && (
+              <label className="fading-strength-choice">
+                <span>Faded colour strength</span>
+                <select value={String(options.fadingStrength)} onChange={(e) => onOptionsChange({ ...options, fadingStrength: e.target.value === 'auto' ? 'auto' : Number(e.target.value) })} data-testid="option-fading-strength">
+                  {FADING_STRENGTHS.map((s) => (
+                    <option key={s} value={String(s)}>
+                      {s === 'auto' ? 'Automatic (as faded as each photo measures)' : `${s} %`}
+                    </option>
+                  ))}
+                </select>
+                <span className="subtle small">A greyscale scan shows no colour to measure its fading by: set a strength to bring back its contrast.</span>
+              </label>
+            )}
             {options.faces && <FaceModelChoice models={models} value={options.faceModelId} onChange={(faceModelId) => onOptionsChange({ ...options, faceModelId })} />}
             <div className="options-grid">
               <label className="model-choice">

@@ -3,9 +3,12 @@ import assert from 'node:assert/strict';
 import { restoreFading, simulateFading, type FadingParams } from '../../../src/core/repair/fading.js';
 import { deltaE76 } from '../../../src/core/repair/colour.js';
 import { makeImage } from '../../../src/core/repair/image.js';
+import { fadingNote } from '../../../src/core/stages/fading-stage.js';
 import { fixturePhoto } from './repair-helpers.js';
 
 const colourPhotos = ['astronaut.png', 'chelsea.png', 'hubble_deep_field.jpg'];
+/** Grey photos (decoded as R = G = B); clock_motion is a flat grey scene whose blacks sit at 44 %, as a faded print's would. */
+const greyPhotos = ['camera.png', 'coins.png', 'clock_motion.png'];
 
 /** The faded set: default aged print, stronger yellow, magenta, mild. */
 const fadings: FadingParams[] = [
@@ -23,12 +26,12 @@ test('deltaE76 is 0 for identical images and about 100 from black to white', () 
 });
 
 test('photos that never faded pass almost unchanged (mean CIE76 <= 3)', async () => {
-  for (const name of colourPhotos) {
+  for (const name of [...colourPhotos, ...greyPhotos]) {
     const photo = await fixturePhoto(name);
     const { image, analysis } = restoreFading(photo);
     const dE = deltaE76(photo, image);
     assert.ok(dE <= 3, `${name}: dE ${dE.toFixed(2)} (fading ${analysis.fading.toFixed(2)})`);
-    assert.equal(analysis.monochrome, false, name);
+    assert.equal(analysis.monochrome, greyPhotos.includes(name), name);
   }
 });
 
@@ -97,10 +100,23 @@ test('16-bit RGB with alpha: colour restored through 16-bit tables, alpha untouc
   assert.ok(offGrid > w * h, 'restored at 16-bit precision');
 });
 
-test('a grey photo is stretched but stays single-channel', async () => {
+test('a photo without colour: low contrast alone is not taken for fading; a set strength restores it, single-channel', async () => {
   const decoded = await fixturePhoto('coins.png');
   const grey = makeImage(decoded.pixels.data.filter((_, i) => i % decoded.pixels.stride === 0), decoded.width, decoded.height, 1);
-  const { image } = restoreFading(simulateFading(grey));
+  const faded = simulateFading(grey);
+  // The same photo saved as RGB (R = G = B) has no colour either.
+  const rgb = makeImage(Uint8Array.from({ length: grey.width * grey.height * 3 }, (_, i) => faded.pixels.data[Math.floor(i / 3)]!), grey.width, grey.height, 3);
+  for (const photo of [faded, rgb]) {
+    const measured = restoreFading(photo);
+    assert.equal(measured.analysis.coloured, false);
+    assert.equal(measured.analysis.fading, 0);
+    assert.deepEqual(measured.image.pixels.data, photo.pixels.data);
+    assert.match(fadingNote(measured.analysis) ?? '', /low contrast left as it is: a photo without colour/);
+  }
+  const { image, analysis } = restoreFading(faded, { strength: 1 });
   assert.equal(image.colorChannels, 1);
-  assert.ok(deltaE76(grey, image) < 0.5 * deltaE76(grey, simulateFading(grey)));
+  assert.equal(fadingNote(analysis, true), 'faded colour restored at the strength set (100 %)');
+  assert.ok(deltaE76(grey, image) < 0.5 * deltaE76(grey, faded), `${deltaE76(grey, faded).toFixed(2)} -> ${deltaE76(grey, image).toFixed(2)}`);
+  // A toned print is coloured: its lifted blacks count (the sepia test above restores it unasked).
+  assert.equal(restoreFading(await fixturePhoto('clock_motion.png')).analysis.fading, 0);
 });

@@ -13,6 +13,8 @@ test('the repair stages are part of "the same work": a repaired photo is not the
     { ...plain, scratches: true, maskFile: '/tmp/a.mask.png' },
     { ...plain, scratches: true, maskFile: '/tmp/b.mask.png' },
     { ...plain, scratches: true, fading: true, facesIfInstalled: true },
+    { ...plain, fading: true, fadingStrength: 60 },
+    { ...plain, fading: true, fadingStrength: 80 },
   ];
   const prints = variants.map(restoreFingerprint);
   assert.equal(new Set(prints).size, variants.length, prints.join(' '));
@@ -23,6 +25,7 @@ test('fingerprints recorded before the repair stages existed stay valid: stages 
   assert.equal(restoreFingerprint(plain), '9fb9e21907dc0f05097d2774410bca8e');
   assert.equal(restoreFingerprint({ ...plain, scratches: false, fading: false, facesIfInstalled: false }), '9fb9e21907dc0f05097d2774410bca8e');
   assert.equal(restoreFingerprint({ outDir: '/tmp/out', modelId: 'none', scale: 1, faces: { modelId: 'codeformer', weight: 0.5 } }), '3214f17aca6201a29ef681b4c4d756c9');
-  // A mask file means nothing without the repair stage that reads it.
+  // A mask file means nothing without the repair stage that reads it, nor a strength without fading.
   assert.equal(restoreFingerprint({ ...plain, maskFile: '/tmp/a.mask.png' }), restoreFingerprint(plain));
+  assert.equal(restoreFingerprint({ ...plain, fadingStrength: 60 }), restoreFingerprint(plain));
 });

@@ -174,6 +174,23 @@ describe('Repair again recomputes only the changed region', { timeout: 600_000 }
       assert.ok(computedPixels(again.plan) < 0.5 * computedPixels(full.plan));
     });
 
+    it('keeps the fading strength the job set; an earlier job at another strength runs in full', async () => {
+      const faded = { fading: true, fadingStrength: 70 };
+      const out = join(dir, 'strength-out');
+      const first = await restore(t, { ...base(), ...faded, outDir: out });
+      const earlier = earlierOf(t, first, { ...earlierFields, ...faded });
+      const again = await restore(t, { ...base(), ...faded, outDir: out, maskFile, redo: true, repairAgainOf: earlier });
+      const full = await restore(t, { ...base(), ...faded, outDir: join(dir, 'strength-full'), maskFile });
+      assert.ok(again.notes.some((n) => n.startsWith('repaired again in part')), again.notes.join('; '));
+      assert.ok(again.notes.includes('faded colour restored at the strength set (70 %)'), again.notes.join('; '));
+      const db = psnr((await readRaw(again.output)).data, (await readRaw(full.output)).data);
+      assert.ok(db >= 50, `incremental vs full re-run: ${db.toFixed(2)} dB`);
+
+      const other = await restore(t, { ...base(), ...faded, outDir: out, maskFile, redo: true, repairAgainOf: { ...earlier, fadingStrength: 40 } });
+      assert.ok(other.notes.some((n) => n === 'repaired again in full: the earlier job restored fading at another strength'), other.notes.join('; '));
+      assert.ok((await readRaw(other.output)).data.equals((await readRaw(full.output)).data), 'the same pixels as a full re-run');
+    });
+
     const fallbacks: Array<[string, RegExp, (first: Run, earlier: EarlierRestore) => Promise<EarlierRestore> | EarlierRestore, 'png' | 'jpeg']> = [
       ['the earlier output was edited', /repaired again in full: the earlier output was changed after it was written/, async (first, earlier) => {
         const { data, info } = await sharp(first.output).raw().toBuffer({ resolveWithObject: true });
