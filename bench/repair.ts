@@ -181,7 +181,7 @@ if (existsSync(OLD_PRINTS)) {
 // 3. Fading.
 const random = seededRandom(77);
 const between = (lo: number, hi: number) => lo + (hi - lo) * random();
-const fadingRows: Array<{ photo: string; fadedBefore: number; fadedAfter: number; unfadedAfter: number }> = [];
+const fadingRows: Array<{ photo: string; fadedBefore: number; fadedAfter: number; unfadedAfter: number; colourless: boolean; fadedAtFullStrength: number }> = [];
 for (const file of HELD_OUT) {
   const clean = await load(file);
   const faded = simulateFading(clean, {
@@ -190,9 +190,22 @@ for (const file of HELD_OUT) {
     cast: [1, between(0.88, 1), between(0.7, 0.92)],
     gamma: [between(0.85, 1), 1, between(1.05, 1.25)],
   });
-  fadingRows.push({ photo: file.split('/').pop()!, fadedBefore: deltaE76(faded, clean), fadedAfter: deltaE76(restoreFading(faded).image, clean), unfadedAfter: deltaE76(restoreFading(clean).image, clean) });
+  const restored = restoreFading(faded);
+  fadingRows.push({
+    photo: file.split('/').pop()!,
+    fadedBefore: deltaE76(faded, clean),
+    fadedAfter: deltaE76(restored.image, clean),
+    unfadedAfter: deltaE76(restoreFading(clean).image, clean),
+    // A photo without colour is left as it is unless the user sets a strength: what 100 % gives.
+    colourless: !restored.analysis.coloured,
+    fadedAtFullStrength: deltaE76(restoreFading(faded, { strength: 1 }).image, clean),
+  });
 }
-table('Fading (mean CIE76 delta E to the unfaded photo)', ['photo', 'faded', 'restored', 'never faded, after'], fadingRows.map((r) => [r.photo, f(r.fadedBefore, 2), f(r.fadedAfter, 2), f(r.unfadedAfter, 2)]));
+table(
+  'Fading (mean CIE76 delta E to the unfaded photo)',
+  ['photo', 'faded', 'restored', 'never faded, after', 'no colour: at a set 100 %'],
+  fadingRows.map((r) => [r.photo, f(r.fadedBefore, 2), f(r.fadedAfter, 2), f(r.unfadedAfter, 2), r.colourless ? f(r.fadedAtFullStrength, 2) : '-']),
+);
 const fadedBefore = mean(fadingRows.map((r) => r.fadedBefore));
 const fadedAfter = mean(fadingRows.map((r) => r.fadedAfter));
 const worstUnfaded = Math.max(...fadingRows.map((r) => r.unfadedAfter));
