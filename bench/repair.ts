@@ -9,7 +9,8 @@
  * 2. The real damaged prints in ../shared/testdata/old/ (when present): the masked share, and
  *    an image input | mask | output written to .bench/repair/ to look at.
  * 3. Fading: mean CIE76 colour difference to the unfaded photo, before and after, on a faded
- *    set made from the same photos; and on the photos never faded.
+ *    set made from the same photos; on the photos never faded; and what a set 100 % strength
+ *    gives the photos without colour (which the measured strength leaves as they are).
  * 4. Time on this CPU: the repair stages of a 768x512 photo against the default 4x upscale
  *    of the same photo, both through the engine, warm.
  * Prints tables, then `BENCH-RESULT {json}`.

@@ -48,8 +48,8 @@ export function addJobSettingsOptions(command: Command, defaults: { model?: stri
     .option('--face-model <id>', 'face-restoration model (implies --faces; default: the first installed of gfpgan-1.4, codeformer, gpen-bfr-512, gpen-bfr-256)')
     .option('--face-weight <w>', 'how much of the restored face to paste over the background, 0..1 (implies --faces; default 0.7)', unitInterval('--face-weight'))
     .option('--scratches', 'find and repair scratches, cracks, dust and small tears (at the photo\'s own size, before upscaling)')
-    .option('--fading', 'restore faded colour and tone (a cast, lost contrast); an unfaded photo passes almost unchanged')
-    .option('--fading-strength <percent>', 'restore fading at this strength, 0..100, instead of the measured one (implies --fading); a greyscale scan shows no colour to measure its fading by', intInRange('--fading-strength', 0, 100))
+    .option('--fading', 'restore faded colour and tone (a cast, lost contrast) as faded as each photo measures; an unfaded photo, or one without colour (a greyscale scan), passes almost unchanged')
+    .option('--fading-strength <percent>', 'restore fading at this strength, 1..100, for every photo instead of measuring each (implies --fading); for greyscale scans of faded prints, which --fading leaves as they are', intInRange('--fading-strength', 1, 100))
     .option('--old-photo', 'the old-photo preset: --scratches --fading, upscale with the default model, and faces when a face model is installed')
     .option('--save-masks', 'write each photo\'s damage mask beside its output as <name>.mask.png (white = repaired; implies --scratches)')
     .option('--face-fidelity <f>', 'for face models with a fidelity input (CodeFormer): 0 = most restoration, 1 = closest to the input (implies --faces; default 0.5)', unitInterval('--face-fidelity'));

@@ -47,7 +47,7 @@ export const JobSettingsSchema = z.object({
    * With fading: restore at this strength (per cent) instead of the one measured, e.g. for a
    * greyscale scan of a faded print, which shows no colour to measure its fading by.
    */
-  fadingStrength: z.number().int().min(0).max(100).optional(),
+  fadingStrength: z.number().int().min(1).max(100).optional(),
   /** Write each repair's damage mask beside the output as <name>.mask.png. */
   saveMasks: z.boolean().optional(),
   /** Restore faces when a face model is installed; without one, warn and run the rest (the "old photo" preset). */
@@ -70,6 +70,8 @@ export const StoredJobSettingsSchema = JobSettingsSchema.extend({
    * "Repair again" finds an unsaved earlier mask again only with the very same weights.
    */
   damageModel: z.string().min(1).max(200).optional(),
+  /** How fading was measured and restored (FADING_METHOD): "Repair again" rebuilds an earlier fading only by the same method. */
+  fadingMethod: z.number().int().min(1).optional(),
 });
 export type StoredJobSettings = z.infer<typeof StoredJobSettingsSchema>;
 

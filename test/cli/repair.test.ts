@@ -93,6 +93,9 @@ test('the repair settings round-trip through the history, resume and a watch pre
   const home = join(dir, 'home');
   installStandInDamageModel(home);
   const { file } = await scratchedPhoto(join(dir, 'in'));
+  const noStrength = await runCli(['restore', file, '--out', join(dir, 'out'), '--home', home, '--fading-strength', '0']);
+  assert.equal(noStrength.code, 2);
+  assert.match(noStrength.stderr, /--fading-strength must be .*1.*100/);
   // --fading-strength implies --fading.
   const run = await runCli(['restore', file, '--out', join(dir, 'out'), '--json', '--home', home, '--model', 'none', '--scratches', '--fading-strength', '60', '--save-masks']);
   assert.equal(run.code, 0, run.stderr);

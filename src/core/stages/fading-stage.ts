@@ -1,11 +1,12 @@
-import { restoreFading, type FadingAnalysis } from '../repair/fading.js';
+import { FADING_METHOD, restoreFading, type FadingAnalysis } from '../repair/fading.js';
 import type { JobSettings } from '../../shared/job-settings.js';
 import type { StageDefinition } from './stage-definition.js';
 
 /**
  * Fading: black and white points per channel, neutral balance and gamma, with a strength
  * that follows how faded the photo measures (an unfaded photo passes almost unchanged; a
- * toned black-and-white print comes out neutral grey), or the strength the job sets.
+ * toned black-and-white print comes out neutral grey; a photo without colour is left as it is,
+ * since its low contrast may be the scene's), or the strength the job sets.
  */
 export const fadingStage: StageDefinition = {
   name: 'fading',
@@ -16,6 +17,7 @@ export const fadingStage: StageDefinition = {
       on: 'image',
       name: 'fading',
       progress: 'fading',
+      resolved: { fadingMethod: FADING_METHOD },
       async run({ image, notes }) {
         const { image: restored, analysis } = restoreFading(image, strength === undefined ? {} : { strength });
         const note = fadingNote(analysis, strength !== undefined);
@@ -33,8 +35,11 @@ export function fadingStrengthOf(settings: Pick<JobSettings, 'fadingStrength'>):
 
 /** What the user is told about fading: how much was restored, or why a low-contrast photo was left as it is. */
 export function fadingNote(analysis: FadingAnalysis, strengthSet = false): string | undefined {
-  if (strengthSet) return analysis.fading > 0 ? `faded colour restored at the strength set (${Math.round(analysis.fading * 100)} %${analysis.monochrome ? ', black and white made neutral' : ''})` : undefined;
-  if (analysis.fading >= 0.05) return `faded colour restored (fading ${Math.round(analysis.fading * 100)} %${analysis.monochrome ? ', black and white made neutral' : ''})`;
+  // A toned black-and-white print is made neutral at any strength; one already grey is not changed by it.
+  const neutral = analysis.monochrome && analysis.coloured;
+  if (strengthSet) return `faded colour restored at the strength set (${Math.round(analysis.fading * 100)} %${neutral ? ', black and white made neutral' : ''})`;
+  if (analysis.fading >= 0.05) return `faded colour restored (fading ${Math.round(analysis.fading * 100)} %${neutral ? ', black and white made neutral' : ''})`;
+  if (neutral) return 'black and white made neutral (no fading measured)';
   const meanBlack = analysis.black.reduce((a, b) => a + b, 0) / analysis.black.length;
   if (!analysis.coloured && meanBlack >= LIFTED_BLACK) return 'low contrast left as it is: a photo without colour does not show whether it faded (set a fading strength to restore it)';
   return undefined;

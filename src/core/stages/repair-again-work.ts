@@ -9,7 +9,7 @@ import { OutputCanvas } from '../inference/output-canvas.js';
 import { planRegionTiles } from '../inference/region-tiles.js';
 import type { Rect } from '../inference/tiler.js';
 import { detectorIdentity, type DamageDetector } from '../repair/damage-detector.js';
-import { analyseFading, restoreFading } from '../repair/fading.js';
+import { FADING_METHOD, analyseFading, restoreFading } from '../repair/fading.js';
 import { inpaint } from '../repair/inpaint.js';
 import type { PhotoWork, PreparedPhoto } from '../scheduler/photo-work.js';
 import { canvasRectToPhoto, changedRects, growRect, mergeRects, rectsArea, rectsOverlap } from './changed-region.js';
@@ -38,7 +38,9 @@ export const EarlierRestoreSchema = z.object({
   /** The stages around the network it ran: the new job must run the same ones to reuse its pixels. */
   fading: z.boolean(),
   /** The fading strength it set (per cent); absent: the measured one. */
-  fadingStrength: z.number().int().min(0).max(100).optional(),
+  fadingStrength: z.number().int().min(1).max(100).optional(),
+  /** How it measured fading (FADING_METHOD); absent in jobs from before it was recorded. */
+  fadingMethod: z.number().int().min(1).optional(),
   faces: z.boolean(),
 });
 export type EarlierRestore = z.infer<typeof EarlierRestoreSchema>;
@@ -129,6 +131,9 @@ async function prepareIncremental(
   const canvasStages = (settings.stages ?? []).filter((s): s is CanvasStage => s.on === 'canvas');
   if (earlier.fading !== options.fading || earlier.faces !== canvasStages.some((s) => s.name === 'faces')) throw new RunInFull('the earlier job ran other stages');
   if (options.fading && earlier.fadingStrength !== options.fadingStrength) throw new RunInFull('the earlier job restored fading at another strength');
+  if (options.fading && earlier.fadingMethod !== FADING_METHOD) {
+    throw new RunInFull(earlier.fadingMethod === undefined ? 'the history does not say how the earlier job measured fading' : 'fading is measured differently since the earlier job');
+  }
   if (canvasStages.some((s) => !s.items)) throw new RunInFull(`the ${canvasStages.find((s) => !s.items)!.name} stage cannot be redone in part`);
   if (!existsSync(earlier.output)) throw new RunInFull(`the earlier output ${earlier.output} is missing`);
   if (!LOSSLESS.has(extname(earlier.output).toLowerCase())) {

@@ -390,6 +390,7 @@ export class StudioService {
       damageModel: settings.damageModel,
       fading: settings.fading === true,
       fadingStrength: settings.fading === true ? settings.fadingStrength : undefined,
+      fadingMethod: settings.fadingMethod,
       faces: settings.faces !== undefined,
     });
   }
@@ -401,7 +402,7 @@ export class StudioService {
     const stored = parseStoredSettings(job.settings);
     if ('error' in stored) throw new HeirloomError('INVALID_SETTING', `Job ${jobId}'s settings in the history cannot be read (${stored.error}). Start a new job with the same photos instead.`);
     // What the studio asks for; how a run was tuned (threads, provider, limits) is the app's and the device's to decide again.
-    const { inputs, outDir, maxPixels: _maxPixels, stripMetadata: _strip, overwrite: _overwrite, provider: _provider, threads: _threads, deviceId: _device, damageModel: _damageModel, maskFile, ...asked } = stored.settings;
+    const { inputs, outDir, maxPixels: _maxPixels, stripMetadata: _strip, overwrite: _overwrite, provider: _provider, threads: _threads, deviceId: _device, damageModel: _damageModel, fadingMethod: _fadingMethod, maskFile, ...asked } = stored.settings;
     const candidate = {
       ...asked,
       inputs: job.files.length > 0 ? job.files.map((f) => f.inputPath) : inputs,

@@ -38,7 +38,7 @@ function settingsSummary(job: HistoryJob): string[] {
     // A job stopped while its folder was still being listed: what it reached, and more (Resume lists the rest).
     job.listing ? `${job.files.length}+ photos${job.status === 'running' ? ' (still listing)' : ' (stopped while listing; Resume finds the rest)'}` : `${job.files.length} photo${job.files.length === 1 ? '' : 's'}`,
     `Repair scratches and dust: ${on('scratches') ? 'on' : 'off'}`,
-    `Restore faded colour: ${on('fading') ? (typeof s['fadingStrength'] === 'number' ? `on, at ${s['fadingStrength']} %` : 'on') : 'off'}`,
+    `Restore faded colour: ${on('fading') ? (typeof s['fadingStrength'] === 'number' ? `on, at a set strength of ${s['fadingStrength']} %` : 'on, as faded as each photo measures') : 'off'}`,
     `Restore faces: ${s['faces'] ? 'on' : on('facesIfInstalled') ? 'when a face model is installed' : 'off'}`,
     `Upscale: ${job.modelId === 'none' ? 'none (keep the size)' : `${job.modelId}${typeof s['scale'] === 'number' ? ` at ×${s['scale']}` : ''}`}`,
     `Format: ${typeof s['format'] === 'string' && s['format'] !== 'keep' ? String(s['format']).toUpperCase() : 'same as the original'}`,

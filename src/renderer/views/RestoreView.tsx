@@ -36,7 +36,7 @@ export interface RestoreOptions {
 /** The switches the "Old photo" preset turns on (OLD_PHOTO_PRESET), with the upscale model kept. */
 const REPAIR_SWITCHES: ReadonlyArray<{ key: 'scratches' | 'fading' | 'faces'; label: string; explanation: string }> = [
   { key: 'scratches', label: 'Repair scratches and dust', explanation: 'Finds scratches, cracks, dust and small tears and fills them in from the picture around them.' },
-  { key: 'fading', label: 'Restore faded colour', explanation: 'Brings back the contrast and colour a print loses with age; black-and-white prints stay neutral.' },
+  { key: 'fading', label: 'Restore faded colour', explanation: 'Brings back the contrast and colour a print loses with age, as much as each photo measures faded; black-and-white prints come out neutral.' },
   { key: 'faces', label: 'Restore faces', explanation: 'Sharpens faces with a face model, when one is installed; without one the rest still runs.' },
 ];
 
@@ -262,7 +262,7 @@ export function RestoreView({ queue, draft, onDraftChange, options, onOptionsCha
                     </option>
                   ))}
                 </select>
-                <span className="subtle small">A greyscale scan shows no colour to measure its fading by: set a strength to bring back its contrast.</span>
+                <span className="subtle small">A greyscale scan shows no colour to measure its fading by, so Automatic leaves it as it is: set a strength to bring back its contrast. A set strength applies to every photo of the job; keep Automatic for colour photos.</span>
               </label>
             )}
             {options.faces && <FaceModelChoice models={models} value={options.faceModelId} onChange={(faceModelId) => onOptionsChange({ ...options, faceModelId })} />}

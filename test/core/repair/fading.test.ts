@@ -4,6 +4,7 @@ import { restoreFading, simulateFading, type FadingParams } from '../../../src/c
 import { deltaE76 } from '../../../src/core/repair/colour.js';
 import { makeImage } from '../../../src/core/repair/image.js';
 import { fadingNote } from '../../../src/core/stages/fading-stage.js';
+import { seededRandom } from '../../../src/shared/seeded-random.js';
 import { fixturePhoto } from './repair-helpers.js';
 
 const colourPhotos = ['astronaut.png', 'chelsea.png', 'hubble_deep_field.jpg'];
@@ -72,6 +73,9 @@ test('a sepia-toned black-and-white print, faded or not, comes out neutral grey'
   for (const print of [sepia, simulateFading(sepia)]) {
     const { image, analysis } = restoreFading(print);
     assert.ok(analysis.monochrome, `chroma95 ${analysis.chroma95}`);
+    // Toned: a photo with colour, whose lifted blacks count as fading.
+    assert.ok(analysis.coloured, `tone chroma ${analysis.toneChroma95}`);
+    assert.match(fadingNote(analysis) ?? '', /black and white made neutral/);
     const d = image.pixels.data;
     let worst = 0;
     for (let i = 0; i < width * height; i++) worst = Math.max(worst, Math.abs(d[3 * i]! - d[3 * i + 1]!), Math.abs(d[3 * i + 1]! - d[3 * i + 2]!));
@@ -117,6 +121,16 @@ test('a photo without colour: low contrast alone is not taken for fading; a set 
   assert.equal(image.colorChannels, 1);
   assert.equal(fadingNote(analysis, true), 'faded colour restored at the strength set (100 %)');
   assert.ok(deltaE76(grey, image) < 0.5 * deltaE76(grey, faded), `${deltaE76(grey, faded).toFixed(2)} -> ${deltaE76(grey, image).toFixed(2)}`);
-  // A toned print is coloured: its lifted blacks count (the sepia test above restores it unasked).
-  assert.equal(restoreFading(await fixturePhoto('clock_motion.png')).analysis.fading, 0);
+});
+
+test('grain or sensor noise is not colour: a noisy grey photo is still left as it is', async () => {
+  const clock = await fixturePhoto('clock_motion.png');
+  const random = seededRandom(5);
+  const gauss = () => Math.sqrt(-2 * Math.log(random() || 1e-9)) * Math.cos(2 * Math.PI * random());
+  // Noise of 4 levels, different in each channel of each pixel (a colour scan of a grey print).
+  const noisy = makeImage(clock.pixels.data.map((v) => Math.max(0, Math.min(255, Math.round(v + 4 * gauss())))), clock.width, clock.height, 3);
+  const { image, analysis } = restoreFading(noisy);
+  assert.equal(analysis.coloured, false, `tone chroma ${analysis.toneChroma95}`);
+  assert.equal(analysis.fading, 0);
+  assert.ok(deltaE76(noisy, image) <= 3, `dE ${deltaE76(noisy, image).toFixed(2)}`);
 });

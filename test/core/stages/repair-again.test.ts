@@ -12,6 +12,7 @@ import sharp from 'sharp';
 import { computedPixels, type Rect, type TilePlan } from '../../../src/core/inference/tiler.js';
 import type { RestoreRequest } from '../../../src/core/restore/restore-engine.js';
 import type { EarlierRestore } from '../../../src/core/stages/repair-again-work.js';
+import { FADING_METHOD } from '../../../src/core/repair/fading.js';
 import type { RestoreEvent } from '../../../src/shared/events.js';
 import { photo, testEngine } from '../../helpers/engine.js';
 import { psnr, readRaw, tempDir } from '../../helpers/images.js';
@@ -67,13 +68,13 @@ async function restore(t: Engine, request: RestoreRequest): Promise<Run> {
   return { output: done.output, notes: done.notes ?? [], plan, jobId: summary.jobId };
 }
 
-/** What the engine is told of the earlier result, as the studio reads it from the history (with the detector's weights it recorded). */
-function earlierOf(t: Engine, run: Run, settings: Omit<EarlierRestore, 'output' | 'outputSha256' | 'damageModel'>): EarlierRestore {
+/** What the engine is told of the earlier result, as the studio reads it from the history (with the detector's weights and the fading method it recorded). */
+function earlierOf(t: Engine, run: Run, settings: Omit<EarlierRestore, 'output' | 'outputSha256' | 'damageModel' | 'fadingMethod'>): EarlierRestore {
   const job = t.jobs.getJob(run.jobId)!;
   const file = job.files[0]!;
   assert.ok(file.outputSha256, 'the history recorded the output fingerprint');
-  const { damageModel } = job.settings as { damageModel?: string };
-  return { output: run.output, outputSha256: file.outputSha256, ...(damageModel ? { damageModel } : {}), ...settings };
+  const { damageModel, fadingMethod } = job.settings as { damageModel?: string; fadingMethod?: number };
+  return { output: run.output, outputSha256: file.outputSha256, ...(damageModel ? { damageModel } : {}), ...(fadingMethod ? { fadingMethod } : {}), ...settings };
 }
 
 /** Whether (x, y) of the photo lies in a tile's owned rectangle. */
@@ -174,11 +175,12 @@ describe('Repair again recomputes only the changed region', { timeout: 600_000 }
       assert.ok(computedPixels(again.plan) < 0.5 * computedPixels(full.plan));
     });
 
-    it('keeps the fading strength the job set; an earlier job at another strength runs in full', async () => {
+    it('keeps the fading strength the job set; an earlier job at another strength, or by another fading method, runs in full', async () => {
       const faded = { fading: true, fadingStrength: 70 };
       const out = join(dir, 'strength-out');
       const first = await restore(t, { ...base(), ...faded, outDir: out });
       const earlier = earlierOf(t, first, { ...earlierFields, ...faded });
+      assert.equal(earlier.fadingMethod, FADING_METHOD, 'the history records how fading was measured');
       const again = await restore(t, { ...base(), ...faded, outDir: out, maskFile, redo: true, repairAgainOf: earlier });
       const full = await restore(t, { ...base(), ...faded, outDir: join(dir, 'strength-full'), maskFile });
       assert.ok(again.notes.some((n) => n.startsWith('repaired again in part')), again.notes.join('; '));
@@ -186,9 +188,16 @@ describe('Repair again recomputes only the changed region', { timeout: 600_000 }
       const db = psnr((await readRaw(again.output)).data, (await readRaw(full.output)).data);
       assert.ok(db >= 50, `incremental vs full re-run: ${db.toFixed(2)} dB`);
 
-      const other = await restore(t, { ...base(), ...faded, outDir: out, maskFile, redo: true, repairAgainOf: { ...earlier, fadingStrength: 40 } });
-      assert.ok(other.notes.some((n) => n === 'repaired again in full: the earlier job restored fading at another strength'), other.notes.join('; '));
-      assert.ok((await readRaw(other.output)).data.equals((await readRaw(full.output)).data), 'the same pixels as a full re-run');
+      const { fadingMethod: _recorded, ...unrecorded } = earlier;
+      for (const [spoilt, note] of [
+        [{ ...earlier, fadingStrength: 40 }, 'the earlier job restored fading at another strength'],
+        [{ ...earlier, fadingMethod: FADING_METHOD - 1 }, 'fading is measured differently since the earlier job'],
+        [unrecorded, 'the history does not say how the earlier job measured fading'],
+      ] as const) {
+        const other = await restore(t, { ...base(), ...faded, outDir: out, maskFile, redo: true, repairAgainOf: spoilt });
+        assert.ok(other.notes.includes(`repaired again in full: ${note}`), other.notes.join('; '));
+        assert.ok((await readRaw(other.output)).data.equals((await readRaw(full.output)).data), 'the same pixels as a full re-run');
+      }
     });
 
     const fallbacks: Array<[string, RegExp, (first: Run, earlier: EarlierRestore) => Promise<EarlierRestore> | EarlierRestore, 'png' | 'jpeg']> = [
