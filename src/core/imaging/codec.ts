@@ -94,6 +94,21 @@ function fileError(error: unknown, file: string): HeirloomError {
   }
 }
 
+/**
+ * libvips keeps its error text per process: another image operation finishing on another
+ * thread at the same moment can clear it, and sharp then reports only "Unknown error" (seen
+ * for a truncated PNG read while the damage detector's photo was encoded: 2 runs in 20). The
+ * failure itself is real; reading once more tells why, so the photo gets the right code.
+ */
+async function againIfMessageLost<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (!(error instanceof Error) || error instanceof HeirloomError || error.message.trim() !== 'Unknown error') throw error;
+    return read();
+  }
+}
+
 /** Turns libvips' decode complaints into codes a user can act on. */
 async function decodeError(error: unknown, file: string): Promise<HeirloomError> {
   const text = error instanceof Error ? error.message : String(error);
@@ -156,7 +171,7 @@ async function readHeader(file: string, options: DecodeOptions): Promise<{ info:
   let meta: Metadata;
   const headerMs = options.headerTimeoutMs ?? HEADER_TIMEOUT_MS;
   try {
-    meta = await withDeadline(sharp(file, { limitInputPixels: false }).metadata(), headerMs, () => stalled(file, headerMs));
+    meta = await againIfMessageLost(() => withDeadline(sharp(file, { limitInputPixels: false }).metadata(), headerMs, () => stalled(file, headerMs)));
   } catch (error) {
     throw error instanceof HeirloomError ? error : await decodeError(error, file);
   }
@@ -205,12 +220,14 @@ export async function decodeImage(file: string, options: DecodeOptions): Promise
   let raw: { data: Buffer; info: OutputInfo };
   const decodeMs = decodeTimeoutMs(info.width * info.height);
   try {
-    const decoding = sharp(file, { limitInputPixels: options.maxPixels, failOn: 'error', page: 0, pages: 1 })
-      .rotate()
-      .toColourspace(space)
-      .raw({ depth: info.bitDepth === 16 ? 'ushort' : 'uchar' })
-      .toBuffer({ resolveWithObject: true });
-    raw = await withDeadline(decoding, decodeMs, () => stalled(file, decodeMs));
+    raw = await againIfMessageLost(() => {
+      const decoding = sharp(file, { limitInputPixels: options.maxPixels, failOn: 'error', page: 0, pages: 1 })
+        .rotate()
+        .toColourspace(space)
+        .raw({ depth: info.bitDepth === 16 ? 'ushort' : 'uchar' })
+        .toBuffer({ resolveWithObject: true });
+      return withDeadline(decoding, decodeMs, () => stalled(file, decodeMs));
+    });
   } catch (error) {
     throw error instanceof HeirloomError ? error : await decodeError(error, file);
   }
