@@ -218,7 +218,7 @@ describe('studio models end to end (Chromium + heirloom serve + a slow local mod
     await page.waitForSelector('[data-testid=option-face-model]', { timeout: 60_000 });
     assert.ok([...new Set((await progressSeen()).filter((v) => v > 0 && v < 100))].length >= 3, 'the offer showed the download’s progress');
     assert.equal(await offer.count(), 0, 'the offer gives way to the choice');
-    assert.equal(await page.locator('[data-testid=no-face-model]').count(), 0);
+    assert.equal(await page.locator('[data-testid=repair-no-face-model]').count(), 0);
     await page.selectOption('[data-testid=option-face-model]', 'test-face');
     await page.selectOption('[data-testid=option-model]', 'none');
     await page.click('[data-testid=start-job]');

@@ -90,10 +90,10 @@ describe('studio repair workflow end to end (Chromium + heirloom serve, first se
     assert.equal(await page.isChecked('[data-testid=repair-scratches]'), true);
     assert.equal(await page.isChecked('[data-testid=repair-fading]'), true);
     assert.equal(await page.isChecked('[data-testid=repair-faces]'), true);
-    await page.waitForSelector('[data-testid=no-face-model]');
+    await page.waitForSelector('[data-testid=repair-no-face-model]');
     // The fading strength: measured per photo unless set.
-    assert.equal(await page.inputValue('[data-testid=option-fading-strength]'), 'auto');
-    await page.selectOption('[data-testid=option-fading-strength]', '75');
+    assert.equal(await page.inputValue('[data-testid=repair-fading-strength]'), 'auto');
+    await page.selectOption('[data-testid=repair-fading-strength]', '75');
     // Faces off again: the switches are separate from the preset.
     await page.uncheck('[data-testid=repair-faces]');
     assert.equal(await page.isChecked('[data-testid=preset-old-photo]'), false);

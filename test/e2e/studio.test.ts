@@ -241,15 +241,21 @@ describe('studio end to end (Chromium + heirloom serve)', { timeout: 180_000 }, 
     assert.equal(await page.inputValue('[data-testid=watch-format]'), 'keep');
     assert.deepEqual(await page.locator('[data-testid=watch-scale] option').evaluateAll((os: Array<{ textContent: string | null }>) => os.map((o) => o.textContent)), ['×1', '×2', '×3', '×4']);
     await page.selectOption('[data-testid=watch-scale]', { label: '×2' });
+    // Old prints dropped in are repaired too: the same switches as the Restore screen.
+    await page.check('[data-testid=watch-repair-scratches]');
+    await page.check('[data-testid=watch-repair-fading]');
+    assert.equal(await page.inputValue('[data-testid=watch-repair-fading-strength]'), 'auto');
     await page.click('[data-testid=watch-add]');
     const folder = page.locator('[data-testid=watch-folder]');
     await folder.waitFor();
+    assert.match((await folder.locator('[data-testid=watch-stages]').textContent()) ?? '', /^scratch repair, faded colour, upscale with \S+$/);
     await page.locator('[data-testid=watch-folder][data-state=watching]').waitFor();
     copyFileSync(join(fixtures, 'coins.png'), join(inbox, 'coins.png'));
     await page.locator('[data-testid=watch-events] li[data-kind=done]', { hasText: 'coins.png' }).waitFor({ timeout: 120_000 });
     assert.ok(existsSync(join(restored, 'coins.png')));
     const [source, result] = [await sharp(join(fixtures, 'coins.png')).metadata(), await sharp(join(restored, 'coins.png')).metadata()];
     assert.deepEqual([result.width, result.height], [source.width! * 2, source.height! * 2], 'the watch folder restores at the chosen scale');
+    assert.ok(existsSync(join(restored, 'coins.mask.png')), 'repaired, with its damage mask kept beside it');
     await shot('09-watch');
     await page.click('[data-testid=watch-pause]');
     await page.locator('[data-testid=watch-folder][data-state=paused]').waitFor();

@@ -9,12 +9,13 @@ import { ErrorNote } from '../components/ErrorNote.js';
 import { FaceModelChoice } from '../components/FaceModelChoice.js';
 import { Icon } from '../components/Icon.js';
 import { PathField } from '../components/PathField.js';
+import { RepairChoices, repairSettings, type RepairChoice } from '../components/RepairChoices.js';
 import { QueueCard } from '../components/QueueCard.js';
 import { useStudioContext } from '../hooks/use-api.js';
 import type { QueueState } from '../hooks/use-queue.js';
 import type { PhotoAdder } from '../hooks/use-photo-adder.js';
 
-export interface RestoreOptions {
+export interface RestoreOptions extends RepairChoice {
   modelId: string;
   scale: number | 'model';
   deviceId: string;
@@ -22,26 +23,9 @@ export interface RestoreOptions {
   batch: number | 'auto';
   format: AppSettings['format'];
   outDir: string;
-  /** The repair switches of the job settings record (src/shared/job-settings.ts). */
-  scratches: boolean;
-  fading: boolean;
-  /** The fading strength in per cent, or 'auto' for the one each photo measures. */
-  fadingStrength: number | 'auto';
-  /** Restore faces when a face model is installed (facesIfInstalled). */
-  faces: boolean;
   /** The face model picked on this screen; '' = the best one installed. */
   faceModelId: string;
 }
-
-/** The switches the "Old photo" preset turns on (OLD_PHOTO_PRESET), with the upscale model kept. */
-const REPAIR_SWITCHES: ReadonlyArray<{ key: 'scratches' | 'fading' | 'faces'; label: string; explanation: string }> = [
-  { key: 'scratches', label: 'Repair scratches and dust', explanation: 'Finds scratches, cracks, dust and small tears and fills them in from the picture around them.' },
-  { key: 'fading', label: 'Restore faded colour', explanation: 'Brings back the contrast and colour a print loses with age, as much as each photo measures faded; black-and-white prints come out neutral.' },
-  { key: 'faces', label: 'Restore faces', explanation: 'Sharpens faces with a face model, when one is installed; without one the rest still runs.' },
-];
-
-/** 'auto' measures each photo; a set strength is for photos whose fading cannot be measured (greyscale scans). */
-const FADING_STRENGTHS: Array<number | 'auto'> = ['auto', 25, 50, 75, 100];
 
 const TILE_CHOICES: Array<number | 'auto'> = ['auto', 32, 64, 96, 128, 192, 256, 384, 512, 0];
 const BATCH_CHOICES: Array<number | 'auto'> = ['auto', 1, 2, 4, 8, 16];
@@ -123,9 +107,7 @@ export function RestoreView({ queue, draft, onDraftChange, options, onOptionsCha
       ...(options.deviceId ? { deviceId: options.deviceId } : {}),
       format: options.format,
       ...(toFarm && farmUrl ? { farm: true } : {}),
-      // Masks are kept with repaired photos, so Compare can show what was repaired.
-      ...(options.scratches ? { scratches: true, saveMasks: true } : {}),
-      ...(options.fading ? { fading: true, ...(options.fadingStrength === 'auto' ? {} : { fadingStrength: options.fadingStrength }) } : {}),
+      ...repairSettings(options),
       // A picked face model is asked for by id; otherwise the best installed one, if any.
       ...(options.faces ? (options.faceModelId && models.some((m) => m.id === options.faceModelId) ? { faces: { modelId: options.faceModelId } } : { facesIfInstalled: true }) : {}),
     });
@@ -238,33 +220,7 @@ export function RestoreView({ queue, draft, onDraftChange, options, onOptionsCha
                 <span>Old photo (all of the below)</span>
               </label>
             </div>
-            <ul className="repair-switches">
-              {REPAIR_SWITCHES.map((choice) => (
-                <li key={choice.key}>
-                  <label className="switch">
-                    <input type="checkbox" checked={options[choice.key]} onChange={(e) => onOptionsChange({ ...options, [choice.key]: e.target.checked })} data-testid={`repair-${choice.key}`} />
-                    <span>{choice.label}</span>
-                  </label>
-                  <p className="subtle small">
-                    {choice.explanation}
-                    {choice.key === 'faces' && !faceModelInstalled && <span data-testid="no-face-model"> No face model is installed yet.</span>}
-                  </p>
-                </li>
-              ))}
-            </ul>
-            {options.fading && (
-              <label className="fading-strength-choice">
-                <span>Faded colour strength</span>
-                <select value={String(options.fadingStrength)} onChange={(e) => onOptionsChange({ ...options, fadingStrength: e.target.value === 'auto' ? 'auto' : Number(e.target.value) })} data-testid="option-fading-strength">
-                  {FADING_STRENGTHS.map((s) => (
-                    <option key={s} value={String(s)}>
-                      {s === 'auto' ? 'Automatic (as faded as each photo measures)' : `${s} %`}
-                    </option>
-                  ))}
-                </select>
-                <span className="subtle small">A greyscale scan shows no colour to measure its fading by, so Automatic leaves it as it is: set a strength to bring back its contrast. A set strength applies to every photo of the job; keep Automatic for colour photos.</span>
-              </label>
-            )}
+            <RepairChoices value={options} onChange={(choice) => onOptionsChange({ ...options, ...choice })} faceModelInstalled={faceModelInstalled} idPrefix="repair" />
             {options.faces && <FaceModelChoice models={models} value={options.faceModelId} onChange={(faceModelId) => onOptionsChange({ ...options, faceModelId })} />}
             <div className="options-grid">
               <label className="model-choice">

@@ -3,6 +3,8 @@ import type { ModelSummary, WatchActivity, WatchFolderView } from '../../shared/
 import type { FormatChoiceName } from '../../shared/settings.js';
 import { FormatOptions, ModelOptions } from '../components/ChoiceOptions.js';
 import { Icon } from '../components/Icon.js';
+import { NO_REPAIR, RepairChoices, repairSettings } from '../components/RepairChoices.js';
+import { NO_UPSCALE_MODEL, requestedStages } from '../../shared/job-settings.js';
 import { formatWhen } from '../format.js';
 import { useStudioContext } from '../hooks/use-api.js';
 
@@ -12,9 +14,10 @@ export function WatchView({ models, defaultFormat }: { models: ModelSummary[]; /
   const { api, info, notify } = useStudioContext();
   const [folders, setFolders] = useState<WatchFolderView[] | null>(null);
   const [events, setEvents] = useState<WatchActivity[]>([]);
-  const [form, setForm] = useState({ path: '', outDir: '', modelId: '', scale: 0, format: defaultFormat });
+  const [form, setForm] = useState({ path: '', outDir: '', modelId: '', scale: 0, format: defaultFormat, ...NO_REPAIR });
 
   const watchModelScale = (models.find((m) => m.id === form.modelId) ?? models.find((m) => m.task === 'restore-upscale'))?.scale ?? 4;
+  const faceModelInstalled = models.some((m) => m.task === 'face-restore');
 
   useEffect(() => {
     if (!info.capabilities.watch) return;
@@ -48,7 +51,15 @@ export function WatchView({ models, defaultFormat }: { models: ModelSummary[]; /
     event.preventDefault();
     const modelId = form.modelId || models.find((m) => m.task === 'restore-upscale')?.id;
     if (!modelId) return notify({ kind: 'error', message: 'Install a restoration model first.' });
-    if (await apply(api.addWatchFolder({ path: form.path.trim(), outDir: form.outDir.trim(), preset: { modelId, faces: false, format: form.format, ...(form.scale > 0 ? { scale: form.scale } : {}) } }))) setForm({ ...form, path: '', outDir: '' });
+    const preset = {
+      modelId,
+      format: form.format,
+      ...(form.scale > 0 && modelId !== NO_UPSCALE_MODEL ? { scale: form.scale } : {}),
+      ...repairSettings(form),
+      // Faces with the best model installed; without one, a warning and the rest still runs.
+      ...(form.faces ? { faces: false, facesIfInstalled: true } : { faces: false }),
+    };
+    if (await apply(api.addWatchFolder({ path: form.path.trim(), outDir: form.outDir.trim(), preset }))) setForm({ ...form, path: '', outDir: '' });
   }
 
   if (!info.capabilities.watch) {
@@ -97,28 +108,34 @@ export function WatchView({ models, defaultFormat }: { models: ModelSummary[]; /
             <span>Output folder</span>
             <input value={form.outDir} onChange={(e) => setForm({ ...form, outDir: e.target.value })} placeholder="/home/you/Scans/Restored" spellCheck={false} data-testid="watch-out" />
           </label>
-          <label>
-            <span>Model</span>
-            <select value={form.modelId} onChange={(e) => setForm({ ...form, modelId: e.target.value })}>
+          <label className="model-choice">
+            <span>Upscale with</span>
+            <select value={form.modelId} onChange={(e) => setForm({ ...form, modelId: e.target.value, scale: 0 })} data-testid="watch-model">
               <ModelOptions models={models} task="restore-upscale" />
+              <option value={NO_UPSCALE_MODEL}>No upscaling (keep the size)</option>
             </select>
           </label>
-          <label>
-            <span>Scale</span>
-            <select value={form.scale} onChange={(e) => setForm({ ...form, scale: Number(e.target.value) })} data-testid="watch-scale">
-              {Array.from({ length: watchModelScale }, (_, i) => i + 1).map((s) => (
-                <option key={s} value={s === watchModelScale ? 0 : s}>
-                  ×{s}
-                </option>
-              ))}
-            </select>
-          </label>
+          {form.modelId !== NO_UPSCALE_MODEL && (
+            <label>
+              <span>Scale</span>
+              <select value={form.scale} onChange={(e) => setForm({ ...form, scale: Number(e.target.value) })} data-testid="watch-scale">
+                {Array.from({ length: watchModelScale }, (_, i) => i + 1).map((s) => (
+                  <option key={s} value={s === watchModelScale ? 0 : s}>
+                    ×{s}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
           <label>
             <span>Format</span>
             <select value={form.format} data-testid="watch-format" onChange={(e) => setForm({ ...form, format: e.target.value as FormatChoiceName })}>
               <FormatOptions />
             </select>
           </label>
+        </div>
+        <div className="watch-repair">
+          <RepairChoices value={form} onChange={(choice) => setForm({ ...form, ...choice })} faceModelInstalled={faceModelInstalled} idPrefix="watch-repair" />
         </div>
         <footer className="card-actions">
           <button type="submit" className="button primary" disabled={!form.path.trim() || !form.outDir.trim()} data-testid="watch-add">
@@ -135,7 +152,7 @@ export function WatchView({ models, defaultFormat }: { models: ModelSummary[]; /
               <div>
                 <p className="photo-name">{folder.path}</p>
                 <p className="subtle small">
-                  → {folder.outDir} · {folder.preset.modelId}
+                  → {folder.outDir} · <span data-testid="watch-stages">{presetSummary(folder.preset)}</span>
                   <span className={`chip chip-${folder.state}`} data-testid="watch-state">
                     {STATE_LABEL[folder.state]}
                   </span>
@@ -173,4 +190,15 @@ export function WatchView({ models, defaultFormat }: { models: ModelSummary[]; /
       </section>
     </div>
   );
+}
+
+const STAGE_WORDS: Record<string, string> = { repair: 'scratch repair', fading: 'faded colour', faces: 'faces' };
+
+/** What a folder's preset does, in the order its stages run: "scratch repair, faded colour, upscale with realesr-general-x4v3". */
+function presetSummary(preset: WatchFolderView['preset']): string {
+  const faces = preset.faces === true ? {} : preset.faces === false ? undefined : preset.faces;
+  const { faces: _faces, ...rest } = preset;
+  return requestedStages({ ...rest, ...(faces ? { faces } : {}) })
+    .map((stage) => (stage === 'upscale' ? `upscale with ${preset.modelId}` : (STAGE_WORDS[stage] ?? stage)))
+    .join(', ');
 }
