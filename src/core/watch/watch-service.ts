@@ -75,6 +75,7 @@ export class WatchService {
   private readonly states = new Map<string, { state: WatchState; message?: string }>();
   private readonly recentActivity = new Map<string, WatchActivity[]>();
   private readonly listeners = new Set<(event: WatchEvent) => void>();
+  private readonly activityListeners = new Set<(activity: WatchActivity) => void>();
   private readonly queue: BurstQueue;
   private readonly resumes: Array<{ folderId: string; jobId: string }> = [];
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -194,10 +195,8 @@ export class WatchService {
 
   /** The studio's view of the stream (WatchPort): one activity per folder event and per photo done, failed or skipped. */
   onActivity(listener: (activity: WatchActivity) => void): () => void {
-    return this.on((event) => {
-      const activity = toActivity(event);
-      if (activity) listener(activity);
-    });
+    this.activityListeners.add(listener);
+    return () => this.activityListeners.delete(listener);
   }
 
   /** Stops watching; a running job is cancelled (its photos are restored on the next start). */
@@ -209,6 +208,7 @@ export class WatchService {
     await this.worker;
     for (const id of [...this.active.keys()]) await this.deactivate(id);
     this.listeners.clear();
+    this.activityListeners.clear();
   }
 
   /** One 'recovered' event per folder whose jobs were interrupted (a crash, kill or power cut). */
@@ -387,6 +387,7 @@ export class WatchService {
   }
 
   private emit(event: WatchEvent): void {
+    // One activity per event, the same in the folder's recent list and in the live stream (the studio shows each once by its time).
     const activity = toActivity(event);
     if (activity) {
       const recent = this.recentActivity.get(event.folderId) ?? [];
@@ -394,9 +395,11 @@ export class WatchService {
       recent.length = Math.min(recent.length, this.options.recent);
       this.recentActivity.set(event.folderId, recent);
     }
-    for (const listener of this.listeners) {
+    const deliveries: Array<() => void> = [...this.listeners].map((listener) => () => listener(event));
+    if (activity) for (const listener of this.activityListeners) deliveries.push(() => listener(activity));
+    for (const deliver of deliveries) {
       try {
-        listener(event);
+        deliver();
       } catch {
         // A listener's failure must not stop the watch.
       }

@@ -60,8 +60,28 @@ describe('WatchService', () => {
     assert.deepEqual([(await sharp(join(outDir, 'fresh.png')).metadata()).width], [48]);
     const [folder] = await service.list();
     assert.equal(folder!.state, 'watching');
-    assert.ok(folder!.recent.some((a) => a.kind === 'done' && a.file === fresh), 'list() carries recent activity');
-    assert.ok(activity.some((a) => a.kind === 'done' && a.output === join(outDir, 'fresh.png')), 'onActivity (the studio port) sees it');
+    const listed = folder!.recent.filter((a) => a.kind === 'done' && a.file === fresh);
+    assert.equal(listed.length, 1, 'list() carries recent activity');
+    const live = activity.filter((a) => a.kind === 'done' && a.output === join(outDir, 'fresh.png'));
+    // The same activity, time included: the studio merges the live stream with list() and shows each once.
+    assert.deepEqual(live, listed, 'onActivity (the studio port) sees it, as list() has it');
+  });
+
+  it('gives the live stream and list() one activity per event, even when the clock moves while it is delivered', async () => {
+    const [folder] = await service.list();
+    const event: WatchEvent = { type: 'file-done', folderId: folder!.id, jobId: 'job-clock', file: join(scans, 'clock.png'), output: join(outDir, 'clock.png'), width: 8, height: 8, ms: 1 };
+    const realNow = Date.now;
+    let tick = realNow();
+    Date.now = () => ++tick; // every reading a millisecond later
+    try {
+      (service as unknown as { emit(event: WatchEvent): void }).emit(event);
+    } finally {
+      Date.now = realNow;
+    }
+    const live = activity.filter((a) => a.file === event.file);
+    const [listed] = await service.list();
+    assert.equal(live.length, 1);
+    assert.deepEqual(listed!.recent.filter((a) => a.file === event.file), live);
   });
 
   it('skips and reports a file that is not a photo, and a renamed copy of a restored photo', async () => {
