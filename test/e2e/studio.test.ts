@@ -248,7 +248,7 @@ describe('studio end to end (Chromium + heirloom serve)', { timeout: 180_000 }, 
     await page.click('[data-testid=watch-add]');
     const folder = page.locator('[data-testid=watch-folder]');
     await folder.waitFor();
-    assert.match((await folder.locator('[data-testid=watch-stages]').textContent()) ?? '', /^scratch repair, faded colour, upscale with \S+$/);
+    assert.match((await folder.locator('[data-testid=watch-stages]').textContent()) ?? '', /^scratch repair, faded colour, upscale ×2 with \S+$/);
     await page.locator('[data-testid=watch-folder][data-state=watching]').waitFor();
     copyFileSync(join(fixtures, 'coins.png'), join(inbox, 'coins.png'));
     await page.locator('[data-testid=watch-events] li[data-kind=done]', { hasText: 'coins.png' }).waitFor({ timeout: 120_000 });

@@ -1,3 +1,4 @@
+import { useId } from 'react';
 import type { JobSettings } from '../../shared/job-settings.js';
 
 /** The repair stages a job or a watch folder asks for (the switches of the job settings record). */
@@ -23,6 +24,7 @@ const FADING_STRENGTHS: Array<number | 'auto'> = ['auto', 25, 50, 75, 100];
 
 /** The repair switches, and the fading strength when fading is on; test ids start with `idPrefix` ("repair", "watch-repair"). */
 export function RepairChoices({ value, onChange, faceModelInstalled, idPrefix }: { value: RepairChoice; onChange: (value: RepairChoice) => void; faceModelInstalled: boolean; idPrefix: string }) {
+  const hintId = useId();
   return (
     <>
       <ul className="repair-switches">
@@ -40,17 +42,21 @@ export function RepairChoices({ value, onChange, faceModelInstalled, idPrefix }:
         ))}
       </ul>
       {value.fading && (
-        <label className="fading-strength-choice">
-          <span>Faded colour strength</span>
-          <select value={String(value.fadingStrength)} onChange={(e) => onChange({ ...value, fadingStrength: e.target.value === 'auto' ? 'auto' : Number(e.target.value) })} data-testid={`${idPrefix}-fading-strength`}>
-            {FADING_STRENGTHS.map((s) => (
-              <option key={s} value={String(s)}>
-                {s === 'auto' ? 'Automatic (as faded as each photo measures)' : `${s} %`}
-              </option>
-            ))}
-          </select>
-          <span className="subtle small">A greyscale scan shows no colour to measure its fading by, so Automatic leaves it as it is: set a strength to bring back its contrast. A set strength applies to every photo; keep Automatic for colour photos.</span>
-        </label>
+        <div className="fading-strength-choice">
+          <label>
+            <span>Faded colour strength</span>
+            <select value={String(value.fadingStrength)} onChange={(e) => onChange({ ...value, fadingStrength: e.target.value === 'auto' ? 'auto' : Number(e.target.value) })} aria-describedby={hintId} data-testid={`${idPrefix}-fading-strength`}>
+              {FADING_STRENGTHS.map((s) => (
+                <option key={s} value={String(s)}>
+                  {s === 'auto' ? 'Automatic (as faded as each photo measures)' : `${s} %`}
+                </option>
+              ))}
+            </select>
+          </label>
+          <p id={hintId} className="subtle small">
+            A greyscale scan shows no colour to measure its fading by, so Automatic leaves it as it is: set a strength to bring back its contrast. A set strength applies to every photo; keep Automatic for colour photos.
+          </p>
+        </div>
       )}
     </>
   );

@@ -16,7 +16,9 @@ export function WatchView({ models, defaultFormat }: { models: ModelSummary[]; /
   const [events, setEvents] = useState<WatchActivity[]>([]);
   const [form, setForm] = useState({ path: '', outDir: '', modelId: '', scale: 0, format: defaultFormat, ...NO_REPAIR });
 
-  const watchModelScale = (models.find((m) => m.id === form.modelId) ?? models.find((m) => m.task === 'restore-upscale'))?.scale ?? 4;
+  // The model the form shows: the one picked, else the default upscaler, else (none installed) no upscaling.
+  const modelId = form.modelId || models.find((m) => m.task === 'restore-upscale')?.id || NO_UPSCALE_MODEL;
+  const watchModelScale = models.find((m) => m.id === modelId)?.scale ?? 4;
   const faceModelInstalled = models.some((m) => m.task === 'face-restore');
 
   useEffect(() => {
@@ -49,8 +51,6 @@ export function WatchView({ models, defaultFormat }: { models: ModelSummary[]; /
 
   async function add(event: FormEvent) {
     event.preventDefault();
-    const modelId = form.modelId || models.find((m) => m.task === 'restore-upscale')?.id;
-    if (!modelId) return notify({ kind: 'error', message: 'Install a restoration model first.' });
     const preset = {
       modelId,
       format: form.format,
@@ -59,7 +59,8 @@ export function WatchView({ models, defaultFormat }: { models: ModelSummary[]; /
       // Faces with the best model installed; without one, a warning and the rest still runs.
       ...(form.faces ? { faces: false, facesIfInstalled: true } : { faces: false }),
     };
-    if (await apply(api.addWatchFolder({ path: form.path.trim(), outDir: form.outDir.trim(), preset }))) setForm({ ...form, path: '', outDir: '' });
+    // The switches may have changed while the folder was added: only the paths are cleared.
+    if (await apply(api.addWatchFolder({ path: form.path.trim(), outDir: form.outDir.trim(), preset }))) setForm((current) => ({ ...current, path: '', outDir: '' }));
   }
 
   if (!info.capabilities.watch) {
@@ -110,12 +111,12 @@ export function WatchView({ models, defaultFormat }: { models: ModelSummary[]; /
           </label>
           <label className="model-choice">
             <span>Upscale with</span>
-            <select value={form.modelId} onChange={(e) => setForm({ ...form, modelId: e.target.value, scale: 0 })} data-testid="watch-model">
+            <select value={modelId} onChange={(e) => setForm({ ...form, modelId: e.target.value, scale: 0 })} data-testid="watch-model">
               <ModelOptions models={models} task="restore-upscale" />
               <option value={NO_UPSCALE_MODEL}>No upscaling (keep the size)</option>
             </select>
           </label>
-          {form.modelId !== NO_UPSCALE_MODEL && (
+          {modelId !== NO_UPSCALE_MODEL && (
             <label>
               <span>Scale</span>
               <select value={form.scale} onChange={(e) => setForm({ ...form, scale: Number(e.target.value) })} data-testid="watch-scale">
@@ -134,9 +135,10 @@ export function WatchView({ models, defaultFormat }: { models: ModelSummary[]; /
             </select>
           </label>
         </div>
-        <div className="watch-repair">
+        <fieldset className="watch-repair">
+          <legend>Repair</legend>
           <RepairChoices value={form} onChange={(choice) => setForm({ ...form, ...choice })} faceModelInstalled={faceModelInstalled} idPrefix="watch-repair" />
-        </div>
+        </fieldset>
         <footer className="card-actions">
           <button type="submit" className="button primary" disabled={!form.path.trim() || !form.outDir.trim()} data-testid="watch-add">
             <Icon name="plus" /> Watch this folder
@@ -194,11 +196,14 @@ export function WatchView({ models, defaultFormat }: { models: ModelSummary[]; /
 
 const STAGE_WORDS: Record<string, string> = { repair: 'scratch repair', fading: 'faded colour', faces: 'faces' };
 
-/** What a folder's preset does, in the order its stages run: "scratch repair, faded colour, upscale with realesr-general-x4v3". */
+/** What a folder's preset does, in the order its stages run: "scratch repair, faded colour, upscale ×2 with realesr-general-x4v3". */
 function presetSummary(preset: WatchFolderView['preset']): string {
   const faces = preset.faces === true ? {} : preset.faces === false ? undefined : preset.faces;
   const { faces: _faces, ...rest } = preset;
-  return requestedStages({ ...rest, ...(faces ? { faces } : {}) })
-    .map((stage) => (stage === 'upscale' ? `upscale with ${preset.modelId}` : (STAGE_WORDS[stage] ?? stage)))
-    .join(', ');
+  const stages = requestedStages({ ...rest, ...(faces ? { faces } : {}) }).map((stage) => {
+    if (stage === 'upscale') return `upscale${preset.scale ? ` ×${preset.scale}` : ''} with ${preset.modelId}`;
+    if (stage === 'faces' && !faces) return 'faces (when a face model is installed)';
+    return STAGE_WORDS[stage] ?? stage;
+  });
+  return [...stages, ...(preset.modelId === NO_UPSCALE_MODEL ? ['no upscaling (keeps the size)'] : [])].join(', ');
 }
