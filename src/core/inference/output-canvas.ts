@@ -21,12 +21,26 @@ export class OutputCanvas {
     private readonly modelScale: number,
     readonly channels: 1 | 3,
     readonly bitDepth: 8 | 16,
+    /** Samples to fill in place instead of a new, empty buffer (see `over`). */
+    samples?: Uint8Array | Uint16Array,
   ) {
     this.width = plan.imageWidth * scale;
     this.height = plan.imageHeight * scale;
     const length = this.width * this.height * channels;
-    this.data = bitDepth === 16 ? new Uint16Array(length) : new Uint8Array(length);
+    if (samples && (samples.length !== length || (bitDepth === 16) !== samples instanceof Uint16Array)) {
+      throw new Error(`the samples given (${samples.length}) do not fit a ${this.width}x${this.height}x${channels} ${bitDepth}-bit canvas`);
+    }
+    this.data = samples ?? (bitDepth === 16 ? new Uint16Array(length) : new Uint8Array(length));
     this.maxValue = bitDepth === 16 ? 65535 : 255;
+  }
+
+  /**
+   * A canvas that starts as an earlier output already decoded at the output size (Repair
+   * again): its samples are written in place, not copied (at 4x a 24-megapixel photo's output
+   * is over a gigabyte).
+   */
+  static over(plan: TilePlan, scale: number, modelScale: number, channels: 1 | 3, bitDepth: 8 | 16, samples: Uint8Array | Uint16Array): OutputCanvas {
+    return new OutputCanvas(plan, scale, modelScale, channels, bitDepth, samples);
   }
 
   /** The photo itself as the canvas, when no network changes its size (`--model none`). */

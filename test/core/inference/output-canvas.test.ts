@@ -27,3 +27,14 @@ test('8-bit RGB output clamps NaN, negatives and overshoot without wrapping arou
   await canvas.writeTile(plan.tiles[0]!, new Float32Array([Number.NaN, -3, 1.7, -1e-6, 0.2, 1, 0.999, 1e9, -Infinity]), 0);
   assert.deepEqual([...canvas.data], [0, 0, 255, 0, 51, 255, 255, 255, 0]);
 });
+
+test('a canvas over an earlier output writes into those samples, and refuses samples of another size or depth', async () => {
+  const plan = planTiles(2, 1, 0, 0);
+  const earlier = new Uint8Array([9, 9, 9, 7, 7, 7]);
+  const canvas = OutputCanvas.over(plan, 1, 1, 3, 8, earlier);
+  assert.equal(canvas.data, earlier, 'the same buffer, not a copy');
+  await canvas.writeTile(plan.tiles[0]!, new Float32Array([1, 0, 1, 1, 0, 1]), 0);
+  assert.deepEqual([...earlier], [255, 255, 0, 0, 255, 255]);
+  assert.throws(() => OutputCanvas.over(plan, 1, 1, 3, 8, new Uint8Array(5)), /do not fit a 2x1x3 8-bit canvas/);
+  assert.throws(() => OutputCanvas.over(plan, 1, 1, 3, 16, new Uint8Array(6)), /do not fit/);
+});
