@@ -70,13 +70,15 @@ test('heirloom restore killed with SIGKILL mid-run, re-run or resumed: exactly o
     else if (round > 0) rerun++;
     const remaining = photos.length - outputsIn(outDir);
     if (kills < KILLS && remaining > 0) {
-      // A random moment: while it starts (before the job exists), or after 0..1 more photos, plus 0..400 ms.
+      // A random moment: while it starts (before the job exists), or after 0..2 more photos plus
+      // a part of one. Counted in photos, not time, so that a fast machine does not finish the
+      // job before the last kill (0..400 ms once let a quiet run do all 60 photos in 4 kills).
       const early = random() < 0.25;
-      const wantDone = Math.floor(random() * 2);
-      if (early) await sleep(Math.floor(random() * 1200));
+      const wantDone = Math.floor(random() * 3);
+      if (early) await sleep(Math.floor(random() * 800));
       else {
         await child.until(() => child.count('job-started') > 0 && child.count('file-done') >= wantDone, 60_000);
-        await sleep(Math.floor(random() * 400));
+        await sleep(Math.floor(random() * 60));
       }
       const startedEvent = child.events.find((e) => e.type === 'job-started');
       if (startedEvent) jobId = startedEvent.jobId as string;
