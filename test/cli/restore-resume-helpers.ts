@@ -3,6 +3,7 @@
  * a seeded PRNG, the `heirloom` child process with its JSON events, and the audit that
  * compares the history with the disk.
  */
+import { after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -50,8 +51,13 @@ export async function tinyPhotos(count: number, prefix = 'photo'): Promise<TinyP
   return photos;
 }
 
-/** A running `heirloom` child with its --json events. */
+/**
+ * A running `heirloom` child with its --json events. Every child still running when a test
+ * file's tests end (a failed assertion skipped its kill) is killed then: its pipes would
+ * otherwise keep the test process, and the whole run, waiting for ever.
+ */
 export class HeirloomChild {
+  private static readonly running = new Set<HeirloomChild>();
   readonly events: Array<Record<string, unknown> & { type: string }> = [];
   readonly exited: Promise<number | null>;
   stderr = '';
@@ -67,7 +73,18 @@ export class HeirloomChild {
       for (const line of lines) if (line.trim()) this.events.push(JSON.parse(line) as Record<string, unknown> & { type: string });
     });
     this.child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
-    this.exited = new Promise((resolveExit) => this.child.on('close', (code) => resolveExit(code)));
+    HeirloomChild.running.add(this);
+    this.exited = new Promise((resolveExit) =>
+      this.child.on('close', (code) => {
+        HeirloomChild.running.delete(this);
+        resolveExit(code);
+      }),
+    );
+  }
+
+  /** Kills every child still running (SIGKILL) and waits for them to exit. */
+  static async killAll(): Promise<void> {
+    await Promise.all([...HeirloomChild.running].map((child) => child.kill('SIGKILL')));
   }
 
   count(type: string): number {
@@ -92,6 +109,8 @@ export class HeirloomChild {
     return this.exited;
   }
 }
+
+after(() => HeirloomChild.killAll());
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
