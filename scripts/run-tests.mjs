@@ -27,9 +27,13 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.HEIRLOOM_TEST_CONCURRENCY ?? '2';
+// A test file that does not end (a child process or server a failed test left running keeps
+// it alive) is cancelled after 10 minutes instead of holding CI until its limit; the slowest
+// file takes about 2.5 minutes here.
+const FILE_TIMEOUT_MS = 600_000;
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${FILE_TIMEOUT_MS}`, '--test-reporter=spec', ...files],
   { stdio: 'inherit', cwd: root, env: { ...process.env, NODE_ENV: 'test' } },
 );
 process.exit(result.status ?? 1);
