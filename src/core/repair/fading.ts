@@ -23,9 +23,9 @@ import { linearRgbToLab, linearToSrgb, srgbToLinear } from './colour.js';
 /**
  * The version of how fading is measured and restored, recorded with each job: "Repair again"
  * rebuilds an earlier run's image only with the same method. 2: lifted blacks count only in a
- * photo with colour (2026-12-04). 3: black and white told with the whole grey-world balance.
+ * photo with colour (2026-12-04).
  */
-export const FADING_METHOD = 3;
+export const FADING_METHOD = 2;
 
 export interface FadingOptions {
   /** Override the measured strength (0..1). */
@@ -53,7 +53,7 @@ export interface FadingAnalysis {
   black: number[];
   white: number[];
   gamma: number[];
-  /** 95th percentile of chroma (CIE C*ab) after removing the cast at full strength, with the whole grey-world balance: what colour is left of a toned print. */
+  /** 95th percentile of chroma (CIE C*ab) after removing the cast at full strength. */
   chroma95: number;
   monochrome: boolean;
 }
@@ -126,9 +126,7 @@ export function analyseFading(image: RepairImage): FadingAnalysis {
   }
   const means = sums.map((s) => (count > 0 ? s / count : 0.5));
   const target = means.reduce((a, b) => a + b, 0) / means.length;
-  // The gamma that would make the mid-tones grey; a quarter of it is applied (BALANCE_WEIGHT), all of it tells a toned print.
-  const balance = means.map((m) => (m > 0.02 && m < 0.98 && target > 0.02 && target < 0.98 ? Math.min(2, Math.max(0.5, Math.log(target) / Math.log(m))) : 1));
-  const gamma = balance.map((g) => Math.pow(g, BALANCE_WEIGHT));
+  const gamma = means.map((m) => (m > 0.02 && m < 0.98 && target > 0.02 && target < 0.98 ? Math.pow(Math.min(2, Math.max(0.5, Math.log(target) / Math.log(m))), BALANCE_WEIGHT) : 1));
   const contrastLoss = black.reduce((a, b, c) => a + b + 1 - white[c]!, 0) / planes.length;
   const castSpread = Math.max(...black) - Math.min(...black);
 
@@ -136,8 +134,8 @@ export function analyseFading(image: RepairImage): FadingAnalysis {
   if (planes.length === 3) {
     const chroma = new Float32Array(n);
     const [r, g, b] = planes as [Float32Array, Float32Array, Float32Array];
-    // Sample -> linear light after the full-strength correction and the whole balance, through 1024-entry tables.
-    const lut = [0, 1, 2].map((c) => Float32Array.from({ length: 1025 }, (_, k) => srgbToLinear(curve(k / 1024, black[c]!, white[c]!, balance[c]!))));
+    // Sample -> linear light after the full-strength correction, through 1024-entry tables.
+    const lut = [0, 1, 2].map((c) => Float32Array.from({ length: 1025 }, (_, k) => srgbToLinear(curve(k / 1024, black[c]!, white[c]!, gamma[c]!))));
     const [lr, lg, lb] = lut as [Float32Array, Float32Array, Float32Array];
     for (let i = 0; i < n; i++) {
       const [, a, bb] = linearRgbToLab(lr[Math.round(r[i]! * 1024)]!, lg[Math.round(g[i]! * 1024)]!, lb[Math.round(b[i]! * 1024)]!);
@@ -200,14 +198,8 @@ const COLOURLESS_CHROMA = 2;
  */
 const BALANCE_WEIGHT = 0.25;
 
-/**
- * Below this chroma95 (C*ab) a photo counts as black and white. Measured with the whole
- * balance: the sepia-toned camera photo 1.2, the same faded 2.2, grey photos faded in colour
- * 1.2-3.3, the real B&W print cracked_portrait_c 6.6; the least colourful colour photos 14.5
- * (hubble, faded or not) and 15.7 (the real faded_c). With a quarter of the balance (before
- * 2026-12-04) the faded sepia photo measured 12.9, above hubble's 14.0 less a margin.
- */
-const MONOCHROME_CHROMA = 10;
+/** Below this 95th-percentile chroma (C*ab) a photo counts as black and white (measured: sepia camera 4.8, faded sepia 9.0; hubble, the least colourful colour photo, 13.9-16.8). */
+const MONOCHROME_CHROMA = 11;
 
 /** Restores faded colour and tone; see the module comment. */
 export function restoreFading<T extends RepairImage>(image: T, options: FadingOptions = {}): FadingResult<T> {

@@ -64,7 +64,7 @@ test('a sepia-toned black-and-white print, faded or not, comes out neutral grey'
   const { width, height } = grey;
   const rgb = new Uint8Array(width * height * 3);
   for (let i = 0; i < width * height; i++) {
-    const v = grey.pixels.data[i * grey.pixels.stride]! / 255;
+    const v = grey.pixels.data[i]! / 255;
     rgb[3 * i] = Math.round(255 * Math.pow(v, 0.85));
     rgb[3 * i + 1] = Math.round(255 * 0.9 * v);
     rgb[3 * i + 2] = Math.round(255 * 0.7 * Math.pow(v, 1.15));
