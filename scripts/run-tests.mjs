@@ -27,13 +27,12 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.HEIRLOOM_TEST_CONCURRENCY ?? '2';
-// A test file that does not end (a child process or server a failed test left running keeps
-// it alive) is cancelled after 10 minutes instead of holding CI until its limit; the slowest
-// file takes about 2.5 minutes here.
-const FILE_TIMEOUT_MS = 600_000;
+// --test-force-exit: a test file ends when its tests and hooks have run, even if something a
+// failed test left behind (a child process's pipes, a timer) would keep it alive and hold CI
+// until its limit. Each test keeps its own timeout.
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${FILE_TIMEOUT_MS}`, '--test-reporter=spec', ...files],
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-force-exit', '--test-reporter=spec', ...files],
   { stdio: 'inherit', cwd: root, env: { ...process.env, NODE_ENV: 'test' } },
 );
 process.exit(result.status ?? 1);

@@ -60,11 +60,15 @@ test('heirloom watch: 100 photos written slowly while the watcher is SIGKILLed a
   let kills = 0;
   // The photos arrive in one share per watcher run: the next share only after the next kill,
   // so a fast machine cannot restore them all before the last kill (it once did, at the 5th).
+  // A failed test stops the writer too (its wait would keep the test file alive).
   const share = Math.ceil(PHOTOS / (KILLS + 1));
   const writer = (async () => {
     await current().until(() => current().events.some((e) => e.type === 'watch' && e.kind === 'watching'), 60_000);
     for (let run = 0; run <= KILLS; run++) {
-      while (kills < run) await sleep(20);
+      while (kills < run) {
+        if (t.signal.aborted) return;
+        await sleep(20);
+      }
       await writeSlowly(inDir, photos.slice(run * share, (run + 1) * share), random);
       if (run === 3) writeFileSync(join(inDir, 'notes.txt'), 'not a photo');
     }

@@ -96,7 +96,7 @@ function fileError(error: unknown, file: string): HeirloomError {
 
 /**
  * libvips keeps its error text per process: another image operation finishing on another
- * thread at the same moment can clear it, and sharp then reports only "Unknown error" (seen
+ * thread at the same moment can clear it, and sharp's pixel decode then reports only "Unknown error" (seen
  * for a truncated PNG read while the damage detector's photo was encoded: 2 runs in 20). The
  * failure itself is real; reading once more tells why, so the photo gets the right code.
  */
@@ -171,7 +171,10 @@ async function readHeader(file: string, options: DecodeOptions): Promise<{ info:
   let meta: Metadata;
   const headerMs = options.headerTimeoutMs ?? HEADER_TIMEOUT_MS;
   try {
-    meta = await againIfMessageLost(() => withDeadline(sharp(file, { limitInputPixels: false }).metadata(), headerMs, () => stalled(file, headerMs)));
+    const readMeta = () => withDeadline(sharp(file, { limitInputPixels: false }).metadata(), headerMs, () => stalled(file, headerMs));
+    meta = await againIfMessageLost(readMeta);
+    // The header read does not fail when libvips' error text is lost: it resolves without a format. Once more before calling the file unsupported.
+    if (!meta.format) meta = await readMeta();
   } catch (error) {
     throw error instanceof HeirloomError ? error : await decodeError(error, file);
   }
