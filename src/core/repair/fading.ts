@@ -42,10 +42,12 @@ export interface FadingOptions {
 export interface FadingAnalysis {
   /** How faded the photo measured, 0 (not at all) .. 1; after restoreFading, the strength applied. */
   fading: number;
-  /** The colour of the photo's tones as it is (95th-percentile C*ab of block means, 0 for one channel). */
+  /** The colour of the photo's tones as it is (95th-percentile C*ab of block means of the subsample, 0 for one channel). */
   toneChroma95: number;
   /** Whether the photo shows any colour (a tone, a cast): without it lifted blacks are not taken for fading. */
   coloured: boolean;
+  /** How faded its lifted blacks alone would measure it, 0..1 (counted in `fading` only when `coloured`). */
+  liftedBlacks: number;
   /** Mean over channels of black point + (1 - white point), 0..2. */
   contrastLoss: number;
   /** Largest difference between channels' black points, 0..1. */
@@ -65,20 +67,21 @@ export interface FadingResult<T extends RepairImage> {
 
 const clamp01 = (v: number) => (v < 0 ? 0 : v > 1 ? 1 : v);
 
-/** Colour channels of about 65 000 pixels spread over the image, as 0..1. */
-function subsample(image: RepairImage): Float32Array[] {
+/** Colour channels of about 65 000 pixels spread over the image on a regular grid (`columns` x `rows`), as 0..1. */
+function subsample(image: RepairImage): { planes: Float32Array[]; columns: number; rows: number } {
   const { width, height, colorChannels } = image;
   const { data, stride, maxValue } = image.pixels;
   const step = Math.max(1, Math.floor(Math.sqrt((width * height) / 65536)));
-  const n = Math.ceil(width / step) * Math.ceil(height / step);
-  const planes = Array.from({ length: colorChannels }, () => new Float32Array(n));
+  const columns = Math.ceil(width / step);
+  const rows = Math.ceil(height / step);
+  const planes = Array.from({ length: colorChannels }, () => new Float32Array(columns * rows));
   let k = 0;
   for (let y = 0; y < height; y += step) for (let x = 0; x < width; x += step) {
     const o = (y * width + x) * stride;
     for (let c = 0; c < colorChannels; c++) planes[c]![k] = data[o + c]! / maxValue;
     k++;
   }
-  return planes;
+  return { planes, columns, rows };
 }
 
 /** The p-quantile of values in 0..1, from a 4096-bin histogram. */
@@ -102,7 +105,7 @@ function curve(v: number, black: number, white: number, gamma: number): number {
 
 export function analyseFading(image: RepairImage): FadingAnalysis {
   checkImage(image);
-  const planes = subsample(image);
+  const { planes, columns, rows } = subsample(image);
   const black: number[] = [];
   const white: number[] = [];
   for (const p of planes) {
@@ -146,39 +149,38 @@ export function analyseFading(image: RepairImage): FadingAnalysis {
   // Lifted blacks, or blacks of unequal level, are what fading does and a dim or low-key
   // photo does not: a dark photo's white point may sit low, its black point does not. Lifted
   // blacks count only in a photo with some colour: see the module comment.
-  const tone = toneChroma95(image);
+  const tone = planes.length === 3 ? toneChroma95(planes, columns, rows) : 0;
   const coloured = tone >= COLOURLESS_CHROMA;
   const meanBlack = black.reduce((a, b) => a + b, 0) / black.length;
-  const fading = clamp01(Math.max(coloured ? (meanBlack - 0.08) / 0.15 : 0, (castSpread - 0.08) / 0.15));
-  return { fading, toneChroma95: tone, coloured, contrastLoss, castSpread, black, white, gamma, chroma95, monochrome: planes.length === 3 && chroma95 < MONOCHROME_CHROMA };
+  const liftedBlacks = clamp01((meanBlack - 0.08) / 0.15);
+  const fading = clamp01(Math.max(coloured ? liftedBlacks : 0, (castSpread - 0.08) / 0.15));
+  return { fading, liftedBlacks, toneChroma95: tone, coloured, contrastLoss, castSpread, black, white, gamma, chroma95, monochrome: planes.length === 3 && chroma95 < MONOCHROME_CHROMA };
 }
 
 /**
- * The 95th-percentile chroma (C*ab) of the photo as it is, over the means of blocks of at
- * least 8x8 pixels: the colour of its tones, not of its noise (grain and sensor noise differ
- * per channel pixel by pixel and cancel in a block; a tone or a cast does not). 0 for one channel.
+ * The 95th-percentile chroma (C*ab) of the photo as it is, over the means of blocks of 8x8
+ * samples of the subsample grid: the colour of its tones, not of its noise (grain and sensor
+ * noise differ per channel sample by sample and cancel in a block; a tone or a cast does not).
  */
-function toneChroma95(image: RepairImage): number {
-  if (image.colorChannels !== 3) return 0;
-  const { width, height } = image;
-  const { data, stride, maxValue } = image.pixels;
-  const block = Math.max(8, Math.ceil(Math.sqrt((width * height) / 65536)));
-  const columns = Math.ceil(width / block);
-  const rows = Math.ceil(height / block);
-  const chroma = new Float32Array(columns * rows);
-  const sums = new Float64Array(3);
-  for (let by = 0; by < rows; by++) for (let bx = 0; bx < columns; bx++) {
-    sums.fill(0);
-    const y1 = Math.min(height, (by + 1) * block);
-    const x1 = Math.min(width, (bx + 1) * block);
-    for (let y = by * block; y < y1; y++) for (let x = bx * block, o = (y * width + x) * stride; x < x1; x++, o += stride) {
-      sums[0]! += data[o]!;
-      sums[1]! += data[o + 1]!;
-      sums[2]! += data[o + 2]!;
+function toneChroma95(planes: Float32Array[], columns: number, rows: number): number {
+  const [r, g, b] = planes as [Float32Array, Float32Array, Float32Array];
+  const block = 8;
+  const across = Math.ceil(columns / block);
+  const chroma = new Float32Array(across * Math.ceil(rows / block));
+  for (let by = 0; by * block < rows; by++) for (let bx = 0; bx < across; bx++) {
+    let sr = 0;
+    let sg = 0;
+    let sb = 0;
+    const y1 = Math.min(rows, (by + 1) * block);
+    const x1 = Math.min(columns, (bx + 1) * block);
+    for (let y = by * block; y < y1; y++) for (let x = bx * block, k = y * columns + x; x < x1; x++, k++) {
+      sr += r[k]!;
+      sg += g[k]!;
+      sb += b[k]!;
     }
-    const scale = 1 / (maxValue * (y1 - by * block) * (x1 - bx * block));
-    const [, a, b] = linearRgbToLab(srgbToLinear(sums[0]! * scale), srgbToLinear(sums[1]! * scale), srgbToLinear(sums[2]! * scale));
-    chroma[by * columns + bx] = Math.min(1, Math.hypot(a, b) / 200);
+    const scale = 1 / ((y1 - by * block) * (x1 - bx * block));
+    const [, a, bb] = linearRgbToLab(srgbToLinear(sr * scale), srgbToLinear(sg * scale), srgbToLinear(sb * scale));
+    chroma[by * across + bx] = Math.min(1, Math.hypot(a, bb) / 200);
   }
   return histogramPercentile(chroma, 0.95) * 200;
 }

@@ -40,10 +40,7 @@ export function fadingNote(analysis: FadingAnalysis, strengthSet = false): strin
   if (strengthSet) return `faded colour restored at the strength set (${Math.round(analysis.fading * 100)} %${neutral ? ', black and white made neutral' : ''})`;
   if (analysis.fading >= 0.05) return `faded colour restored (fading ${Math.round(analysis.fading * 100)} %${neutral ? ', black and white made neutral' : ''})`;
   if (neutral) return 'black and white made neutral (no fading measured)';
-  const meanBlack = analysis.black.reduce((a, b) => a + b, 0) / analysis.black.length;
-  if (!analysis.coloured && meanBlack >= LIFTED_BLACK) return 'low contrast left as it is: a photo without colour does not show whether it faded (set a fading strength to restore it)';
+  // Blacks lifted enough to measure a coloured photo at least half faded.
+  if (!analysis.coloured && analysis.liftedBlacks >= 0.5) return 'low contrast left as it is: a photo without colour does not show whether it faded (set a fading strength to restore it)';
   return undefined;
 }
-
-/** A black point this high in a colourless photo would have measured as half faded in a coloured one. */
-const LIFTED_BLACK = 0.155;

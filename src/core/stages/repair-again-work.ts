@@ -9,7 +9,7 @@ import { OutputCanvas } from '../inference/output-canvas.js';
 import { planRegionTiles } from '../inference/region-tiles.js';
 import type { Rect, TilePlan } from '../inference/tiler.js';
 import { detectorIdentity, type DamageDetector } from '../repair/damage-detector.js';
-import { FADING_METHOD, analyseFading, restoreFading } from '../repair/fading.js';
+import { FADING_METHOD, restoreFading } from '../repair/fading.js';
 import { inpaint } from '../repair/inpaint.js';
 import type { PhotoWork, PreparedPhoto } from '../scheduler/photo-work.js';
 import { canvasRectToPhoto, changedRects, growRect, mergeRects, rectsArea, rectsOverlap } from './changed-region.js';
@@ -164,13 +164,13 @@ async function prepareIncremental(
   if (options.fading) {
     onStage('fading');
     started = Date.now();
+    // Both images with the parameters measured on the earlier one, at the job's strength if it set one.
     const strength = fadingStrengthOf(options);
-    const measured = analyseFading(earlierRepaired);
-    const analysis = strength === undefined ? measured : { ...measured, fading: strength };
-    oldImage = restoreFading(earlierRepaired, { analysis }).image;
-    newImage = restoreFading(edited.image, { analysis }).image;
+    const restored = restoreFading(earlierRepaired, strength === undefined ? {} : { strength });
+    oldImage = restored.image;
+    newImage = restoreFading(edited.image, { analysis: restored.analysis }).image;
     stageMs.fading = Date.now() - started;
-    const note = fadingNote(analysis, strength !== undefined);
+    const note = fadingNote(restored.analysis, strength !== undefined);
     if (note) notes.push(note);
   }
 
