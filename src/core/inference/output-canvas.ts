@@ -35,22 +35,25 @@ export class OutputCanvas {
   }
 
   /**
-   * A canvas that starts as an earlier output already decoded at the output size (Repair
-   * again): its samples are written in place, not copied (at 4x a 24-megapixel photo's output
-   * is over a gigabyte).
+   * A canvas that starts as `source`'s colour samples (alpha is made again from the photo, as
+   * in any restore). `inPlace`: the source's own samples become the canvas when they are
+   * colour only, not a copy (Repair again's earlier output: at 4x a 24-megapixel photo's
+   * output is over a gigabyte); only for a source nothing else reads afterwards.
    */
-  static over(plan: TilePlan, scale: number, modelScale: number, channels: 1 | 3, bitDepth: 8 | 16, samples: Uint8Array | Uint16Array): OutputCanvas {
-    return new OutputCanvas(plan, scale, modelScale, channels, bitDepth, samples);
-  }
-
-  /** The photo itself as the canvas, when no network changes its size (`--model none`). */
-  static fromImage(source: PixelSource, channels: 1 | 3, bitDepth: 8 | 16): OutputCanvas {
-    const canvas = new OutputCanvas(planTiles(source.width, source.height, 0, 0), 1, 1, channels, bitDepth);
+  static startingAs(plan: TilePlan, scale: number, modelScale: number, source: PixelSource, channels: 1 | 3, bitDepth: 8 | 16, { inPlace }: { inPlace: boolean }): OutputCanvas {
     const { data, stride } = source;
+    if (inPlace && stride === channels) return new OutputCanvas(plan, scale, modelScale, channels, bitDepth, data);
+    const canvas = new OutputCanvas(plan, scale, modelScale, channels, bitDepth);
+    if (source.width !== canvas.width || source.height !== canvas.height) throw new Error(`a ${source.width}x${source.height} image cannot start a ${canvas.width}x${canvas.height} canvas`);
     for (let p = 0, s = 0, d = 0; p < source.width * source.height; p++, s += stride) {
       for (let c = 0; c < channels; c++) canvas.data[d++] = data[s + c]!;
     }
     return canvas;
+  }
+
+  /** The photo itself as the canvas, when no network changes its size (`--model none`). */
+  static fromImage(source: PixelSource, channels: 1 | 3, bitDepth: 8 | 16): OutputCanvas {
+    return OutputCanvas.startingAs(planTiles(source.width, source.height, 0, 0), 1, 1, source, channels, bitDepth, { inPlace: false });
   }
 
   /**

@@ -7,7 +7,7 @@ import { decodeImage, type DecodedImage } from '../imaging/codec.js';
 import { encodeMaskPng, readMaskPng } from '../imaging/mask-png.js';
 import { OutputCanvas } from '../inference/output-canvas.js';
 import { planRegionTiles } from '../inference/region-tiles.js';
-import type { Rect, TilePlan } from '../inference/tiler.js';
+import type { Rect } from '../inference/tiler.js';
 import { detectorIdentity, type DamageDetector } from '../repair/damage-detector.js';
 import { FADING_METHOD, restoreFading } from '../repair/fading.js';
 import { inpaint } from '../repair/inpaint.js';
@@ -184,7 +184,7 @@ async function prepareIncremental(
     rects = chosen.rects;
   }
   const plan = planRegionTiles(width, height, rects, settings.tileFor?.(width, height) ?? settings.tileSize, manifest.tileOverlap);
-  const canvas = canvasFrom(before, plan, settings.scale, manifest.scale);
+  const canvas = OutputCanvas.startingAs(plan, settings.scale, manifest.scale, before.pixels, before.colorChannels, before.bitDepth, { inPlace: true });
   const share = rectsArea(rects) / (width * height);
   notes.push(`repaired again in part: ${formatShare(share)} of the photo recomputed, the rest kept from ${earlier.output}`);
   const sidecars: PreparedPhoto['sidecars'] = options.saveMasks ? [{ suffix: '.mask.png', write: (path) => encodeMaskPng(edited.grownMask, width, height, path) }] : [];
@@ -245,14 +245,4 @@ async function itemsToRedo(stage: CanvasStage, oldImage: DecodedImage, newImage:
     }
   }
   return { keys, rects: grown };
-}
-
-/** The canvas, starting as the earlier output's colour samples: those very samples when it has no alpha (alpha is made again from the photo, as in any restore). */
-function canvasFrom(before: DecodedImage, plan: TilePlan, scale: number, modelScale: number): OutputCanvas {
-  const { data, stride } = before.pixels;
-  const channels = before.colorChannels;
-  if (stride === channels) return OutputCanvas.over(plan, scale, modelScale, channels, before.bitDepth, data);
-  const canvas = new OutputCanvas(plan, scale, modelScale, channels, before.bitDepth);
-  for (let p = 0, s = 0, d = 0; p < before.width * before.height; p++, s += stride) for (let c = 0; c < channels; c++) canvas.data[d++] = data[s + c]!;
-  return canvas;
 }

@@ -31,10 +31,16 @@ test('8-bit RGB output clamps NaN, negatives and overshoot without wrapping arou
 test('a canvas over an earlier output writes into those samples, and refuses samples of another size or depth', async () => {
   const plan = planTiles(2, 1, 0, 0);
   const earlier = new Uint8Array([9, 9, 9, 7, 7, 7]);
-  const canvas = OutputCanvas.over(plan, 1, 1, 3, 8, earlier);
+  const decoded = (data: Uint8Array) => ({ width: 2, height: 1, stride: 3, data, maxValue: 255 });
+  const canvas = OutputCanvas.startingAs(plan, 1, 1, decoded(earlier), 3, 8, { inPlace: true });
   assert.equal(canvas.data, earlier, 'the same buffer, not a copy');
   await canvas.writeTile(plan.tiles[0]!, new Float32Array([1, 0, 1, 1, 0, 1]), 0);
   assert.deepEqual([...earlier], [255, 255, 0, 0, 255, 255]);
-  assert.throws(() => OutputCanvas.over(plan, 1, 1, 3, 8, new Uint8Array(5)), /do not fit a 2x1x3 8-bit canvas/);
-  assert.throws(() => OutputCanvas.over(plan, 1, 1, 3, 16, new Uint8Array(6)), /do not fit/);
+  assert.throws(() => OutputCanvas.startingAs(plan, 1, 1, decoded(new Uint8Array(5)), 3, 8, { inPlace: true }), /do not fit a 2x1x3 8-bit canvas/);
+  assert.throws(() => OutputCanvas.startingAs(plan, 1, 1, decoded(new Uint8Array(6)), 3, 16, { inPlace: true }), /do not fit/);
+  // Not in place (the photo itself as the canvas): a copy, the source untouched.
+  const photo = new Uint8Array([1, 2, 3, 4, 5, 6]);
+  const copy = OutputCanvas.startingAs(plan, 1, 1, decoded(photo), 3, 8, { inPlace: false });
+  assert.notEqual(copy.data, photo);
+  assert.deepEqual([...copy.data], [...photo]);
 });
