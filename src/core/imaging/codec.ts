@@ -172,8 +172,8 @@ async function readHeader(file: string, options: DecodeOptions): Promise<{ info:
   const headerMs = options.headerTimeoutMs ?? HEADER_TIMEOUT_MS;
   try {
     const readMeta = () => withDeadline(sharp(file, { limitInputPixels: false }).metadata(), headerMs, () => stalled(file, headerMs));
-    meta = await againIfMessageLost(readMeta);
-    // The header read does not fail when libvips' error text is lost: it resolves without a format. Once more before calling the file unsupported.
+    meta = await readMeta();
+    // When libvips' error text is lost (see againIfMessageLost) the header read does not fail but resolves without a format: once more before calling the file unsupported.
     if (!meta.format) meta = await readMeta();
   } catch (error) {
     throw error instanceof HeirloomError ? error : await decodeError(error, file);

@@ -395,15 +395,8 @@ export class WatchService {
       recent.length = Math.min(recent.length, this.options.recent);
       this.recentActivity.set(event.folderId, recent);
     }
-    const deliveries: Array<() => void> = [...this.listeners].map((listener) => () => listener(event));
-    if (activity) for (const listener of this.activityListeners) deliveries.push(() => listener(activity));
-    for (const deliver of deliveries) {
-      try {
-        deliver();
-      } catch {
-        // A listener's failure must not stop the watch.
-      }
-    }
+    for (const listener of this.listeners) deliver(() => listener(event));
+    if (activity) for (const listener of this.activityListeners) deliver(() => listener(activity));
   }
 
   private toFolder(record: WatchFolderRecord): WatchFolder {
@@ -435,5 +428,14 @@ export function toActivity(event: WatchEvent): WatchActivity | undefined {
       return { folderId: event.folderId, at, kind: 'skipped', file: event.file, ...(event.output ? { output: event.output } : {}), message: `Skipped ${basename(event.file)}: ${event.reason}.` };
     default:
       return undefined;
+  }
+}
+
+/** Calls a listener; its failure must not stop the watch. */
+function deliver(call: () => void): void {
+  try {
+    call();
+  } catch {
+    // The listener's own problem.
   }
 }
