@@ -33,3 +33,10 @@ export function percent(value: number): string {
 export function fileName(path: string): string {
   return path.split(/[\\/]/).pop() ?? path;
 }
+
+const STAGE_NAMES: Record<string, string> = { repair: 'scratch repair', fading: 'faded colour', upscale: 'upscale', faces: 'faces' };
+
+/** A restore stage (requestedStages' names) as captions say it: "scratch repair", "faded colour". */
+export function stageName(stage: string): string {
+  return STAGE_NAMES[stage] ?? stage;
+}

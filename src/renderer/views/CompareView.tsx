@@ -3,9 +3,8 @@ import type { HistoryJob, QueueSnapshot } from '../../shared/contract.js';
 import { CompareSlider, type CompareMode } from '../components/CompareSlider.js';
 import { MaskEditor, type BrushTool, type MaskEditorHandle } from '../components/MaskEditor.js';
 import { compareCandidates, type CompareTarget } from '../compare-target.js';
+import { stageName } from '../format.js';
 import { useStudioContext } from '../hooks/use-api.js';
-
-const STAGE_NAMES: Record<string, string> = { repair: 'scratch repair', fading: 'faded colour', upscale: 'upscale', faces: 'faces' };
 
 export function CompareView({ target, onTargetChange, snapshot }: { target: CompareTarget | null; onTargetChange: (target: CompareTarget) => void; snapshot: QueueSnapshot | null }) {
   const { api, notify } = useStudioContext();
@@ -80,7 +79,7 @@ export function CompareView({ target, onTargetChange, snapshot }: { target: Comp
               <span data-testid="compare-title">{current.name}</span>
               <span className="compare-caption" data-testid="compare-caption">
                 {' · '}
-                {current.caption.stages.map((s) => STAGE_NAMES[s] ?? s).join(', ') || 'no stages'}
+                {current.caption.stages.map(stageName).join(', ') || 'no stages'}
                 {current.caption.model && current.caption.stages.includes('upscale') ? ` with ${current.caption.model}` : ''}
                 {current.caption.jobId ? ` · job ${current.caption.jobId}` : ''}
               </span>

@@ -5,7 +5,7 @@ import { FormatOptions, ModelOptions } from '../components/ChoiceOptions.js';
 import { Icon } from '../components/Icon.js';
 import { NO_REPAIR, RepairChoices, repairSettings } from '../components/RepairChoices.js';
 import { NO_UPSCALE_MODEL, requestedStages } from '../../shared/job-settings.js';
-import { formatWhen } from '../format.js';
+import { formatWhen, stageName } from '../format.js';
 import { useStudioContext } from '../hooks/use-api.js';
 
 const STATE_LABEL: Record<WatchFolderView['state'], string> = { watching: 'Watching', paused: 'Paused', missing: 'Folder missing', error: 'Error' };
@@ -56,8 +56,9 @@ export function WatchView({ models, defaultFormat }: { models: ModelSummary[]; /
       format: form.format,
       ...(form.scale > 0 && modelId !== NO_UPSCALE_MODEL ? { scale: form.scale } : {}),
       ...repairSettings(form),
+      faces: false,
       // Faces with the best model installed; without one, a warning and the rest still runs.
-      ...(form.faces ? { faces: false, facesIfInstalled: true } : { faces: false }),
+      ...(form.faces ? { facesIfInstalled: true } : {}),
     };
     // The switches may have changed while the folder was added: only the paths are cleared.
     if (await apply(api.addWatchFolder({ path: form.path.trim(), outDir: form.outDir.trim(), preset }))) setForm((current) => ({ ...current, path: '', outDir: '' }));
@@ -194,8 +195,6 @@ export function WatchView({ models, defaultFormat }: { models: ModelSummary[]; /
   );
 }
 
-const STAGE_WORDS: Record<string, string> = { repair: 'scratch repair', fading: 'faded colour', faces: 'faces' };
-
 /** What a folder's preset does, in the order its stages run: "scratch repair, faded colour, upscale ×2 with realesr-general-x4v3". */
 function presetSummary(preset: WatchFolderView['preset']): string {
   const faces = preset.faces === true ? {} : preset.faces === false ? undefined : preset.faces;
@@ -203,7 +202,7 @@ function presetSummary(preset: WatchFolderView['preset']): string {
   const stages = requestedStages({ ...rest, ...(faces ? { faces } : {}) }).map((stage) => {
     if (stage === 'upscale') return `upscale${preset.scale ? ` ×${preset.scale}` : ''} with ${preset.modelId}`;
     if (stage === 'faces' && !faces) return 'faces (when a face model is installed)';
-    return STAGE_WORDS[stage] ?? stage;
+    return stageName(stage);
   });
   return [...stages, ...(preset.modelId === NO_UPSCALE_MODEL ? ['no upscaling (keeps the size)'] : [])].join(', ');
 }
