@@ -304,18 +304,13 @@ export async function submitFarmJob(request: FarmSubmitRequest): Promise<FarmSum
       cancelled = true;
       // What no worker has started leaves the queue; what one has started may still finish.
       const takenBack: string[] = [];
-      // In parallel chunks: a Ctrl+C on a job of 100,000 photos takes them back in seconds, not one round trip each.
       const open = [...unresolved];
-      for (let i = 0; i < open.length; i += MAX_BATCH) {
-        await Promise.all(
-          open.slice(i, i + MAX_BATCH).map(async (photoId) => {
-            const photo = tracked.get(photoId);
-            if (heldBack.delete(photoId) || (photo?.own && (await queue.remove(photoId)) === 1)) {
-              unresolved.delete(photoId);
-              if (photo) takenBack.push(photo.file);
-            }
-          }),
-        );
+      const removed = await takeBackFromQueue(queue, open.filter((photoId) => tracked.get(photoId)?.own && !heldBack.has(photoId)));
+      for (const photoId of open) {
+        if (!heldBack.delete(photoId) && !removed.has(photoId)) continue;
+        unresolved.delete(photoId);
+        const photo = tracked.get(photoId);
+        if (photo) takenBack.push(photo.file);
       }
       history?.cancelled(takenBack);
       const until = Date.now() + CANCEL_WAIT_MS;
@@ -399,13 +394,9 @@ export async function submitFarmJob(request: FarmSubmitRequest): Promise<FarmSum
     if (!pause) return;
     if (pause.isPaused) {
       const open = [...unresolved].filter((photoId) => tracked.get(photoId)?.own && !heldBack.has(photoId));
-      for (let i = 0; i < open.length; i += MAX_BATCH) {
-        await Promise.all(
-          open.slice(i, i + MAX_BATCH).map(async (photoId) => {
-            if ((await queue.remove(photoId)) === 1) heldBack.set(photoId, tracked.get(photoId)!.payload);
-          }),
-        );
-      }
+      const removed = await takeBackFromQueue(queue, open);
+      // Held back in the order they were queued, so a resume queues them in that order again.
+      for (const photoId of open) if (removed.has(photoId)) heldBack.set(photoId, tracked.get(photoId)!.payload);
       return;
     }
     if (heldBack.size === 0) return;
@@ -413,6 +404,26 @@ export async function submitFarmJob(request: FarmSubmitRequest): Promise<FarmSum
     heldBack.clear();
     await queue.addBulk(again.map(([photoId, payload]) => ({ name: 'photo', data: payload, opts: entryOptions(photoId) })));
   }
+}
+
+/**
+ * Takes these entries (in the order they were queued) out of the queue where no worker has
+ * started them; returns those taken. Newest first, in parallel chunks: BullMQ pushes a waiting
+ * entry onto the head of a list and removes one by scanning from the head (LREM), so newest
+ * first each is found at once, while oldest first each removal walks the whole list (a
+ * cancelled 100,000-photo job, `npx heirloom bench bigfolder`: 5 s against 65 s).
+ */
+async function takeBackFromQueue(queue: Queue, photoIds: readonly string[]): Promise<Set<string>> {
+  const newestFirst = [...photoIds].reverse();
+  const removed = new Set<string>();
+  for (let i = 0; i < newestFirst.length; i += MAX_BATCH) {
+    const chunk = newestFirst.slice(i, i + MAX_BATCH);
+    const results = await Promise.all(chunk.map((photoId) => queue.remove(photoId)));
+    chunk.forEach((photoId, k) => {
+      if (results[k] === 1) removed.add(photoId);
+    });
+  }
+  return removed;
 }
 
 function entryOptions(photoId: string) {

@@ -299,10 +299,12 @@ test("the studio's Pause of a farm job takes back what no worker started and que
     const events: RestoreEvent[] = [];
     const job = submitFarmJob({ redisUrl: redis.url, inputs: [inDir], outDir: join(dir, 'out'), settings: { modelId: 'none' }, identify: (p, s) => sender.engine.identities.identify(p, s), emit: (e) => events.push(e), signal: abort.signal, pause: gate, history: { jobs: sender.jobs } });
     await until(async () => (await queue.getWaitingCount()) === 6);
+    const queuedOrder = (await queue.getWaiting()).map((entry) => entry.id);
     gate.pause();
     await until(async () => (await queue.getWaitingCount()) === 0);
     gate.resume();
     await until(async () => (await queue.getWaitingCount()) === 6);
+    assert.deepEqual((await queue.getWaiting()).map((entry) => entry.id), queuedOrder, 'queued again in the order they were queued first (photos are restored in their order)');
     // Paused again, then cancelled (Ctrl+C): nothing is left in the queue, every photo waits in the history as cancelled.
     gate.pause();
     await until(async () => (await queue.getWaitingCount()) === 0);
