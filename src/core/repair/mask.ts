@@ -58,6 +58,11 @@ export interface MaskComponent {
   y1: number;
   /** Twice the largest inside distance: the width of the thickest part, in px. */
   thickness: number;
+  /**
+   * Twice the inside distance that a tenth of its pixels reach: the width of its body, in px,
+   * which one knot or junction does not raise (a thin band with a blob on it stays thin).
+   */
+  bodyThickness: number;
 }
 
 /** The 8-connected components of a mask, with their bounding boxes and thickness. */
@@ -103,7 +108,10 @@ export function maskComponents(mask: Uint8Array, width: number, height: number):
         }
       }
     }
-    components.push({ pixels: Int32Array.from(members.slice(0, count)), x0, y0, x1, y1, thickness: 2 * maxDist });
+    const pixels = Int32Array.from(members.slice(0, count));
+    const depths = Float32Array.from(pixels, (i) => dist[i]!).sort();
+    const body = depths[Math.floor(0.9 * (depths.length - 1))]!;
+    components.push({ pixels, x0, y0, x1, y1, thickness: 2 * maxDist, bodyThickness: 2 * body });
   }
   return components;
 }

@@ -40,7 +40,8 @@ export async function dropStepEdges(source: PixelSource, mask: Uint8Array, optio
   const limit = options.limit ?? 0.5;
   const keepThickness = options.keepThickness ?? 8;
   const components = maskComponents(mask, width, height);
-  const thin = components.filter((c) => c.thickness < keepThickness);
+  // Judged by the body's width: an outline band with one fat knot on it is still a band.
+  const thin = components.filter((c) => c.bodyThickness < keepThickness);
   if (thin.length === 0) return { mask, droppedPixels: 0 };
   // Blurred only over the box around the thin marks, with the Gaussian's reach (4 sigma) and
   // the derivatives' pixel as margin: inside it the values equal a whole-photo blur's.

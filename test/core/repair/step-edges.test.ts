@@ -42,6 +42,15 @@ test('a thick component (a tear) is kept even on an outline', async () => {
   assert.deepEqual(mask, tear);
 });
 
+test('an outline band with one fat knot on it is still an outline: thickness is the body\'s, not the knot\'s', async () => {
+  const image = stepAndScratch();
+  // A 4 px band down the step with a 10 x 10 knot on it: the knot alone is thicker than a tear's limit (8 px).
+  const outline = union(band(58, 62, 2, 78), band(55, 65, 40, 50));
+  const { mask, droppedPixels } = await dropStepEdges(image.pixels, outline);
+  assert.equal(droppedPixels, count(outline));
+  assert.equal(count(mask), 0);
+});
+
 test('on a real photo, at least 95 % of synthetic scratches, cracks and specks survive the filter', async () => {
   const clean = await fixturePhoto('chelsea.png');
   const damage = synthesizeDamage(clean, { seed: 7, scratches: 4, cracks: 2, specks: 30 });
