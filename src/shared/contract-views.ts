@@ -96,13 +96,24 @@ export interface JobSummaryView {
   ms: number;
 }
 
+/** A queued job's photos by status, every one counted (listed in the view or not). */
+export interface QueuePhotoCounts extends Record<QueueFileStatus, number> {
+  total: number;
+}
+
 export interface QueueItem {
   /** Queue ticket; the history's job id arrives with job-started. */
   id: string;
   jobId?: string;
   state: QueueItemState;
   settings: JobSettingsView;
+  /**
+   * The photos listed, in the job's order: all of them for up to 100; for a bigger job the
+   * running ones and up to 20 each of the latest finished, the latest failed and the next
+   * waiting (`photos` counts them all; History lists every photo).
+   */
   files: QueueFile[];
+  photos: QueuePhotoCounts;
   model?: string;
   device?: string;
   createdAt: number;

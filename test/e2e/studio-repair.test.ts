@@ -358,4 +358,29 @@ describe('studio repair workflow end to end (Chromium + heirloom serve, first se
     assert.equal(await newest.locator('[data-testid=rerun-confirm]').count(), 0, 'nothing re-run without the confirmation');
     assert.deepEqual(pageErrors, [], 'no errors in the page');
   });
+
+  it('a folder of 130 photos: the queue counts every photo and lists a window of them', async () => {
+    const folder = join(home, 'box-of-130');
+    mkdirSync(folder);
+    for (let i = 0; i < 130; i++) {
+      await sharp({ create: { width: 12, height: 8, channels: 3, background: { r: i, g: 255 - i, b: (i * 7) % 256 } } }).png().toFile(join(folder, `p${String(i).padStart(3, '0')}.png`));
+    }
+    await nav('restore');
+    await page.fill('[data-testid=path-input]', folder);
+    await page.click('[data-testid=add-path]');
+    await page.locator('[data-testid=draft-item]').first().waitFor();
+    await page.uncheck('[data-testid=repair-scratches]');
+    await page.uncheck('[data-testid=repair-fading]');
+    await page.selectOption('[data-testid=option-model]', 'none');
+    await page.click('[data-testid=start-job]');
+    const job = page.locator('[data-testid=queue-item]', { hasText: '130 photos' });
+    await job.waitFor();
+    await job.locator('[data-testid=job-summary]', { hasText: '130 restored' }).waitFor({ timeout: 120_000 });
+    // 20 finished photos are listed and the other 110 counted.
+    assert.equal(await job.locator('[data-testid=photo-row]').count(), 20);
+    assert.equal(await job.locator('[data-testid=queue-unlisted]').textContent(), 'and 110 more photos not listed here (History lists every one)');
+    assert.match((await job.locator('[data-testid=job-summary]').textContent()) ?? '', /^100 % · 130 restored/);
+    await shot('repair-08-big-folder');
+    assert.deepEqual(pageErrors, [], 'no errors in the page');
+  });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { DeviceReading, JobSettingsView, PhotoRef, QueueFile, QueueItem, QueueItemState, QueueSnapshot } from '../../shared/contract-views.js';
+import type { DeviceReading, JobSettingsView, PhotoRef, QueueItem, QueueItemState, QueueSnapshot } from '../../shared/contract-views.js';
 import { toErrorInfo, type ErrorInfo } from '../../shared/errors.js';
 import type { RestoreEvent } from '../../shared/events.js';
 import { jobOutcome } from '../../shared/job-outcome.js';
@@ -10,6 +10,7 @@ import type { RestoreRunner } from './ports.js';
 import type { QueueJournalPort } from './queue-journal.js';
 import { inUseStoreError } from '../store/store-errors.js';
 import { maskPathFor } from '../stages/mask-path.js';
+import { QueuePhotos } from './queue-photos.js';
 
 export interface JobQueueOptions {
   runner: RestoreRunner;
@@ -33,9 +34,10 @@ export interface JobQueueOptions {
 }
 
 interface QueueEntry {
-  view: QueueItem;
+  /** The view less its photos, which `photos` holds and lists (viewOf). */
+  view: Omit<QueueItem, 'files' | 'photos'>;
   request: RestoreRequest;
-  files: Map<string, QueueFile>;
+  photos: QueuePhotos;
   abort: AbortController;
   /** The queued record in the journal, until the engine's own job takes over (job-started). */
   recordId?: string;
@@ -82,27 +84,23 @@ export class JobQueue {
   enqueue(input: { request: RestoreRequest; settings: JobSettingsView; files: string[]; recordId?: string }): QueueItem {
     if (this.disposed) throw new Error('The job queue was disposed.');
     const known = input.recordId === undefined ? undefined : this.entries.find((e) => e.recordId === input.recordId);
-    if (known) return structuredClone(known.view);
+    if (known) return structuredClone(viewOf(known));
     // Durable before it is shown: a restart (or a crash) finds it in the store. A job that
     // continues an interrupted one is durable already (its own record stays 'interrupted' until it runs).
     const recordId = input.recordId ?? (input.request.resumeJobId ? undefined : this.options.journal?.queued(input));
-    const files = new Map<string, QueueFile>();
-    for (const path of input.files) {
-      files.set(path, { ...this.options.photoRef(path), status: 'queued', stage: 'queued', value: 0, tile: 0, tiles: 0 });
-    }
-    const view: QueueItem = {
-      id: `q-${randomBytes(6).toString('hex')}`,
-      state: 'queued',
-      settings: input.settings,
-      files: [...files.values()],
-      createdAt: this.now(),
-      warnings: [],
-      cancelRequested: false,
+    const photos = new QueuePhotos(this.options.photoRef);
+    for (const path of input.files) photos.row(path);
+    const entry: QueueEntry = {
+      view: { id: `q-${randomBytes(6).toString('hex')}`, state: 'queued', settings: input.settings, createdAt: this.now(), warnings: [], cancelRequested: false },
+      request: input.request,
+      photos,
+      abort: new AbortController(),
+      ...(recordId ? { recordId } : {}),
     };
-    this.entries.push({ view, request: input.request, files, abort: new AbortController(), ...(recordId ? { recordId } : {}) });
+    this.entries.push(entry);
     this.options.onChange();
     this.pump();
-    return structuredClone(view);
+    return structuredClone(viewOf(entry));
   }
 
   cancel(queueId: string): QueueItemState | undefined {
@@ -114,7 +112,7 @@ export class JobQueue {
     if (entry !== this.running) {
       entry.view.state = 'cancelled';
       entry.view.finishedAt = this.now();
-      for (const file of entry.files.values()) file.status = 'cancelled';
+      entry.photos.cancelUnfinished();
       // A shutdown is not the user's cancel: its queued jobs stay queued in the store for the next launch.
       if (!this.disposed) this.journalEnded(entry, { status: 'cancelled' });
       this.trimFinished();
@@ -148,7 +146,7 @@ export class JobQueue {
   }
 
   snapshot(): QueueSnapshot {
-    return structuredClone({ paused: this.gate.isPaused, items: this.entries.map((e) => e.view), devices: this.readings });
+    return structuredClone({ paused: this.gate.isPaused, items: this.entries.map(viewOf), devices: this.readings });
   }
 
   /** Whether a job of the history is in the queue, waiting or running (not yet finished). */
@@ -158,7 +156,7 @@ export class JobQueue {
 
   /** Whether a job in the queue wrote this output. */
   hasOutput(path: string): boolean {
-    return this.entries.some((e) => e.view.files.some((f) => f.output?.path === path));
+    return this.entries.some((e) => e.photos.wrote(path));
   }
 
   /** Resolves when no job runs or waits (a paused queue with waiting jobs is not idle). */
@@ -256,9 +254,7 @@ export class JobQueue {
     entry.view.state = state;
     entry.view.finishedAt = this.now();
     delete entry.view.etaMs;
-    for (const file of entry.files.values()) {
-      if (file.status === 'queued' || file.status === 'running') file.status = 'cancelled';
-    }
+    entry.photos.cancelUnfinished();
     this.trimFinished();
   }
 
@@ -303,8 +299,8 @@ export class JobQueue {
         view.device = event.device;
         break;
       case 'progress': {
-        const file = this.fileFor(entry, event.file);
-        if (file.status === 'queued') file.status = 'running';
+        const file = entry.photos.row(event.file);
+        if (file.status === 'queued') entry.photos.setStatus(file, 'running');
         file.stage = event.stage;
         file.value = event.value;
         file.tile = event.tile;
@@ -331,20 +327,23 @@ export class JobQueue {
         return;
       }
       case 'file-done': {
-        const file = this.fileFor(entry, event.file);
+        const file = entry.photos.row(event.file);
         const mask = view.settings.scratches && view.settings.saveMasks ? { mask: this.options.photoRef(maskPathFor(event.output)) } : {};
-        Object.assign(file, { status: 'done', stage: 'done', value: 1, ms: event.ms, output: { ...this.options.photoRef(event.output), width: event.width, height: event.height, ...mask } });
+        entry.photos.setStatus(file, 'done');
+        Object.assign(file, { stage: 'done', value: 1, ms: event.ms, output: { ...this.options.photoRef(event.output), width: event.width, height: event.height, ...mask } });
         if (event.notes) file.notes = event.notes;
         break;
       }
       case 'file-failed': {
-        const file = this.fileFor(entry, event.file);
-        Object.assign(file, { status: 'failed', stage: 'failed', error: { code: event.code, message: event.message, ...(event.cause ? { cause: event.cause } : {}) } });
+        const file = entry.photos.row(event.file);
+        entry.photos.setStatus(file, 'failed');
+        Object.assign(file, { stage: 'failed', error: { code: event.code, message: event.message, ...(event.cause ? { cause: event.cause } : {}) } });
         break;
       }
       case 'file-skipped': {
-        const file = this.fileFor(entry, event.file);
-        Object.assign(file, { status: 'skipped', stage: 'skipped', value: 1, notes: [event.reason] });
+        const file = entry.photos.row(event.file);
+        entry.photos.setStatus(file, 'skipped');
+        Object.assign(file, { stage: 'skipped', value: 1, notes: [event.reason] });
         if (event.output) file.output = { ...this.options.photoRef(event.output), width: 0, height: 0 };
         break;
       }
@@ -362,25 +361,14 @@ export class JobQueue {
     this.options.onChange();
   }
 
-  /** The queue entry for a photo the engine reports; one it found that the queue did not list is added. */
-  private fileFor(entry: QueueEntry, path: string): QueueFile {
-    let file = entry.files.get(path);
-    if (!file) {
-      file = { ...this.options.photoRef(path), status: 'queued', stage: 'queued', value: 0, tile: 0, tiles: 0 };
-      entry.files.set(path, file);
-      entry.view.files.push(file);
-    }
-    return file;
-  }
-
   private estimate(entry: QueueEntry): number | undefined {
-    const files = [...entry.files.values()];
+    const counts = entry.photos.tally();
     return estimateRemainingMs({
       startedAt: entry.workStartedAt ?? this.now(),
       now: this.now(),
-      totalPhotos: files.length,
-      finishedPhotos: files.filter((f) => f.status !== 'queued' && f.status !== 'running').length,
-      runningFractions: files.filter((f) => f.status === 'running').map((f) => f.value),
+      totalPhotos: counts.total,
+      finishedPhotos: counts.total - counts.queued - counts.running,
+      runningFractions: entry.photos.runningFractions(),
     });
   }
 
@@ -389,4 +377,9 @@ export class JobQueue {
     const finished = this.entries.filter((e) => FINISHED_STATES.has(e.view.state));
     for (const old of finished.slice(0, Math.max(0, finished.length - keep))) this.entries.splice(this.entries.indexOf(old), 1);
   }
+}
+
+/** What the page sees of a queued job: its photos counted, and the ones listed. */
+function viewOf(entry: QueueEntry): QueueItem {
+  return { ...entry.view, files: entry.photos.listed(), photos: entry.photos.tally() };
 }

@@ -301,7 +301,7 @@ export class StudioService {
       ...(repairAgainOf ? { repairAgainOf } : {}),
     };
     const item = this.queue.enqueue({ request: restore, settings, files: entries.map((e) => e.path) });
-    return { queueId: item.id, files: item.files.length };
+    return { queueId: item.id, files: item.photos.total };
   }
 
   /**
@@ -350,7 +350,7 @@ export class StudioService {
     const request = resumeRequest(job);
     const files = await unfinishedPhotos(job, request);
     const item = this.queue.enqueue({ request, settings: settingsViewOf(request), files });
-    return { queueId: item.id, files: item.files.length };
+    return { queueId: item.id, files: item.photos.total };
   }
 
   /** Queues a job from the history again: the same photos and settings, new outputs next to the old. */

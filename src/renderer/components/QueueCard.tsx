@@ -18,20 +18,25 @@ const STATE_LABEL: Record<QueueItem['state'], string> = {
   interrupted: 'Interrupted',
 };
 
-/** Overall progress of a job: finished photos count whole, running ones by their fraction. */
+/** Overall progress of a job: finished photos count whole, running ones (all of them listed) by their fraction. */
 function jobProgress(item: QueueItem, live: ReadonlyMap<string, ProgressEvent>): number {
-  if (item.files.length === 0) return item.state === 'finished' || item.state === 'finished-with-errors' ? 1 : 0;
-  let done = 0;
+  if (item.photos.total === 0) return item.state === 'finished' || item.state === 'finished-with-errors' ? 1 : 0;
+  let done = item.photos.done + item.photos.failed + item.photos.skipped;
   for (const f of item.files) {
-    if (f.status === 'done' || f.status === 'failed' || f.status === 'skipped') done += 1;
-    else if (f.status === 'running' || f.status === 'queued') done += live.get(liveKey(item.jobId, f.path))?.value ?? f.value;
+    if (f.status === 'running' || f.status === 'queued') done += live.get(liveKey(item.jobId, f.path))?.value ?? f.value;
   }
   return done / photoTotal(item);
 }
 
-/** Photos of the job: those the queue lists, or as many as the listing has found when it found more. */
+/** Photos of the job: those the queue counts, or as many as the listing has found when it found more. */
 function photoTotal(item: QueueItem): number {
-  return Math.max(item.files.length, item.listing?.files ?? 0);
+  return Math.max(item.photos.total, item.listing?.files ?? 0);
+}
+
+/** "and 99,940 more photos (History lists every one)" under a big job's window of photos. */
+function unlistedNote(item: QueueItem): string | null {
+  const unlisted = photoTotal(item) - item.files.length;
+  return unlisted > 0 ? `and ${unlisted.toLocaleString('en')} more photo${unlisted === 1 ? '' : 's'} not listed here (History lists every one)` : null;
 }
 
 /** "12 photos", or "1,200+ photos" while a huge folder is still being listed (the total is not known yet). */
@@ -48,10 +53,10 @@ export function QueueCard({ item, live, queuePaused, onCancel, onCompare }: { it
   const progress = jobProgress(item, live);
   const latest = [...item.files].map((f) => live.get(liveKey(item.jobId, f.path))).filter((p): p is ProgressEvent => p !== undefined).pop();
   const etaMs = latest?.etaMs ?? item.etaMs;
-  const done = item.files.filter((f) => f.status === 'done').length;
-  const failed = item.files.filter((f) => f.status === 'failed').length;
+  const { done, failed } = item.photos;
+  const unlisted = unlistedNote(item);
   // "Measuring the fastest tile size…" holds only while it measures: until a photo is being inferred, and never after the job.
-  const measured = item.state !== 'running' || item.files.some((f) => f.status === 'done' || f.stage === 'inferring' || f.stage === 'encoding');
+  const measured = item.state !== 'running' || done > 0 || item.files.some((f) => f.stage === 'inferring' || f.stage === 'encoding');
   const warnings = measured ? item.warnings.filter((w) => !MEASURING_NOTICE.test(w)) : item.warnings;
   return (
     <article className={`card queue-item state-${item.state}`} data-testid="queue-item" data-state={item.state} data-job-id={item.jobId ?? ''}>
@@ -76,7 +81,7 @@ export function QueueCard({ item, live, queuePaused, onCancel, onCompare }: { it
       <div className="queue-item-progress">
         <ProgressBar value={progress} label="Job progress" tone={item.state === 'failed' || item.state === 'finished-with-errors' ? 'failed' : item.state === 'paused' || (queuePaused && item.state === 'queued') ? 'paused' : item.state === 'finished' ? 'done' : 'normal'} />
         <span className="subtle small" data-testid="job-summary">
-          {percent(progress)} · {done} restored{failed ? ` · ${failed} failed` : ''}
+          {percent(progress)} · {done.toLocaleString('en')} restored{failed ? ` · ${failed.toLocaleString('en')} failed` : ''}
           {item.state === 'running' && etaMs !== undefined && <span data-testid="job-eta"> · about {formatDuration(etaMs)} left</span>}
           {item.summary && ` · ${formatDuration(item.summary.ms)}`}
         </span>
@@ -94,6 +99,11 @@ export function QueueCard({ item, live, queuePaused, onCancel, onCompare }: { it
           <PhotoRow key={file.path} file={file} live={live.get(liveKey(item.jobId, file.path))} paused={item.state === 'paused' || (queuePaused && item.state === 'queued')} onCompare={(f) => onCompare(item, f)} />
         ))}
       </ul>
+      {unlisted && (
+        <p className="subtle small" data-testid="queue-unlisted">
+          {unlisted}
+        </p>
+      )}
     </article>
   );
 }
