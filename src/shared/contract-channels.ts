@@ -15,6 +15,7 @@ export const INVOKE_METHODS = {
   'jobs:queue': 'getQueue',
   'jobs:clear-finished': 'clearFinished',
   'jobs:history': 'listHistory',
+  'jobs:history-files': 'listHistoryFiles',
   'jobs:rerun': 'rerunJob',
   'jobs:continue': 'continueJob',
   'jobs:repair-again': 'repairAgain',

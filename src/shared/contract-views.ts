@@ -186,7 +186,10 @@ export interface HistoryJob {
   ms: number | null;
   /** Its inputs were not all listed yet (stopped while listing a huge folder): `files` is what was reached, Resume lists the rest. */
   listing?: boolean;
+  /** Its photos in order: the first `filesPerJob` asked for (jobs:history-files pages through the rest). */
   files: HistoryFile[];
+  /** How many photos it has, listed in `files` or not. */
+  fileCount: number;
 }
 
 export interface ModelSummary {

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { EVENT_METHODS, INVOKE_METHODS, EventChannel, InvokeChannel } from './contract-channels.js';
 import type {
   AppInfo,
+  HistoryFile,
   HistoryJob,
   InspectedPath,
   JobTicket,
@@ -85,8 +86,13 @@ export const JobIdRequestSchema = z.strictObject({ jobId: IdSchema });
 
 export const HistoryRequestSchema = z.strictObject({
   limit: z.number().int().min(1).max(500).optional(),
+  /** Each job with only its first photos (fileCount says how many it has); all of them when absent. */
+  filesPerJob: z.number().int().min(1).max(1000).optional(),
   status: z.enum(['queued', 'running', 'finished', 'finished-with-errors', 'failed', 'cancelled', 'interrupted']).optional(),
 });
+
+/** A page of one job's photos: at most `limit` from position `from` on. */
+export const HistoryFilesRequestSchema = z.strictObject({ jobId: IdSchema, from: z.number().int().min(0), limit: z.number().int().min(1).max(1000) });
 
 export const DeviceIdRequestSchema = z.strictObject({ deviceId: IdSchema });
 
@@ -166,6 +172,7 @@ export const INVOKE = {
   'jobs:queue': returns<QueueSnapshot>()(Empty),
   'jobs:clear-finished': returns<QueueSnapshot>()(Empty),
   'jobs:history': returns<HistoryJob[]>()(HistoryRequestSchema),
+  'jobs:history-files': returns<HistoryFile[]>()(HistoryFilesRequestSchema),
   'jobs:rerun': returns<JobTicket>()(JobIdRequestSchema),
   /** Continues an interrupted, cancelled or partly failed job with its own settings (finished photos kept). */
   'jobs:continue': returns<JobTicket>()(JobIdRequestSchema),

@@ -359,10 +359,10 @@ describe('studio repair workflow end to end (Chromium + heirloom serve, first se
     assert.deepEqual(pageErrors, [], 'no errors in the page');
   });
 
-  it('a folder of 130 photos: the queue counts every photo and lists a window of them', async () => {
-    const folder = join(home, 'box-of-130');
+  it('a folder of 230 photos: the queue counts every photo and lists a window of them; History shows 200 and the rest on asking', async () => {
+    const folder = join(home, 'box-of-230');
     mkdirSync(folder);
-    for (let i = 0; i < 130; i++) {
+    for (let i = 0; i < 230; i++) {
       await sharp({ create: { width: 12, height: 8, channels: 3, background: { r: i, g: 255 - i, b: (i * 7) % 256 } } }).png().toFile(join(folder, `p${String(i).padStart(3, '0')}.png`));
     }
     await nav('restore');
@@ -373,14 +373,27 @@ describe('studio repair workflow end to end (Chromium + heirloom serve, first se
     await page.uncheck('[data-testid=repair-fading]');
     await page.selectOption('[data-testid=option-model]', 'none');
     await page.click('[data-testid=start-job]');
-    const job = page.locator('[data-testid=queue-item]', { hasText: '130 photos' });
+    const job = page.locator('[data-testid=queue-item]', { hasText: '230 photos' });
     await job.waitFor();
-    await job.locator('[data-testid=job-summary]', { hasText: '130 restored' }).waitFor({ timeout: 120_000 });
-    // 20 finished photos are listed and the other 110 counted.
+    await job.locator('[data-testid=job-summary]', { hasText: '230 restored' }).waitFor({ timeout: 120_000 });
+    // 20 finished photos are listed and the other 210 counted.
     assert.equal(await job.locator('[data-testid=photo-row]').count(), 20);
-    assert.equal(await job.locator('[data-testid=queue-unlisted]').textContent(), 'and 110 more photos not listed here (History lists every one)');
-    assert.match((await job.locator('[data-testid=job-summary]').textContent()) ?? '', /^100 % · 130 restored/);
+    assert.equal(await job.locator('[data-testid=queue-unlisted]').textContent(), 'and 210 more photos not listed here (History lists every one)');
+    assert.match((await job.locator('[data-testid=job-summary]').textContent()) ?? '', /^100 % · 230 restored/);
     await shot('repair-08-big-folder');
+
+    await nav('history');
+    const newest = page.locator('[data-testid=history-job]').first();
+    await newest.locator('[data-testid=history-shown]').waitFor();
+    assert.equal(await newest.locator('[data-testid=history-shown]').textContent(), 'Showing 200 of 230 photos');
+    assert.equal(await newest.locator('[data-testid=history-file]').count(), 200);
+    await newest.locator('[data-testid=history-more]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(shots, 'repair-09-history-more.png') });
+    await newest.locator('[data-testid=history-more]', { hasText: 'Show 30 more' }).click();
+    await newest.locator('[data-testid=history-file]').nth(229).waitFor();
+    assert.equal(await newest.locator('[data-testid=history-file]').count(), 230);
+    assert.equal(await newest.locator('[data-testid=history-more]').count(), 0, 'every photo shown');
+    assert.equal(await newest.locator('[data-testid=history-file]').last().locator('.photo-name').textContent(), 'p229.png');
     assert.deepEqual(pageErrors, [], 'no errors in the page');
   });
 });

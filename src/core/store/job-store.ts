@@ -26,8 +26,10 @@ export interface JobFileRecord {
 }
 
 /** A job as stored: what the history page shows (HistoryJob), with the store's own file rows and bookkeeping. */
-export interface JobRecord extends Omit<HistoryJob, 'files'> {
+export interface JobRecord extends Omit<HistoryJob, 'files' | 'fileCount'> {
+  /** Its files in order: all of them, or the first ones when listed with `filesPerJob` (fileCount says how many there are). */
   files: JobFileRecord[];
+  fileCount: number;
   /** The settings that decide the outputs (see restore-fingerprint.ts). */
   fingerprint?: string | null;
   /** The process running the job (see process-owner.ts); meaningful while status is 'running'. */
@@ -422,18 +424,43 @@ export class JobStore {
     return row ? toFileRecord(row) : undefined;
   }
 
-  getJob(jobId: string): JobRecord | undefined {
+  /** The job with all its files, or with only its first `filesPerJob` (fileCount says how many it has). */
+  getJob(jobId: string, options: { filesPerJob?: number } = {}): JobRecord | undefined {
     const row = this.db.prepare(`SELECT * FROM jobs WHERE id = ?`).get(jobId) as JobRow | undefined;
-    return row ? this.toRecord(row) : undefined;
+    if (!row) return undefined;
+    return options.filesPerJob === undefined ? this.toRecord(row) : this.withFirstFiles(row, options.filesPerJob);
   }
 
-  /** Newest first. */
-  listJobs(options: { limit?: number; status?: JobStatus } = {}): JobRecord[] {
+  /**
+   * Newest first. `filesPerJob`: each job with only its first files (the studio's History,
+   * which pages through the rest with jobFiles), so a job of 100,000 photos is not read whole.
+   */
+  listJobs(options: { limit?: number; status?: JobStatus; filesPerJob?: number } = {}): JobRecord[] {
     const limit = options.limit ?? 50;
     const rows = options.status
       ? (this.db.prepare(`SELECT * FROM jobs WHERE status = ? ORDER BY created_at DESC, rowid DESC LIMIT ?`).all(options.status, limit) as JobRow[])
       : (this.db.prepare(`SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?`).all(limit) as JobRow[]);
-    return this.toRecords(rows);
+    const { filesPerJob } = options;
+    return filesPerJob === undefined ? this.toRecords(rows) : rows.map((row) => this.withFirstFiles(row, filesPerJob));
+  }
+
+  private withFirstFiles(row: JobRow, count: number): JobRecord {
+    const { n } = this.db.prepare(`SELECT COUNT(*) AS n FROM job_files WHERE job_id = ?`).get(row.id) as { n: number };
+    return { ...this.recordOf(row, this.jobFiles(row.id, 0, count)), fileCount: n };
+  }
+
+  /** Whether one of the newest `jobs` jobs wrote this output (by the output-path index, not by reading the jobs' files). */
+  wroteRecently(outputPath: string, jobs: number): boolean {
+    const row = this.db
+      .prepare(`SELECT 1 FROM job_files WHERE output_path = ? AND job_id IN (SELECT id FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?) LIMIT 1`)
+      .get(outputPath, jobs);
+    return row !== undefined;
+  }
+
+  /** A page of a job's files in order: at most `limit` of those at position `from` or after. */
+  jobFiles(jobId: string, from: number, limit: number): JobFileRecord[] {
+    const rows = this.db.prepare(`SELECT * FROM job_files WHERE job_id = ? AND position >= ? ORDER BY position LIMIT ?`).all(jobId, from, limit) as FileRow[];
+    return rows.map(toFileRecord);
   }
 
   private toRecord(row: JobRow): JobRecord {
@@ -465,6 +492,7 @@ export class JobStore {
       skipped: row.skipped,
       ms: row.ms,
       files,
+      fileCount: files.length,
       fingerprint: row.fingerprint,
       owner: row.owner,
       watchFolderId: row.watch_folder_id,

@@ -1,10 +1,9 @@
-import type { HistoryJob, PhotoRef } from '../../shared/contract-views.js';
-import type { JobRecord } from '../store/job-store.js';
+import type { HistoryFile, HistoryJob, PhotoRef } from '../../shared/contract-views.js';
+import type { JobFileRecord, JobRecord } from '../store/job-store.js';
 import { maskPathFor } from '../stages/mask-path.js';
 
 /** A history record as the page sees it: every input and output as a granted photo reference. */
 export function toHistoryJob(record: JobRecord, photoRef: (path: string) => PhotoRef): HistoryJob {
-  const masksSaved = record.settings['scratches'] === true && record.settings['saveMasks'] === true;
   return {
     id: record.id,
     kind: record.kind,
@@ -19,18 +18,25 @@ export function toHistoryJob(record: JobRecord, photoRef: (path: string) => Phot
     skipped: record.skipped,
     ms: record.ms,
     ...(record.listed === false ? { listing: true } : {}),
-    files: record.files.map((f) => ({
-      position: f.position,
-      input: photoRef(f.inputPath),
-      ...(f.outputPath ? { output: photoRef(f.outputPath) } : {}),
-      ...(f.outputPath && masksSaved && f.status === 'done' ? { mask: photoRef(maskPathFor(f.outputPath)) } : {}),
-      status: f.status,
-      errorCode: f.errorCode,
-      errorMessage: f.errorMessage,
-      width: f.width,
-      height: f.height,
-      ms: f.ms,
-      ...(f.ranOn ? { ranOn: f.ranOn } : {}),
-    })),
+    files: toHistoryFiles(record.settings, record.files, photoRef),
+    fileCount: record.fileCount,
   };
+}
+
+/** A job's file records as the page sees them; `settings` (the job's) say whether masks were saved beside the outputs. */
+export function toHistoryFiles(settings: Record<string, unknown>, files: readonly JobFileRecord[], photoRef: (path: string) => PhotoRef): HistoryFile[] {
+  const masksSaved = settings['scratches'] === true && settings['saveMasks'] === true;
+  return files.map((f) => ({
+    position: f.position,
+    input: photoRef(f.inputPath),
+    ...(f.outputPath ? { output: photoRef(f.outputPath) } : {}),
+    ...(f.outputPath && masksSaved && f.status === 'done' ? { mask: photoRef(maskPathFor(f.outputPath)) } : {}),
+    status: f.status,
+    errorCode: f.errorCode,
+    errorMessage: f.errorMessage,
+    width: f.width,
+    height: f.height,
+    ms: f.ms,
+    ...(f.ranOn ? { ranOn: f.ranOn } : {}),
+  }));
 }

@@ -8,7 +8,7 @@ import type { DeviceSettings, DeviceWithSettings } from '../../shared/devices.js
 import type { RestoreEvent } from '../../shared/events.js';
 import type { WatchPreset } from '../../shared/watch.js';
 import type { RestoreRequest, RestoreSummary, RunControls } from '../restore/restore-engine.js';
-import type { JobRecord, JobStatus } from '../store/job-store.js';
+import type { JobFileRecord, JobRecord, JobStatus } from '../store/job-store.js';
 
 /** RestoreEngine.run: one job, with cancel (signal) and pause (gate) controls. */
 export interface RestoreRunner {
@@ -17,8 +17,10 @@ export interface RestoreRunner {
 
 /** The history (JobStore). */
 export interface HistoryPort {
-  listJobs(options?: { limit?: number; status?: JobStatus }): JobRecord[];
-  getJob(jobId: string): JobRecord | undefined;
+  listJobs(options?: { limit?: number; status?: JobStatus; filesPerJob?: number }): JobRecord[];
+  getJob(jobId: string, options?: { filesPerJob?: number }): JobRecord | undefined;
+  jobFiles(jobId: string, from: number, limit: number): JobFileRecord[];
+  wroteRecently(outputPath: string, jobs: number): boolean;
 }
 
 /** Device discovery + per-device settings (src/core/devices). */

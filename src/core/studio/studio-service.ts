@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { JobStartRequestSchema, type InvokeHandlers, type InvokeParsed } from '../../shared/contract.js';
-import type { AppInfo, HostCapabilities, HostKind, InspectedPath, JobSettingsView, JobTicket, ModelsOverview, ModelSummary, QueueSnapshot, WatchFolderView } from '../../shared/contract-views.js';
+import type { AppInfo, HistoryFile, HostCapabilities, HostKind, InspectedPath, JobSettingsView, JobTicket, ModelsOverview, ModelSummary, QueueSnapshot, WatchFolderView } from '../../shared/contract-views.js';
 import { HeirloomError, toErrorInfo } from '../../shared/errors.js';
 import { DEFAULT_MODEL_ID } from '../../shared/model-manifest.js';
 import { collectInputs } from '../fs/collect-inputs.js';
@@ -15,7 +15,7 @@ import type { JobRecord } from '../store/job-store.js';
 import type { AppSettingsStore } from './app-settings-store.js';
 import type { FarmSettingsStore } from './farm-settings-store.js';
 import { FARM_KIND } from './farm-aware-runner.js';
-import { toHistoryJob } from './history-view.js';
+import { toHistoryFiles, toHistoryJob } from './history-view.js';
 import { saveEditedMask } from './edited-masks.js';
 import type { EarlierRestore } from '../stages/repair-again-work.js';
 import { createInvokeDispatcher, type InvokeDispatcher } from './invoke-dispatcher.js';
@@ -173,8 +173,9 @@ export class StudioService {
         this.queue.clearFinished();
         return this.snapshot();
       },
-      'jobs:history': async ({ limit, status }) =>
-        this.options.history.listJobs({ limit: limit ?? 50, ...(status ? { status } : {}) }).map((job) => toHistoryJob(job, (path) => this.options.photos.ref(path))),
+      'jobs:history': async ({ limit, status, filesPerJob }) =>
+        this.options.history.listJobs({ limit: limit ?? 50, ...(status ? { status } : {}), ...(filesPerJob ? { filesPerJob } : {}) }).map((job) => toHistoryJob(job, (path) => this.options.photos.ref(path))),
+      'jobs:history-files': async ({ jobId, from, limit }) => this.historyFiles(jobId, from, limit),
       'jobs:rerun': ({ jobId }) => this.rerun(jobId),
       'jobs:continue': async ({ jobId }) => this.continueJob(jobId),
       'jobs:repair-again': (request) => this.repairAgain(request),
@@ -270,6 +271,13 @@ export class StudioService {
 
   private snapshot(): QueueSnapshot {
     return this.queue.snapshot();
+  }
+
+  /** A page of a history job's photos, granted to the page like the rest of History. */
+  private historyFiles(jobId: string, from: number, limit: number): HistoryFile[] {
+    const job = this.options.history.getJob(jobId, { filesPerJob: 0 });
+    if (!job) throw new HeirloomError('NOT_FOUND', `Job ${jobId} is not in the history. Reload the History page.`);
+    return toHistoryFiles(job.settings, this.options.history.jobFiles(jobId, from, limit), (path) => this.options.photos.ref(path));
   }
 
   private async startJob(request: InvokeParsed<'jobs:start'> & { maskFile?: string; repairAgainOf?: EarlierRestore }, redo = false): Promise<JobTicket> {
@@ -450,7 +458,7 @@ export class StudioService {
 
   private isKnownOutput(file: string): boolean {
     if (this.queue.hasOutput(file)) return true;
-    return this.options.history.listJobs({ limit: OPENABLE_HISTORY_JOBS }).some((job) => job.files.some((f) => f.outputPath !== null && resolve(f.outputPath) === file));
+    return this.options.history.wroteRecently(file, OPENABLE_HISTORY_JOBS);
   }
 
   private async afterWatchChange(change: () => Promise<void>): Promise<WatchFolderView[]> {

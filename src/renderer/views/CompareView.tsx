@@ -24,7 +24,7 @@ export function CompareView({ target, onTargetChange, snapshot }: { target: Comp
   const finishedJobs = useMemo(() => snapshot?.items.filter((i) => i.state === 'finished' || i.state === 'finished-with-errors').length ?? 0, [snapshot]);
   useEffect(() => {
     let active = true;
-    void api.listHistory({ limit: 50 }).then((result) => {
+    void api.listHistory({ limit: 50, filesPerJob: 200 }).then((result) => {
       if (active && result.ok) setJobs(result.value);
     });
     return () => {

@@ -17,6 +17,9 @@ const FILTERS: Array<{ value: HistoryJobStatus | ''; label: string }> = [
   { value: 'running', label: 'Running' },
 ];
 
+/** Photos History shows of each job at first, and adds per "Show more": a job of 100,000 photos is not read whole. */
+const PHOTOS_PAGE = 200;
+
 /** Jobs History can continue (Resume): their finished photos are kept, the rest run. */
 const RESUMABLE: ReadonlySet<HistoryJobStatus> = new Set(['interrupted', 'cancelled', 'finished-with-errors', 'failed']);
 
@@ -36,7 +39,7 @@ function settingsSummary(job: HistoryJob): string[] {
   const on = (key: string) => s[key] === true;
   return [
     // A job stopped while its folder was still being listed: what it reached, and more (Resume lists the rest).
-    job.listing ? `${job.files.length}+ photos${job.status === 'running' ? ' (still listing)' : ' (stopped while listing; Resume finds the rest)'}` : `${job.files.length} photo${job.files.length === 1 ? '' : 's'}`,
+    job.listing ? `${job.fileCount.toLocaleString('en')}+ photos${job.status === 'running' ? ' (still listing)' : ' (stopped while listing; Resume finds the rest)'}` : `${job.fileCount.toLocaleString('en')} photo${job.fileCount === 1 ? '' : 's'}`,
     `Repair scratches and dust: ${on('scratches') ? 'on' : 'off'}`,
     `Restore faded colour: ${on('fading') ? (typeof s['fadingStrength'] === 'number' ? `on, at a set strength of ${s['fadingStrength']} %` : 'on, as faded as each photo measures') : 'off'}`,
     `Restore faces: ${s['faces'] ? 'on' : on('facesIfInstalled') ? 'when a face model is installed' : 'off'}`,
@@ -55,7 +58,7 @@ export function HistoryView({ onCompare, onRerun, refreshKey }: { onCompare: (ta
   const [confirming, setConfirming] = useState<string | null>(null);
 
   const load = useCallback(async () => {
-    const result = await api.listHistory({ limit: 100, ...(filter ? { status: filter } : {}) });
+    const result = await api.listHistory({ limit: 100, filesPerJob: PHOTOS_PAGE, ...(filter ? { status: filter } : {}) });
     if (result.ok) setJobs(result.value);
     else notify({ kind: 'error', message: result.error.message });
   }, [api, filter, notify]);
@@ -76,6 +79,14 @@ export function HistoryView({ onCompare, onRerun, refreshKey }: { onCompare: (ta
     if (!result.ok) return notify({ kind: 'error', message: result.error.message });
     notify({ kind: 'info', message: `Job queued again with the same settings (${result.value.files} photo${result.value.files === 1 ? '' : 's'}).` });
     onRerun();
+  }
+
+  /** The job's next page of photos, after those shown. */
+  async function showMore(job: HistoryJob) {
+    const from = (job.files.at(-1)?.position ?? -1) + 1;
+    const result = await api.listHistoryFiles({ jobId: job.id, from, limit: PHOTOS_PAGE });
+    if (!result.ok) return notify({ kind: 'error', message: result.error.message });
+    setJobs((current) => current?.map((j) => (j.id === job.id ? { ...j, files: [...j.files, ...result.value.filter((f) => f.position >= from)] } : j)) ?? null);
   }
 
   async function open(file: HistoryFile, action: 'open' | 'reveal') {
@@ -241,6 +252,16 @@ export function HistoryView({ onCompare, onRerun, refreshKey }: { onCompare: (ta
                 </li>
               ))}
             </ul>
+            {job.fileCount > job.files.length && (
+              <div className="history-more">
+                <span className="subtle small" data-testid="history-shown">
+                  Showing {job.files.length.toLocaleString('en')} of {job.fileCount.toLocaleString('en')} photos
+                </span>
+                <button type="button" className="button ghost" onClick={() => void showMore(job)} data-testid="history-more">
+                  Show {Math.min(PHOTOS_PAGE, job.fileCount - job.files.length).toLocaleString('en')} more
+                </button>
+              </div>
+            )}
           </details>
         ))}
       </div>

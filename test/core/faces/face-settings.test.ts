@@ -34,6 +34,7 @@ function recordedJob(settings: Record<string, unknown>): JobRecord {
     skipped: 0,
     ms: null,
     files: [],
+    fileCount: 0,
   };
 }
 
@@ -73,7 +74,7 @@ describe('face settings in the job record, the contract and the fingerprint', ()
       home,
       defaultOutputDir: join(home, 'restored'),
       runner: { run: (request) => (requests.push(request), Promise.resolve({ jobId: 'job-x', succeeded: 0, failed: 0, skipped: 0, cancelled: false, ms: 0 })) },
-      history: { listJobs: () => [recorded], getJob: (id) => (id === recorded.id ? recorded : undefined) },
+      history: { listJobs: () => [recorded], getJob: (id) => (id === recorded.id ? recorded : undefined), jobFiles: () => recorded.files, wroteRecently: () => false },
       models: new ModelRegistry(bundledModelsDir(), join(home, 'models')),
       appSettings: AppSettingsStore.inHome(home),
       photos: new PhotoCatalog((id, variant) => `img:${id}/${variant}`),

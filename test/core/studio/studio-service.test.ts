@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import type { AppInfo, HistoryJob, InspectedPath, JobTicket, ModelsOverview, ModelSummary, QueueSnapshot } from '../../../src/shared/contract.js';
+import type { AppInfo, HistoryFile, HistoryJob, InspectedPath, JobTicket, ModelsOverview, ModelSummary, QueueSnapshot } from '../../../src/shared/contract.js';
 import type { DeviceWithSettings } from '../../../src/shared/devices.js';
 import type { RestoreEvent } from '../../../src/shared/events.js';
 import type { Result } from '../../../src/shared/result.js';
@@ -135,6 +135,18 @@ describe('StudioService with the real core', () => {
     const history = value<HistoryJob[]>(await call('jobs:history', { limit: 5 }));
     assert.equal(history[0]!.id, item.jobId);
     assert.equal(history[0]!.files[0]!.output?.path, done.output);
+    assert.equal(history[0]!.fileCount, 1);
+
+    // History's pages: the job's first photos with its count, then a page from a position, its images granted.
+    const [first] = value<HistoryJob[]>(await call('jobs:history', { limit: 1, filesPerJob: 1 }));
+    assert.deepEqual([first!.files.length, first!.fileCount], [1, 1]);
+    const page = value<HistoryFile[]>(await call('jobs:history-files', { jobId: item.jobId, from: 0, limit: 10 }));
+    assert.deepEqual(page.map((f) => [f.position, f.status, f.output?.path]), [[0, 'done', done.output]]);
+    const grant = /^img:([^/]+)\//.exec(page[0]!.output!.thumbnailUrl)![1]!;
+    assert.equal((await runtime.studio.renderImage(grant, 'thumbnail')).contentType, 'image/webp');
+    assert.deepEqual(value<HistoryFile[]>(await call('jobs:history-files', { jobId: item.jobId, from: 1, limit: 10 })), []);
+    assert.equal(errorCode(await call('jobs:history-files', { jobId: 'job-20200101-000000-abcdef', from: 0, limit: 10 })), 'NOT_FOUND');
+    assert.equal(errorCode(await call('jobs:history-files', { jobId: item.jobId, from: -1, limit: 10 })), 'INVALID_PAYLOAD');
   });
 
   it('serves granted images only: thumbnails and whole images of known files', async () => {
