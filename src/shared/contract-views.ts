@@ -56,7 +56,22 @@ export interface PhotoError {
 }
 
 /** An entry of files:inspect: a photo ready to queue, or a path that cannot be used and why. */
-export type InspectedPath = ({ ok: true } & PhotoRef) | { ok: false; path: string; name: string; error: PhotoError };
+/**
+ * A folder added whole: it holds more photos than the draft shows one by one. The job
+ * lists it as it goes; a photo in it that cannot be read fails alone then.
+ */
+export interface InspectedFolder {
+  ok: true;
+  kind: 'folder';
+  path: string;
+  name: string;
+  /** Photos found in it and its subfolders. */
+  photos: number;
+  /** The first few, to show. */
+  previews: PhotoRef[];
+}
+
+export type InspectedPath = ({ ok: true; kind?: 'photo' } & PhotoRef) | InspectedFolder | { ok: false; path: string; name: string; error: PhotoError };
 
 /** 'failed': the job could not run, or none of its photos could be restored; 'finished-with-errors': some could. */
 export type QueueItemState = 'queued' | 'running' | 'paused' | 'finished' | 'finished-with-errors' | 'cancelled' | 'failed' | 'interrupted';

@@ -359,7 +359,7 @@ describe('studio repair workflow end to end (Chromium + heirloom serve, first se
     assert.deepEqual(pageErrors, [], 'no errors in the page');
   });
 
-  it('a folder of 230 photos: the queue counts every photo and lists a window of them; History shows 200 and the rest on asking', async () => {
+  it('a folder of 230 photos: added whole as one item; the queue counts every photo and lists a window of them; History shows 200 and the rest on asking', async () => {
     const folder = join(home, 'box-of-230');
     mkdirSync(folder);
     for (let i = 0; i < 230; i++) {
@@ -368,10 +368,16 @@ describe('studio repair workflow end to end (Chromium + heirloom serve, first se
     await nav('restore');
     await page.fill('[data-testid=path-input]', folder);
     await page.click('[data-testid=add-path]');
-    await page.locator('[data-testid=draft-item]').first().waitFor();
+    // More than 100 photos: the folder is added whole, as one item.
+    await page.locator('[data-testid=draft-folder-count]').waitFor();
+    assert.equal(await page.locator('[data-testid=draft-item]').count(), 1);
+    assert.equal(await page.textContent('[data-testid=draft-folder-count]'), '230 photos, restored as they are found');
+    await imagesLoaded(page, '[data-testid=draft-item] img', 4);
+    assert.match((await page.textContent('[data-testid=start-job]')) ?? '', /Restore 230 photos/);
     await page.uncheck('[data-testid=repair-scratches]');
     await page.uncheck('[data-testid=repair-fading]');
     await page.selectOption('[data-testid=option-model]', 'none');
+    await page.locator('[data-testid=draft-item]').screenshot({ path: join(shots, 'repair-08a-folder-item.png') });
     await page.click('[data-testid=start-job]');
     const job = page.locator('[data-testid=queue-item]', { hasText: '230 photos' });
     await job.waitFor();

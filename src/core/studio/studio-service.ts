@@ -1,9 +1,10 @@
-import { isAbsolute, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { basename, isAbsolute, resolve } from 'node:path';
 import { JobStartRequestSchema, type InvokeHandlers, type InvokeParsed } from '../../shared/contract.js';
-import type { AppInfo, HistoryFile, HostCapabilities, HostKind, InspectedPath, JobSettingsView, JobTicket, ModelsOverview, ModelSummary, QueueSnapshot, WatchFolderView } from '../../shared/contract-views.js';
+import type { AppInfo, HistoryFile, HostCapabilities, HostKind, InspectedFolder, InspectedPath, JobSettingsView, JobTicket, ModelsOverview, ModelSummary, QueueSnapshot, WatchFolderView } from '../../shared/contract-views.js';
 import { HeirloomError, toErrorInfo } from '../../shared/errors.js';
 import { DEFAULT_MODEL_ID } from '../../shared/model-manifest.js';
-import { collectInputs } from '../fs/collect-inputs.js';
+import { collectInputs, listInputs } from '../fs/collect-inputs.js';
 import { probeImage } from '../imaging/codec.js';
 import type { RenderedImage } from '../imaging/preview.js';
 import type { ModelManager } from '../models/catalog/model-manager.js';
@@ -70,8 +71,12 @@ function settingsViewOf(request: RestoreRequest): JobSettingsView {
 
 /** Outputs searched when the page asks to open a file (the history's newest jobs). */
 const OPENABLE_HISTORY_JOBS = 500;
-/** A folder with more photos than this is listed up to here (one job takes at most this many). */
+/** Photos added one by one (a multi-selection) are listed up to here. */
 const MAX_INSPECTED = 10_000;
+/** A folder with more photos than this is added whole, as one draft item, rather than photo by photo. */
+export const FOLDER_SHOWN_ONE_BY_ONE = 100;
+/** Photos a whole folder's draft item shows. */
+const FOLDER_PREVIEWS = 4;
 
 /**
  * The studio: every invoke handler of the contract over the core services, the job queue,
@@ -435,7 +440,14 @@ export class StudioService {
       if (isAbsolute(path)) absolute.push(path);
       else result.push({ ok: false, path, name: path, error: { code: 'USAGE', message: `"${path}" is not a full path. Type the whole path, like /home/you/Pictures/old.jpg.` } });
     }
-    const entries = await collectInputs(absolute);
+    // A folder with more photos than the draft shows one by one is added whole (the job lists it as it goes).
+    const oneByOne: string[] = [];
+    for (const path of absolute) {
+      const folder = await this.inspectFolder(path);
+      if (folder) result.push(folder);
+      else oneByOne.push(path);
+    }
+    const entries = await collectInputs(oneByOne);
     for (const entry of entries.slice(0, MAX_INSPECTED)) {
       const name = entry.path.split(/[\\/]/).pop() ?? entry.path;
       if (entry.error) {
@@ -454,6 +466,16 @@ export class StudioService {
       result.push({ ok: false, path: '', name: `${entries.length - MAX_INSPECTED} more`, error: { code: 'USAGE', message: `Only the first ${MAX_INSPECTED} photos were added; restore the rest as a second job.` } });
     }
     return result;
+  }
+
+  /** The folder as one draft item when it holds more than FOLDER_SHOWN_ONE_BY_ONE photos; undefined for a file or a smaller folder. */
+  private async inspectFolder(path: string): Promise<InspectedFolder | undefined> {
+    const stats = await stat(path).catch(() => undefined);
+    if (!stats?.isDirectory()) return undefined;
+    const photos: string[] = [];
+    for await (const entry of listInputs([path])) if (!entry.error) photos.push(entry.path);
+    if (photos.length <= FOLDER_SHOWN_ONE_BY_ONE) return undefined;
+    return { ok: true, kind: 'folder', path, name: basename(path) || path, photos: photos.length, previews: photos.slice(0, FOLDER_PREVIEWS).map((p) => this.options.photos.ref(p)) };
   }
 
   private isKnownOutput(file: string): boolean {

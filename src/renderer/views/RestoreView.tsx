@@ -63,6 +63,8 @@ export function RestoreView({ queue, draft, onDraftChange, options, onOptionsCha
   const fileInput = useRef<HTMLInputElement>(null);
   const snapshot = queue.snapshot;
   const ready = draft.filter((d): d is Extract<InspectedPath, { ok: true }> => d.ok);
+  // A folder added whole counts its photos.
+  const readyPhotos = ready.reduce((n, d) => n + (d.kind === 'folder' ? d.photos : 1), 0);
   const model = models.find((m) => m.id === options.modelId);
   const deviceNames = new Map(devices.map((d) => [d.id, d.name]));
 
@@ -197,11 +199,28 @@ export function RestoreView({ queue, draft, onDraftChange, options, onOptionsCha
             ) : (
               <ul className="draft-grid" aria-label="Ready to restore">
                 {draft.map((entry) => (
-                  <li key={entry.path || entry.name} className={`draft-item${entry.ok ? '' : ' invalid'}`} data-testid="draft-item">
-                    {entry.ok ? <img src={entry.thumbnailUrl} alt="" loading="lazy" /> : <div className="draft-error-thumb"><Icon name="alert" /></div>}
+                  <li key={entry.path || entry.name} className={`draft-item${entry.ok ? '' : ' invalid'}${entry.ok && entry.kind === 'folder' ? ' folder' : ''}`} data-testid="draft-item">
+                    {!entry.ok ? (
+                      <div className="draft-error-thumb">
+                        <Icon name="alert" />
+                      </div>
+                    ) : entry.kind === 'folder' ? (
+                      <div className="draft-folder-previews">
+                        {entry.previews.map((p) => (
+                          <img key={p.path} src={p.thumbnailUrl} alt="" loading="lazy" />
+                        ))}
+                      </div>
+                    ) : (
+                      <img src={entry.thumbnailUrl} alt="" loading="lazy" />
+                    )}
                     <span className="draft-name" title={entry.path}>
-                      {entry.name}
+                      {entry.ok && entry.kind === 'folder' && <Icon name="folder" size={14} />} {entry.name}
                     </span>
+                    {entry.ok && entry.kind === 'folder' && (
+                      <span className="subtle small" data-testid="draft-folder-count">
+                        {entry.photos.toLocaleString('en')} photos, restored as they are found
+                      </span>
+                    )}
                     {!entry.ok && <ErrorNote error={entry.error} compact />}
                     <button type="button" className="icon-button remove" aria-label={`Remove ${entry.name}`} onClick={() => onDraftChange((current) => current.filter((d) => d !== entry))}>
                       <Icon name="close" size={14} />
@@ -303,7 +322,7 @@ export function RestoreView({ queue, draft, onDraftChange, options, onOptionsCha
                 </p>
               )}
               <button type="button" className="button primary" disabled={startBlocked !== null || starting} onClick={() => void start()} data-testid="start-job">
-                <Icon name="play" /> {starting ? 'Starting…' : ready.length === 0 ? 'Restore' : `Restore ${ready.length} photo${ready.length === 1 ? '' : 's'}`}
+                <Icon name="play" /> {starting ? 'Starting…' : readyPhotos === 0 ? 'Restore' : `Restore ${readyPhotos.toLocaleString('en')} photo${readyPhotos === 1 ? '' : 's'}`}
               </button>
             </div>
           </section>

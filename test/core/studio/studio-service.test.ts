@@ -103,7 +103,7 @@ describe('StudioService with the real core', () => {
     const entries = value<InspectedPath[]>(await call('files:inspect', { paths: [input, join(input, 'notes.txt'), join(home, 'missing.jpg'), 'relative.jpg'] }));
     const byName = new Map(entries.map((e) => [e.name, e]));
     const photo = byName.get('chelsea.png');
-    assert.ok(photo?.ok);
+    assert.ok(photo?.ok && photo.kind !== 'folder');
     assert.match(photo.thumbnailUrl, /^img:[A-Za-z0-9_-]{22}\/thumbnail$/);
     assert.equal(byName.get('notes.txt')?.ok, false);
     assert.equal((byName.get('missing.jpg') as { error: { code: string } }).error.code, 'NOT_FOUND');
@@ -220,5 +220,25 @@ describe('StudioService with the real core', () => {
     assert.equal(errorCode(await call('settings:set', { deviceId: 'cpu', settings: { tileSize: 16 } })), 'INVALID_SETTING');
     assert.equal(errorCode(await call('settings:get', { deviceId: 'no-such-gpu' })), 'DEVICE_NOT_FOUND');
     assert.ok(existsSync(join(home, 'heirloom.db')));
+  });
+
+  it('adds a folder of more than 100 photos whole, as one item with its count and a few previews; the job restores all of it', async () => {
+    const box = join(home, 'box-of-101');
+    mkdirSync(join(box, 'inner'), { recursive: true });
+    for (let i = 0; i < 101; i++) {
+      const tiny = await sharp({ create: { width: 4, height: 4, channels: 3, background: { r: i, g: 0, b: 0 } } }).png().toBuffer();
+      writeFileSync(join(box, i < 50 ? '' : 'inner', `p${String(i).padStart(3, '0')}.png`), tiny);
+    }
+    const [folder, ...rest] = value<InspectedPath[]>(await call('files:inspect', { paths: [box] }));
+    assert.equal(rest.length, 0);
+    assert.ok(folder?.ok && folder.kind === 'folder');
+    assert.deepEqual([folder.path, folder.name, folder.photos, folder.previews.length], [box, 'box-of-101', 101, 4]);
+    assert.match(folder.previews[0]!.thumbnailUrl, /^img:[A-Za-z0-9_-]{22}\/thumbnail$/);
+
+    const ticket = value<JobTicket>(await call('jobs:start', { inputs: [folder.path], outDir: join(home, 'box-out'), modelId: 'none' }));
+    assert.equal(ticket.files, 101);
+    await runtime.studio.whenIdle();
+    const item = value<QueueSnapshot>(await call('jobs:queue')).items.find((i) => i.id === ticket.queueId)!;
+    assert.deepEqual([item.state, item.photos.done, item.files.length], ['finished', 101, 20]);
   });
 });
