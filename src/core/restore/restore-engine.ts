@@ -26,7 +26,7 @@ import { cpuOnly, type DeviceResolver, type ResolvedDevice } from '../devices/de
 import { photoWork, type PhotoSettings } from '../stages/photo-pipeline.js';
 import { repairAgainWork, type EarlierRestore } from '../stages/repair-again-work.js';
 import { DamageDetector } from '../repair/damage-detector.js';
-import { hasFaceModel } from '../stages/faces-stage.js';
+import { facesWillRun } from '../stages/faces-stage.js';
 import { closeStages, openStages } from '../stages/stage-list.js';
 import type { OpenedStage } from '../stages/stage-definition.js';
 import { resolveUpscale, type UpscaleChoice } from '../stages/upscale-stage.js';
@@ -355,8 +355,7 @@ export class RestoreEngine {
   /** The fingerprint of the settings that decide a request's outputs: with a content hash, what "already restored" means. */
   async fingerprintFor(request: Pick<RestoreRequest, 'outDir'> & JobSettings): Promise<string> {
     const upscale = await resolveUpscale(request, this.deps.models);
-    const facesRun = request.faces !== undefined || (request.facesIfInstalled === true && (await hasFaceModel(this.deps.models)));
-    return fingerprintOf(request, resolve(request.outDir), upscale, facesRun);
+    return fingerprintOf(request, resolve(request.outDir), upscale, await facesWillRun(request, this.deps.models));
   }
 
   private monitorFor(device: ResolvedDevice): MemoryMonitor {

@@ -1,6 +1,7 @@
 import { FacePass } from '../faces/face-pass.js';
 import { faceKey } from '../faces/face-pipeline.js';
 import type { ModelRegistry } from '../models/model-registry.js';
+import type { JobSettings } from '../../shared/job-settings.js';
 import type { StageDefinition } from './stage-definition.js';
 
 /** Faces: detect, align, restore with a face model and paste back, on the restored photo before encoding. */
@@ -8,7 +9,7 @@ export const facesStage: StageDefinition = {
   name: 'faces',
   wanted: (settings) => settings.faces !== undefined || settings.facesIfInstalled === true,
   async open(settings, services) {
-    if (settings.faces === undefined && !(await hasFaceModel(services.models))) {
+    if (!(await facesWillRun(settings, services.models))) {
       return { unavailable: 'No face-restoration model is installed, so faces were not restored; the rest of the repair ran. Download one ("heirloom models download gfpgan-1.4") to restore faces too.' };
     }
     const pass = await FacePass.open({ models: services.models, sessions: services.sessions }, settings.faces ?? {}, services.device);
@@ -29,6 +30,11 @@ export const facesStage: StageDefinition = {
     };
   },
 };
+
+/** Whether the faces stage runs for these settings: asked for, or "if installed" and a face model is installed. */
+export async function facesWillRun(settings: Pick<JobSettings, 'faces' | 'facesIfInstalled'>, models: ModelRegistry): Promise<boolean> {
+  return settings.faces !== undefined || (settings.facesIfInstalled === true && (await hasFaceModel(models)));
+}
 
 /** Whether any face-restoration model is installed ("faces if installed" runs only then). */
 export async function hasFaceModel(models: ModelRegistry): Promise<boolean> {
