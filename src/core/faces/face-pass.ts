@@ -11,7 +11,8 @@ import { createFaceModelRunner, type FaceModelRunner } from './face-model-runner
 import { detectRestorableFaces, faceFootprint, faceKey, restoreFacesInPhotos, type FaceProgress } from './face-pipeline.js';
 import type { Region } from './face-align.js';
 import type { FaceCanvas } from './paste-face.js';
-import { DEFAULT_FACE_DETECTOR_ID, findFaceDetectorModel, YuNetDetector, type DetectedFace, type YuNetOptions } from './yunet-detector.js';
+import { DEFAULT_FACE_DETECTOR_ID, findFaceDetectorModel, YuNetDetector, type DetectedFace, type FaceDetector, type YuNetOptions } from './yunet-detector.js';
+import { RememberedDetections } from './remembered-detections.js';
 
 /** What the user asked for: `--faces [--face-model ID] [--face-weight W] [--face-fidelity F]`, and detector tuning. */
 export interface FaceRequest extends FaceSettings {
@@ -74,7 +75,7 @@ export class FacePass {
     readonly manifest: ModelManifest,
     readonly weight: number,
     readonly fidelity: number,
-    private readonly detector: YuNetDetector,
+    private readonly detector: FaceDetector,
     private readonly model: FaceModelRunner,
     private readonly device: FaceDevice,
   ) {}
@@ -90,7 +91,7 @@ export class FacePass {
     if (!detectorModel) throw new HeirloomError('MODEL_NOT_FOUND', `No face detector is installed (the bundled ${DEFAULT_FACE_DETECTOR_ID} is missing). Reinstall Heirloom.`);
     const [faceSession, detectorSession] = await Promise.all([deps.sessions.get(faceModel.path, device.session), deps.sessions.get(detectorModel.path, device.session)]);
     const model = createFaceModelRunner(faceSession, faceModel.manifest);
-    const detector = new YuNetDetector(detectorSession, { ...request.detector, inputName: detectorModel.manifest.input.name });
+    const detector = new RememberedDetections(new YuNetDetector(detectorSession, { ...request.detector, inputName: detectorModel.manifest.input.name }));
     return new FacePass(faceModel.manifest, weight, fidelity, detector, model, device);
   }
 
