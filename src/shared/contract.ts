@@ -36,6 +36,9 @@ export type * from './contract-views.js';
 // ---- Building blocks ------------------------------------------------------------------
 
 /** A file-system path as the user gave it: bounded, no NUL (which would truncate it in C APIs). */
+/** Photos and folders one studio job names at most (a folder counts once, however many photos it holds). */
+export const MAX_JOB_INPUTS = 10_000;
+
 export const PathSchema = z
   .string()
   .min(1, 'a path is required')
@@ -58,7 +61,7 @@ const Empty = z.strictObject({});
 /** A job from the studio: photos, an output folder (absent: the app's), and the job settings record. */
 export const JobStartRequestSchema = JobSettingsSchema.omit({ maxPixels: true, stripMetadata: true, overwrite: true, provider: true, threads: true, maskFile: true })
   .extend({
-    inputs: z.array(PathSchema).min(1, 'add at least one photo').max(10_000),
+    inputs: z.array(PathSchema).min(1, 'add at least one photo').max(MAX_JOB_INPUTS),
     /** Absent: the output folder from app settings. */
     outDir: PathSchema.optional(),
     modelId: ModelIdSchema.optional(),

@@ -9,7 +9,8 @@
  * steepest slope and no curvature. So each thin component of the mask is measured by its
  * median "edgeness", slope / (slope + curvature) in matching units, and dropped when a step
  * explains it better than a line or blob does. Thick components (tears, missing corners)
- * are kept as they are: over them the photo itself is missing.
+ * are kept as they are: over them the photo itself is missing. Thick means a thick body:
+ * a thin band with one fat knot on it is judged as the band it mostly is.
  *
  * Measured on the repair bench (docs/repair.md): fewer false marks 4 px or more from any
  * damage, and on the real prints the outlines of faces, hands and collars are no longer
@@ -24,7 +25,7 @@ export interface StepEdgeOptions {
   sigma?: number;
   /** A component whose median edgeness is above this is an outline (default 0.5). */
   limit?: number;
-  /** Components at least this thick (px) are never dropped (default 8, as inpaint's wide damage). */
+  /** Components whose body is at least this thick (px, MaskComponent.bodyThickness) are never dropped (default 8, as inpaint's wide damage). */
   keepThickness?: number;
 }
 

@@ -18,10 +18,10 @@ export class QueuePhotos {
   private readonly position = new Map<QueueFile, number>();
   private readonly counts: Record<QueueFileStatus, number> = { queued: 0, running: 0, done: 0, failed: 0, skipped: 0, cancelled: 0 };
   private readonly running = new Set<QueueFile>();
+  /** Waiting photos in the job's order: the next ones are its first, however many the engine never reported. */
+  private readonly waiting = new Set<QueueFile>();
   private finished: QueueFile[] = [];
   private failed: QueueFile[] = [];
-  /** No photo before this index is still waiting (photos only leave 'queued', never return to it). */
-  private nextWaiting = 0;
 
   constructor(private readonly photoRef: (path: string) => PhotoRef) {}
 
@@ -38,6 +38,7 @@ export class QueuePhotos {
     this.position.set(file, this.order.length);
     this.order.push(file);
     this.counts.queued++;
+    this.waiting.add(file);
     return file;
   }
 
@@ -46,8 +47,13 @@ export class QueuePhotos {
     if (file.status === status) return;
     this.counts[file.status]--;
     this.counts[status]++;
-    if (file.status === 'running') this.running.delete(file);
+    const was = file.status;
+    if (was === 'queued') this.waiting.delete(file);
+    if (was === 'running') this.running.delete(file);
+    if (was === 'failed') this.failed = this.failed.filter((f) => f !== file);
+    if (was === 'done' || was === 'skipped') this.finished = this.finished.filter((f) => f !== file);
     file.status = status;
+    if (status === 'queued') this.waiting.add(file);
     if (status === 'running') this.running.add(file);
     if (status === 'done' || status === 'skipped') this.finished = latest(this.finished, file);
     if (status === 'failed') this.failed = latest(this.failed, file);
@@ -55,8 +61,7 @@ export class QueuePhotos {
 
   /** Photos not finished become cancelled (the job ended or was dropped). */
   cancelUnfinished(): void {
-    for (let i = this.nextWaiting; i < this.order.length; i++) if (this.order[i]!.status === 'queued') this.setStatus(this.order[i]!, 'cancelled');
-    for (const file of [...this.running]) this.setStatus(file, 'cancelled');
+    for (const file of [...this.waiting, ...this.running]) this.setStatus(file, 'cancelled');
   }
 
   tally(): QueuePhotoCounts {
@@ -71,12 +76,11 @@ export class QueuePhotos {
   /** The rows the queue view lists, in the job's order: all of a small job's; a big job's window. */
   listed(): QueueFile[] {
     if (this.order.length <= LIST_ALL_UP_TO) return this.order;
-    while (this.nextWaiting < this.order.length && this.order[this.nextWaiting]!.status !== 'queued') this.nextWaiting++;
     const shown = new Set<QueueFile>([...this.failed, ...this.finished, ...this.running]);
-    for (let i = this.nextWaiting, n = 0; i < this.order.length && n < LISTED_EACH; i++) {
-      if (this.order[i]!.status !== 'queued') continue;
-      shown.add(this.order[i]!);
-      n++;
+    let next = 0;
+    for (const file of this.waiting) {
+      if (next++ === LISTED_EACH) break;
+      shown.add(file);
     }
     return [...shown].sort((a, b) => this.position.get(a)! - this.position.get(b)!);
   }

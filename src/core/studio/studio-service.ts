@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { basename, isAbsolute, resolve } from 'node:path';
-import { JobStartRequestSchema, type InvokeHandlers, type InvokeParsed } from '../../shared/contract.js';
+import { JobStartRequestSchema, MAX_JOB_INPUTS, type InvokeHandlers, type InvokeParsed } from '../../shared/contract.js';
 import type { AppInfo, HistoryFile, HostCapabilities, HostKind, InspectedFolder, InspectedPath, JobSettingsView, JobTicket, ModelsOverview, ModelSummary, QueueSnapshot, WatchFolderView } from '../../shared/contract-views.js';
 import { HeirloomError, toErrorInfo } from '../../shared/errors.js';
 import { DEFAULT_MODEL_ID } from '../../shared/model-manifest.js';
@@ -381,7 +381,7 @@ export class StudioService {
   private async repairAgain({ jobId, input, maskPng }: InvokeParsed<'jobs:repair-again'>): Promise<JobTicket> {
     const request = this.rerunRequest(jobId);
     const photo = resolve(input);
-    if (!request.inputs.some((i) => resolve(i) === photo)) throw new HeirloomError('NOT_FOUND', `${input} is not one of job ${jobId}'s photos. Open the photo from that job in Compare and repair it again there.`, { file: input });
+    if (!this.options.history.getJob(jobId)?.files.some((f) => resolve(f.inputPath) === photo)) throw new HeirloomError('NOT_FOUND', `${input} is not one of job ${jobId}'s photos. Open the photo from that job in Compare and repair it again there.`, { file: input });
     const maskFile = await saveEditedMask(this.options.home, photo, maskPng);
     const repairAgainOf = this.earlierRestore(jobId, photo);
     return this.startJob({ ...request, inputs: [photo], scratches: true, saveMasks: true, maskFile, ...(repairAgainOf ? { repairAgainOf } : {}) }, true);
@@ -418,7 +418,8 @@ export class StudioService {
     const { inputs, outDir, maxPixels: _maxPixels, stripMetadata: _strip, overwrite: _overwrite, provider: _provider, threads: _threads, deviceId: _device, damageModel: _damageModel, fadingMethod: _fadingMethod, maskFile, ...asked } = stored.settings;
     const candidate = {
       ...asked,
-      inputs: job.files.length > 0 ? job.files.map((f) => f.inputPath) : inputs,
+      // The very photos it restored; a job of more than a request can name (a folder added whole) by the folders it was given.
+      inputs: job.files.length > 0 && job.files.length <= MAX_JOB_INPUTS ? job.files.map((f) => f.inputPath) : inputs,
       outDir,
       modelId: job.modelId,
       // A job that shared the queue across devices ran on "a,b": let the engine choose again.
@@ -472,10 +473,15 @@ export class StudioService {
   private async inspectFolder(path: string): Promise<InspectedFolder | undefined> {
     const stats = await stat(path).catch(() => undefined);
     if (!stats?.isDirectory()) return undefined;
-    const photos: string[] = [];
-    for await (const entry of listInputs([path])) if (!entry.error) photos.push(entry.path);
-    if (photos.length <= FOLDER_SHOWN_ONE_BY_ONE) return undefined;
-    return { ok: true, kind: 'folder', path, name: basename(path) || path, photos: photos.length, previews: photos.slice(0, FOLDER_PREVIEWS).map((p) => this.options.photos.ref(p)) };
+    let photos = 0;
+    const previews: string[] = [];
+    for await (const entry of listInputs([path])) {
+      if (entry.error) continue; // an unreadable subfolder fails in the job, with its reason
+      if (previews.length < FOLDER_PREVIEWS) previews.push(entry.path);
+      photos++;
+    }
+    if (photos <= FOLDER_SHOWN_ONE_BY_ONE) return undefined;
+    return { ok: true, kind: 'folder', path, name: basename(path) || path, photos, previews: previews.map((p) => this.options.photos.ref(p)) };
   }
 
   private isKnownOutput(file: string): boolean {

@@ -24,7 +24,10 @@ export function useQueue(api: HeirloomApi): QueueState {
 
   useEffect(() => {
     let active = true;
-    const offQueue = api.onQueueChanged((next) => setSnapshot(next));
+    const offQueue = api.onQueueChanged((next) => {
+      setSnapshot(next);
+      setLive((previous) => unfinishedOnly(previous, next));
+    });
     const offEvents = api.onJobEvent((event) => {
       if (event.type !== 'progress') return;
       setLive((previous) => new Map(previous).set(liveKey(event.jobId, event.file), event));
@@ -50,4 +53,21 @@ export function useQueue(api: HeirloomApi): QueueState {
   }, [snapshot, latestByDevice]);
 
   return { snapshot, live, readings };
+}
+
+/**
+ * The live progress of photos the snapshot still lists as waiting or running: a finished
+ * photo's row shows its final state, and a job of 100,000 photos must not keep (and copy on
+ * every progress event) an entry for each photo it ever ran.
+ */
+function unfinishedOnly(live: ReadonlyMap<string, ProgressEvent>, snapshot: QueueSnapshot): ReadonlyMap<string, ProgressEvent> {
+  const keep = new Set<string>();
+  for (const item of snapshot.items) for (const file of item.files) if (file.status === 'running' || file.status === 'queued') keep.add(liveKey(item.jobId, file.path));
+  let pruned: Map<string, ProgressEvent> | undefined;
+  for (const key of live.keys()) {
+    if (keep.has(key)) continue;
+    pruned ??= new Map(live);
+    pruned.delete(key);
+  }
+  return pruned ?? live;
 }

@@ -54,6 +54,8 @@ export function HistoryView({ onCompare, onRerun, refreshKey }: { onCompare: (ta
   const { api, info, notify } = useStudioContext();
   const [filter, setFilter] = useState<HistoryJobStatus | ''>('');
   const [jobs, setJobs] = useState<HistoryJob[] | null>(null);
+  /** Jobs whose next page of photos is being fetched. */
+  const [loadingMore, setLoadingMore] = useState<ReadonlySet<string>>(new Set());
   /** The job whose Re-run is showing its settings, waiting for a confirmation. */
   const [confirming, setConfirming] = useState<string | null>(null);
 
@@ -84,9 +86,12 @@ export function HistoryView({ onCompare, onRerun, refreshKey }: { onCompare: (ta
   /** The job's next page of photos, after those shown. */
   async function showMore(job: HistoryJob) {
     const from = (job.files.at(-1)?.position ?? -1) + 1;
+    setLoadingMore((ids) => new Set(ids).add(job.id));
     const result = await api.listHistoryFiles({ jobId: job.id, from, limit: PHOTOS_PAGE });
+    setLoadingMore((ids) => new Set([...ids].filter((id) => id !== job.id)));
     if (!result.ok) return notify({ kind: 'error', message: result.error.message });
-    setJobs((current) => current?.map((j) => (j.id === job.id ? { ...j, files: [...j.files, ...result.value.filter((f) => f.position >= from)] } : j)) ?? null);
+    // Added only where the list still ends just before the page (not after a reload in between, nor twice).
+    setJobs((current) => current?.map((j) => (j.id === job.id && (j.files.at(-1)?.position ?? -1) === from - 1 ? { ...j, files: [...j.files, ...result.value] } : j)) ?? null);
   }
 
   async function open(file: HistoryFile, action: 'open' | 'reveal') {
@@ -257,7 +262,7 @@ export function HistoryView({ onCompare, onRerun, refreshKey }: { onCompare: (ta
                 <span className="subtle small" data-testid="history-shown">
                   Showing {job.files.length.toLocaleString('en')} of {job.fileCount.toLocaleString('en')} photos
                 </span>
-                <button type="button" className="button ghost" onClick={() => void showMore(job)} data-testid="history-more">
+                <button type="button" className="button ghost" onClick={() => void showMore(job)} disabled={loadingMore.has(job.id)} data-testid="history-more">
                   Show {Math.min(PHOTOS_PAGE, job.fileCount - job.files.length).toLocaleString('en')} more
                 </button>
               </div>

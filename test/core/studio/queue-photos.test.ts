@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { basename } from 'node:path';
 import type { RestoreEvent } from '../../../src/shared/events.js';
 import { JobQueue } from '../../../src/core/studio/job-queue.js';
-import { LIST_ALL_UP_TO, LISTED_EACH } from '../../../src/core/studio/queue-photos.js';
+import { LIST_ALL_UP_TO, LISTED_EACH, QueuePhotos } from '../../../src/core/studio/queue-photos.js';
 import type { RestoreRunner } from '../../../src/core/studio/ports.js';
 import type { RestoreRequest, RunControls } from '../../../src/core/restore/restore-engine.js';
 
@@ -85,4 +85,22 @@ test(`a job of up to ${LIST_ALL_UP_TO} photos lists every one`, async () => {
   assert.deepEqual(view.files.map((f) => f.path), files);
   assert.equal(view.photos.done + view.photos.failed + view.photos.skipped, LIST_ALL_UP_TO);
   assert.equal(view.state, 'finished-with-errors');
+});
+
+test('the window follows each photo: one the engine never reports stays listed as waiting, a failed photo restored after all leaves the failed ones', () => {
+  const rows = new QueuePhotos((path) => ({ path, name: basename(path), thumbnailUrl: `t:${path}`, imageUrl: `i:${path}` }));
+  const files = photos(500);
+  for (const path of files) rows.row(path);
+  // Photo 3 vanished before the run: never reported. The others up to 299 are restored, 10 fails and is then restored on a retry.
+  for (let i = 0; i < 300; i++) if (i !== 3) rows.setStatus(rows.row(files[i]!), i === 10 ? 'failed' : 'done');
+  rows.setStatus(rows.row(files[10]!), 'done');
+  const listed = rows.listed().map((f) => files.indexOf(f.path));
+  // Waiting: 3, then 300..318; the latest 20 finished: 281..299, then 10.
+  const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, k) => from + k);
+  assert.deepEqual(listed, [3, 10, ...range(281, 299), ...range(300, 318)]);
+  assert.equal(rows.listed().filter((f) => f.status === 'failed').length, 0, 'no longer failed');
+  assert.deepEqual(rows.tally(), { total: 500, queued: 201, running: 0, done: 299, failed: 0, skipped: 0, cancelled: 0 });
+  assert.equal(rows.listed().filter((f) => f.status === 'queued').length, LISTED_EACH);
+  rows.cancelUnfinished();
+  assert.deepEqual([rows.tally().queued, rows.tally().cancelled], [0, 201]);
 });

@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { bundledModelsDir } from '../../../src/core/app-paths.js';
+import { ModelRegistry } from '../../../src/core/models/model-registry.js';
+import type { RestoreRequest } from '../../../src/core/restore/restore-engine.js';
+import { AppSettingsStore } from '../../../src/core/studio/app-settings-store.js';
+import { PhotoCatalog } from '../../../src/core/studio/photo-catalog.js';
+import { StudioService } from '../../../src/core/studio/studio-service.js';
+import type { JobRecord } from '../../../src/core/store/job-store.js';
+import { MAX_JOB_INPUTS } from '../../../src/shared/contract.js';
+import { photo } from '../../helpers/engine.js';
+import { tempDir } from '../../helpers/images.js';
+
+/** A finished job of `count` photos in `folder`, as the history stores it (the folder was added whole). */
+function folderJob(folder: string, count: number): JobRecord {
+  const files = Array.from({ length: count }, (_, position) => ({ position, inputPath: join(folder, `p${position}.png`), outputPath: join(folder, '..', 'out', `p${position}.png`), status: 'done' as const, errorCode: null, errorMessage: null, width: 4, height: 4, ms: 1 }));
+  return { id: 'job-big', kind: 'restore', status: 'finished', settings: { inputs: [folder], outDir: join(folder, '..', 'out'), modelId: 'none' }, modelId: 'none', deviceId: 'cpu', createdAt: 0, finishedAt: 1, succeeded: count, failed: 0, skipped: 0, ms: 1, files, fileCount: count } as unknown as JobRecord;
+}
+
+test('a job of more photos than a request can name is re-run (and repaired again) from the folder it was given', async () => {
+  const home = tempDir('heirloom-rerun-big-');
+  const folder = join(home, 'box');
+  mkdirSync(folder);
+  copyFileSync(photo('chelsea.png'), join(folder, 'p0.png'));
+  const requests: RestoreRequest[] = [];
+  for (const count of [3, MAX_JOB_INPUTS + 1]) {
+    const job = folderJob(folder, count);
+    const studio = new StudioService({
+      host: 'browser',
+      version: 'test',
+      home,
+      defaultOutputDir: join(home, 'restored'),
+      runner: { run: (request) => (requests.push(request), Promise.resolve({ jobId: 'job-x', succeeded: 0, failed: 0, skipped: 0, cancelled: false, ms: 0 })) },
+      history: { listJobs: () => [job], getJob: (id) => (id === job.id ? job : undefined), jobFiles: () => job.files, wroteRecently: () => false },
+      models: new ModelRegistry(bundledModelsDir(), join(home, 'models')),
+      appSettings: AppSettingsStore.inHome(home),
+      photos: new PhotoCatalog((id, variant) => `img:${id}/${variant}`),
+    });
+    try {
+      const rerun = await studio.dispatch('jobs:rerun', { jobId: job.id });
+      assert.ok(rerun.ok, JSON.stringify(rerun));
+      await studio.whenIdle();
+      // Up to the limit the very photos it restored; past it the folder, which the engine lists again.
+      assert.deepEqual(requests.at(-1)?.inputs, count <= MAX_JOB_INPUTS ? job.files.map((f) => f.inputPath) : [folder]);
+      // Repair again finds the photo among the job's photos, not among the request's inputs.
+      const { width, height } = await sharp(join(folder, 'p0.png')).metadata();
+      const mask = await sharp({ create: { width: width!, height: height!, channels: 3, background: '#000' } }).png().toBuffer();
+      const again = await studio.dispatch('jobs:repair-again', { jobId: job.id, input: join(folder, 'p0.png'), maskPng: mask.toString('base64') });
+      assert.ok(again.ok, JSON.stringify(again));
+      assert.deepEqual((await (async () => (await studio.whenIdle(), requests.at(-1)?.inputs))()), [join(folder, 'p0.png')]);
+      await studio.whenIdle();
+    } finally {
+      await studio.dispose();
+    }
+  }
+  rmSync(home, { recursive: true, force: true });
+});
