@@ -3,15 +3,11 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { bundledModelsDir } from '../../../src/core/app-paths.js';
-import { ModelRegistry } from '../../../src/core/models/model-registry.js';
 import type { RestoreRequest } from '../../../src/core/restore/restore-engine.js';
-import { AppSettingsStore } from '../../../src/core/studio/app-settings-store.js';
-import { PhotoCatalog } from '../../../src/core/studio/photo-catalog.js';
-import { StudioService } from '../../../src/core/studio/studio-service.js';
 import type { QueueSnapshot } from '../../../src/shared/contract.js';
 import { photo } from '../../helpers/engine.js';
 import { tempDir } from '../../helpers/images.js';
+import { studioOverHistory } from '../../helpers/studio-over-history.js';
 import { restoreFingerprint } from '../../../src/core/restore/restore-fingerprint.js';
 import { resumeRequest } from '../../../src/core/restore/resume-request.js';
 import type { JobRecord } from '../../../src/core/store/job-store.js';
@@ -68,17 +64,7 @@ describe('face settings in the job record, the contract and the fingerprint', ()
     const home = tempDir('heirloom-face-settings-');
     const requests: RestoreRequest[] = [];
     const recorded = recordedJob({ inputs: [photo('chelsea.png')], outDir: join(home, 'out'), faces: { modelId: 'codeformer', weight: 0.6, fidelity: 0.9 } });
-    const studio = new StudioService({
-      host: 'browser',
-      version: 'test',
-      home,
-      defaultOutputDir: join(home, 'restored'),
-      runner: { run: (request) => (requests.push(request), Promise.resolve({ jobId: 'job-x', succeeded: 0, failed: 0, skipped: 0, cancelled: false, ms: 0 })) },
-      history: { listJobs: () => [recorded], getJob: (id) => (id === recorded.id ? recorded : undefined), jobFiles: () => recorded.files, wroteRecently: () => false },
-      models: new ModelRegistry(bundledModelsDir(), join(home, 'models')),
-      appSettings: AppSettingsStore.inHome(home),
-      photos: new PhotoCatalog((id, variant) => `img:${id}/${variant}`),
-    });
+    const studio = studioOverHistory(home, recorded, requests);
     try {
       const started = await studio.dispatch('jobs:start', { inputs: [photo('chelsea.png')], faces: { weight: 0.9, fidelity: 0.3 } });
       assert.ok(started.ok, JSON.stringify(started));

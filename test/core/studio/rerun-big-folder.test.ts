@@ -3,16 +3,12 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { bundledModelsDir } from '../../../src/core/app-paths.js';
-import { ModelRegistry } from '../../../src/core/models/model-registry.js';
 import type { RestoreRequest } from '../../../src/core/restore/restore-engine.js';
-import { AppSettingsStore } from '../../../src/core/studio/app-settings-store.js';
-import { PhotoCatalog } from '../../../src/core/studio/photo-catalog.js';
-import { StudioService } from '../../../src/core/studio/studio-service.js';
 import type { JobRecord } from '../../../src/core/store/job-store.js';
 import { MAX_JOB_INPUTS } from '../../../src/shared/contract.js';
 import { photo } from '../../helpers/engine.js';
 import { tempDir } from '../../helpers/images.js';
+import { studioOverHistory } from '../../helpers/studio-over-history.js';
 
 /** A finished job of `count` photos in `folder`, as the history stores it (the folder was added whole). */
 function folderJob(folder: string, count: number): JobRecord {
@@ -28,17 +24,7 @@ test('a job of more photos than a request can name is re-run (and repaired again
   const requests: RestoreRequest[] = [];
   for (const count of [3, MAX_JOB_INPUTS + 1]) {
     const job = folderJob(folder, count);
-    const studio = new StudioService({
-      host: 'browser',
-      version: 'test',
-      home,
-      defaultOutputDir: join(home, 'restored'),
-      runner: { run: (request) => (requests.push(request), Promise.resolve({ jobId: 'job-x', succeeded: 0, failed: 0, skipped: 0, cancelled: false, ms: 0 })) },
-      history: { listJobs: () => [job], getJob: (id) => (id === job.id ? job : undefined), jobFiles: () => job.files, wroteRecently: () => false },
-      models: new ModelRegistry(bundledModelsDir(), join(home, 'models')),
-      appSettings: AppSettingsStore.inHome(home),
-      photos: new PhotoCatalog((id, variant) => `img:${id}/${variant}`),
-    });
+    const studio = studioOverHistory(home, job, requests);
     try {
       const rerun = await studio.dispatch('jobs:rerun', { jobId: job.id });
       assert.ok(rerun.ok, JSON.stringify(rerun));
