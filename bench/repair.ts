@@ -85,6 +85,7 @@ interface SyntheticRow {
   damagedShare: number;
   maskedShare: number;
   outlineShare: number;
+  textureShare: number;
   precision: number;
   recall: number;
   before: number;
@@ -116,6 +117,7 @@ for (const [i, file] of HELD_OUT.entries()) {
     damagedShare: actual / truth.length,
     maskedShare: marked / truth.length,
     outlineShare: found.outlinePixels / truth.length,
+    textureShare: found.texturePixels / truth.length,
     precision: marked === 0 ? 1 : tp / marked,
     recall: actual === 0 ? 1 : tp / actual,
     before: psnr(clean, damage.image),
@@ -128,8 +130,8 @@ for (const [i, file] of HELD_OUT.entries()) {
 }
 table(
   'Synthetic damage on 10 held-out photos (PSNR dB against the clean photo)',
-  ['photo', 'damaged', 'masked', 'outlines left alone', 'precision', 'recall', 'whole before', 'whole after', 'oracle', 'damaged px before', 'after', '>=4 px away after'],
-  synthetic.map((r) => [r.photo, `${f(100 * r.damagedShare)} %`, `${f(100 * r.maskedShare)} %`, `${f(100 * r.outlineShare)} %`, f(r.precision, 2), f(r.recall, 2), f(r.before), f(r.after), f(r.oracle), f(r.damagedBefore), f(r.damagedAfter), f(r.farAfter)]),
+  ['photo', 'damaged', 'masked', 'outlines left alone', 'texture left alone', 'precision', 'recall', 'whole before', 'whole after', 'oracle', 'damaged px before', 'after', '>=4 px away after'],
+  synthetic.map((r) => [r.photo, `${f(100 * r.damagedShare)} %`, `${f(100 * r.maskedShare)} %`, `${f(100 * r.outlineShare)} %`, `${f(100 * r.textureShare)} %`, f(r.precision, 2), f(r.recall, 2), f(r.before), f(r.after), f(r.oracle), f(r.damagedBefore), f(r.damagedAfter), f(r.farAfter)]),
 );
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const meanFinite = (xs: number[]) => mean(xs.map((x) => (Number.isFinite(x) ? x : 99)));
@@ -156,7 +158,7 @@ results.synthetic = { rows: synthetic, summary };
 // 2. Real old prints: the masked share, and input | mask | output to look at.
 if (existsSync(OLD_PRINTS)) {
   mkdirSync(OUT, { recursive: true });
-  const rows: Array<{ photo: string; maskedShare: number; outlineShare: number; faces: number; featureShare: number; sheet: string }> = [];
+  const rows: Array<{ photo: string; maskedShare: number; outlineShare: number; textureShare: number; faces: number; featureShare: number; sheet: string }> = [];
   for (const name of readdirSync(OLD_PRINTS).filter((n) => n.endsWith('.png')).sort()) {
     // Some scans carry an (opaque) alpha channel: looked at without it.
     const opaque = join(OUT, `input-${name}`);
@@ -167,12 +169,12 @@ if (existsSync(OLD_PRINTS)) {
     const sheet = join(OUT, name);
     await writeSheet(image, repaired.grownMask, repaired.image, sheet);
     const pixels = image.width * image.height;
-    rows.push({ photo: name, maskedShare: repaired.grownMask.reduce((s, v) => s + v, 0) / repaired.grownMask.length, outlineShare: found.outlinePixels / pixels, faces: found.faces, featureShare: found.faceFeaturePixels / pixels, sheet });
+    rows.push({ photo: name, maskedShare: repaired.grownMask.reduce((s, v) => s + v, 0) / repaired.grownMask.length, outlineShare: found.outlinePixels / pixels, textureShare: found.texturePixels / pixels, faces: found.faces, featureShare: found.faceFeaturePixels / pixels, sheet });
   }
   table(
     'Real old prints (../shared/testdata/old): share of the photo repaired; input | mask | output in .bench/repair/',
-    ['photo', 'masked', 'outlines left alone', 'faces', 'features left alone', 'sheet'],
-    rows.map((r) => [r.photo, `${f(100 * r.maskedShare, 2)} %`, `${f(100 * r.outlineShare, 2)} %`, r.faces, `${f(100 * r.featureShare, 2)} %`, r.sheet]),
+    ['photo', 'masked', 'outlines left alone', 'texture left alone', 'faces', 'features left alone', 'sheet'],
+    rows.map((r) => [r.photo, `${f(100 * r.maskedShare, 2)} %`, `${f(100 * r.outlineShare, 2)} %`, `${f(100 * r.textureShare, 2)} %`, r.faces, `${f(100 * r.featureShare, 2)} %`, r.sheet]),
   );
   results.real = rows;
 } else {

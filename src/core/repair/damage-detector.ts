@@ -12,6 +12,7 @@ import { estimateBatchMemory } from '../scheduler/memory-model.js';
 import { isOutOfMemoryError } from '../scheduler/out-of-memory.js';
 import { type FaceDetector, findFaceDetectorModel, YuNetDetector } from '../faces/yunet-detector.js';
 import { protectFaceFeatures } from './face-features.js';
+import { dropOrdinaryMarks } from './ordinary-marks.js';
 import { dropStepEdges } from './step-edges.js';
 
 export const DEFAULT_DAMAGE_MODEL_ID = 'damage-unet';
@@ -44,6 +45,8 @@ export interface DamageMask {
   fraction: number;
   /** Pixels the network marked that lay on the photo's own outlines and were dropped (step-edges.ts). */
   outlinePixels: number;
+  /** Pixels the network marked whose tone the photo has all around them (texture), dropped (ordinary-marks.ts). */
+  texturePixels: number;
   /** Pixels the network marked on faces' eyes, brows, nostrils and lips, left alone (face-features.ts). */
   faceFeaturePixels: number;
   /** Faces found (0 when no face detector is installed). */
@@ -100,16 +103,26 @@ export class DamageDetector {
     return new DamageDetector(manifest, run, device, await openFaceDetector(deps, device));
   }
 
-  /** The damage mask of a photo: the network's marks, less those on the photo's own outlines and on faces' features. */
+  /** The damage mask of a photo: the network's marks, less those on the photo's own outlines, in its texture and on faces' features. */
   async detect(source: PixelSource, options: DetectOptions = {}): Promise<DamageMask> {
     const { width, height } = source;
     const marked = await this.runNetwork(source, options);
-    if (options.raw) return { width, height, mask: marked, fraction: share(marked), outlinePixels: 0, faceFeaturePixels: 0, faces: 0 };
+    if (options.raw) return { width, height, mask: marked, fraction: share(marked), outlinePixels: 0, texturePixels: 0, faceFeaturePixels: 0, faces: 0 };
     const outlines = await dropStepEdges(source, marked);
+    const texture = dropOrdinaryMarks(source, outlines.mask);
     // Faces matter only where something is still marked: an undamaged photo skips the face detector.
-    const faces = this.faces && outlines.mask.includes(1) ? await this.faces.detect(source, options.signal) : [];
-    const features = protectFaceFeatures(outlines.mask, width, height, faces);
-    return { width, height, mask: features.mask, fraction: share(features.mask), outlinePixels: outlines.droppedPixels, faceFeaturePixels: features.protectedPixels, faces: faces.length };
+    const faces = this.faces && texture.mask.includes(1) ? await this.faces.detect(source, options.signal) : [];
+    const features = protectFaceFeatures(texture.mask, width, height, faces);
+    return {
+      width,
+      height,
+      mask: features.mask,
+      fraction: share(features.mask),
+      outlinePixels: outlines.droppedPixels,
+      texturePixels: texture.droppedPixels,
+      faceFeaturePixels: features.protectedPixels,
+      faces: faces.length,
+    };
   }
 
   private async runNetwork(source: PixelSource, options: DetectOptions): Promise<Uint8Array> {

@@ -17,6 +17,7 @@
  * painted over.
  */
 import type { PixelSource } from '../imaging/pixel-source.js';
+import { fillLuminance } from './luminance.js';
 import { maskComponents } from './mask.js';
 import { loadOpenCv, openCvError } from './opencv.js';
 
@@ -105,17 +106,4 @@ function edgeness(g: Float32Array, w: number, h: number, x: number, y: number, s
   const slope = Math.hypot(gx, gy) * sigma;
   const bend = curvature * sigma * sigma;
   return slope / (slope + bend + 1e-6);
-}
-
-/** Rec. 601 luminance, 0..1, of the box (inclusive corners) of any 8/16-bit grey or colour source. */
-function fillLuminance(source: PixelSource, box: { x0: number; y0: number; x1: number; y1: number }, target: Float32Array): void {
-  const { data, stride, maxValue, width } = source;
-  const scale = 1 / maxValue;
-  const grey = stride < 3;
-  let p = 0;
-  for (let y = box.y0; y <= box.y1; y++) {
-    for (let x = box.x0, s = (y * width + x) * stride; x <= box.x1; x++, s += stride, p++) {
-      target[p] = grey ? data[s]! * scale : (0.299 * data[s]! + 0.587 * data[s + 1]! + 0.114 * data[s + 2]!) * scale;
-    }
-  }
 }

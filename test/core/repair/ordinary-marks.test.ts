@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { makeImage } from '../../../src/core/repair/image.js';
+import { dropOrdinaryMarks } from '../../../src/core/repair/ordinary-marks.js';
+import { synthesizeDamage } from '../../../src/core/repair/synthetic-damage.js';
+import { fixturePhoto } from './repair-helpers.js';
+
+const W = 120;
+const H = 80;
+
+/** Grey: a dark weave (60) with light threads (180) every 6 px both ways, like tweed, on the left half; flat 60 on the right. */
+function weave(): Uint8Array {
+  const data = new Uint8Array(W * H).fill(60);
+  for (let y = 0; y < H; y++) for (let x = 0; x < 60; x++) if (x % 6 < 2 && y % 6 < 2) data[y * W + x] = 180;
+  return data;
+}
+
+function box(mask: Uint8Array, x0: number, y0: number, w: number, h: number): Uint8Array {
+  for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) mask[y * W + x] = 1;
+  return mask;
+}
+
+const count = (mask: Uint8Array) => mask.reduce((s, v) => s + v, 0);
+
+test("a mark on one of a texture's light threads is the photo's own; a speck brighter than any thread, a speck on a flat area and a line's piece are damage", () => {
+  const data = weave();
+  // A speck of dust, brighter than every thread, inside the weave; another on the flat right half.
+  for (const [x0, y0] of [[27, 40], [90, 40]] as const) for (let y = y0; y < y0 + 3; y++) for (let x = x0; x < x0 + 3; x++) data[y * W + x] = 250;
+  const image = makeImage(data, W, H, 1);
+  const thread = box(new Uint8Array(W * H), 12, 12, 2, 2); // one light thread, marked
+  const dust = box(new Uint8Array(W * H), 27, 40, 3, 3);
+  const flatDust = box(new Uint8Array(W * H), 90, 40, 3, 3);
+  const line = box(new Uint8Array(W * H), 6, 60, 40, 2); // a long thin mark across the threads
+  const all = thread.map((v, i) => v | dust[i]! | flatDust[i]! | line[i]!);
+  const { mask, droppedPixels } = dropOrdinaryMarks(image.pixels, all);
+  assert.equal(droppedPixels, count(thread));
+  assert.deepEqual(mask, dust.map((v, i) => v | flatDust[i]! | line[i]!));
+});
+
+test('on a real photo, at least 95 % of synthetic scratches, cracks and specks stay marked', async () => {
+  const clean = await fixturePhoto('chelsea.png');
+  const damage = synthesizeDamage(clean, { seed: 7, scratches: 4, cracks: 2, specks: 30 });
+  const { mask } = dropOrdinaryMarks(damage.image.pixels, damage.mask);
+  assert.ok(count(mask) >= 0.95 * count(damage.mask), `${count(mask)} of ${count(damage.mask)} true damage pixels kept`);
+});
