@@ -7,7 +7,7 @@
  *    (what the repair must leave alone); the same repair with the true mask (the oracle);
  *    and the detector's precision and recall.
  * 2. The real damaged prints in ../shared/testdata/old/ (when present): the masked share, and
- *    an image input | mask | output written to .bench/repair/ to look at.
+ *    an image input | mask (white: repaired; grey: marked by the network, left alone by the filters) | output written to .bench/repair/ to look at.
  * 3. Fading: mean CIE76 colour difference to the unfaded photo, before and after, on a faded
  *    set made from the same photos; on the photos never faded; and what a set 100 % strength
  *    gives the photos without colour (which the measured strength leaves as they are).
@@ -167,12 +167,14 @@ if (existsSync(OLD_PRINTS)) {
     const found = await detector.detect(image.pixels);
     const repaired = await inpaint(image, found.mask);
     const sheet = join(OUT, name);
-    await writeSheet(image, repaired.grownMask, repaired.image, sheet);
+    // Grey in the mask: what the network marked and the filters left alone (outlines, texture, faces' features).
+    const network = (await detector.detect(image.pixels, { raw: true })).mask;
+    await writeSheet(image, repaired.grownMask, repaired.image, sheet, network);
     const pixels = image.width * image.height;
     rows.push({ photo: name, maskedShare: repaired.grownMask.reduce((s, v) => s + v, 0) / repaired.grownMask.length, outlineShare: found.outlinePixels / pixels, textureShare: found.texturePixels / pixels, faces: found.faces, featureShare: found.faceFeaturePixels / pixels, sheet });
   }
   table(
-    'Real old prints (../shared/testdata/old): share of the photo repaired; input | mask | output in .bench/repair/',
+    'Real old prints (../shared/testdata/old): share of the photo repaired; input | mask (white: repaired; grey: marked by the network, left alone) | output in .bench/repair/',
     ['photo', 'masked', 'outlines left alone', 'texture left alone', 'faces', 'features left alone', 'sheet'],
     rows.map((r) => [r.photo, `${f(100 * r.maskedShare, 2)} %`, `${f(100 * r.outlineShare, 2)} %`, `${f(100 * r.textureShare, 2)} %`, r.faces, `${f(100 * r.featureShare, 2)} %`, r.sheet]),
   );
@@ -245,11 +247,11 @@ results.time = { repairMs: repair.repair, fadingMs: repair.fading, upscaleMs: up
 
 console.log(`BENCH-RESULT ${JSON.stringify(results)}`);
 
-/** input | mask (white = repaired) | output, side by side, for looking at. */
-async function writeSheet(input: DecodedImage, mask: Uint8Array, output: DecodedImage, path: string): Promise<void> {
+/** input | mask (white = repaired, grey = marked by the network and left alone) | output, side by side, for looking at. */
+async function writeSheet(input: DecodedImage, mask: Uint8Array, output: DecodedImage, path: string, network: Uint8Array): Promise<void> {
   const { width, height } = input;
   const rgb = (image: DecodedImage) => sharp(Buffer.from(image.pixels.data.buffer, image.pixels.data.byteOffset, image.pixels.data.byteLength), { raw: { width, height, channels: image.pixels.stride as 1 | 3 } }).toColourspace('srgb').png().toBuffer();
-  const maskPng = await sharp(Buffer.from(mask.map((v) => (v ? 255 : 0))), { raw: { width, height, channels: 1 } }).toColourspace('srgb').png().toBuffer();
+  const maskPng = await sharp(Buffer.from(mask.map((v, i) => (v ? 255 : network[i] ? 96 : 0))), { raw: { width, height, channels: 1 } }).toColourspace('srgb').png().toBuffer();
   await sharp({ create: { width: width * 3 + 20, height, channels: 3, background: '#808080' } })
     .composite([
       { input: await rgb(input), left: 0, top: 0 },
