@@ -9,7 +9,8 @@
  * unmarked pixels in a ring around it (from 3 to `ring` px away): a bright mark whose
  * median luminance the ring's brightest 5 % reach (a dark one: the darkest 5 %) is the
  * photo's own texture and is left alone. A mark much longer than it is wide is kept
- * whatever its tone: a scratch's piece crossing something as light as itself.
+ * whatever its tone: a scratch's piece crossing something as light as itself. So is a big or
+ * thick one (a tear, a stain, a missing corner against a white border): texture is small.
  *
  * Measured on the repair bench (docs/repair.md): on the real prints most marks on the tweed
  * coat (faded_h) and on the water (faded_f) are left alone; on the synthetic bench precision
@@ -26,6 +27,10 @@ export interface OrdinaryMarkOptions {
   tail?: number;
   /** A mark whose extent squared is at least this many times its area is a line's piece and is kept (default 8). */
   lineRatio?: number;
+  /** Marks whose body is at least this thick (px, MaskComponent.bodyThickness) are kept: a tear or a stain, where the photo is missing (default 8, as the outline filter). */
+  keepThickness?: number;
+  /** Marks of more pixels than this are kept: texture is made of small marks (default 2000). */
+  maxPixels?: number;
 }
 
 export interface OrdinaryMarkResult {
@@ -44,12 +49,16 @@ export function dropOrdinaryMarks(source: PixelSource, mask: Uint8Array, options
   const ring = options.ring ?? 12;
   const tail = options.tail ?? 0.05;
   const lineRatio = options.lineRatio ?? 8;
+  const keepThickness = options.keepThickness ?? 8;
+  const maxPixels = options.maxPixels ?? 2000;
+  if (!mask.includes(1)) return { mask, droppedPixels: 0 };
   const luma = new Float32Array(width * height);
   fillLuminance(source, { x0: 0, y0: 0, x1: width - 1, y1: height - 1 }, luma);
   const nearMarks = dilateMask(mask, width, height, HALO);
   const out = mask.slice();
   let droppedPixels = 0;
   for (const component of maskComponents(mask, width, height)) {
+    if (component.pixels.length > maxPixels || component.bodyThickness >= keepThickness) continue;
     const extent = Math.max(component.x1 - component.x0, component.y1 - component.y0) + 1;
     if ((extent * extent) / component.pixels.length >= lineRatio) continue;
     const around = ringTones(component, luma, nearMarks, width, height, ring);

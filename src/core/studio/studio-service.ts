@@ -425,6 +425,9 @@ export class StudioService {
       // A job that shared the queue across devices ran on "a,b": let the engine choose again.
       ...(job.deviceId && !job.deviceId.includes(',') ? { deviceId: job.deviceId } : {}),
     };
+    if (candidate.inputs.length > MAX_JOB_INPUTS) {
+      throw new HeirloomError('USAGE', `Job ${jobId} restored ${candidate.inputs.length.toLocaleString('en')} photos named one by one, more than the studio sends in one job (${MAX_JOB_INPUTS.toLocaleString('en')}). Re-run it with "heirloom restore", or add their folder here.`);
+    }
     const parsed = JobStartRequestSchema.safeParse(candidate);
     if (!parsed.success) {
       throw new HeirloomError('INVALID_SETTING', `Job ${jobId} was stored with settings this version cannot re-use (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}). Start a new job with the same photos instead.`);

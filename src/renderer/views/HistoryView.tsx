@@ -87,8 +87,7 @@ export function HistoryView({ onCompare, onRerun, refreshKey }: { onCompare: (ta
   async function showMore(job: HistoryJob) {
     const from = (job.files.at(-1)?.position ?? -1) + 1;
     setLoadingMore((ids) => new Set(ids).add(job.id));
-    const result = await api.listHistoryFiles({ jobId: job.id, from, limit: PHOTOS_PAGE });
-    setLoadingMore((ids) => new Set([...ids].filter((id) => id !== job.id)));
+    const result = await api.listHistoryFiles({ jobId: job.id, from, limit: PHOTOS_PAGE }).finally(() => setLoadingMore((ids) => new Set([...ids].filter((id) => id !== job.id))));
     if (!result.ok) return notify({ kind: 'error', message: result.error.message });
     // Added only where the list still ends just before the page (not after a reload in between, nor twice).
     setJobs((current) => current?.map((j) => (j.id === job.id && (j.files.at(-1)?.position ?? -1) === from - 1 ? { ...j, files: [...j.files, ...result.value] } : j)) ?? null);

@@ -43,3 +43,24 @@ test('on a real photo, at least 95 % of synthetic scratches, cracks and specks s
   const { mask } = dropOrdinaryMarks(damage.image.pixels, damage.mask);
   assert.ok(count(mask) >= 0.95 * count(damage.mask), `${count(mask)} of ${count(damage.mask)} true damage pixels kept`);
 });
+
+test('a torn corner against a white border of its own tone, and a big stain of the wall\'s luminance, are kept: texture is small', () => {
+  const w = 200;
+  const h = 160;
+  const data = new Uint8Array(w * h).fill(40);
+  // A white border 6 px wide all round, the corner torn off to the same white.
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (x < 6 || y < 6 || x >= w - 6 || y >= h - 6 || x + y < 80) data[y * w + x] = 250;
+  const corner = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (x + y < 80) corner[y * w + x] = 1;
+  // A 40 x 40 stain, as light as a wall of light and dark stripes around it.
+  for (let y = 100; y < 150; y++) for (let x = 120; x < 190; x++) data[y * w + x] = x % 4 < 2 ? 90 : 170;
+  const stain = new Uint8Array(w * h);
+  for (let y = 105; y < 145; y++) for (let x = 130; x < 170; x++) {
+    data[y * w + x] = 170;
+    stain[y * w + x] = 1;
+  }
+  const both = corner.map((v, i) => v | stain[i]!);
+  const { mask, droppedPixels } = dropOrdinaryMarks(makeImage(data, w, h, 1).pixels, both);
+  assert.equal(droppedPixels, 0);
+  assert.deepEqual(mask, both);
+});

@@ -42,5 +42,15 @@ test('a job of more photos than a request can name is re-run (and repaired again
       await studio.dispose();
     }
   }
+  // Named one by one (a CLI job of more than 10,000 files): the studio says what to do instead.
+  const named = folderJob(folder, MAX_JOB_INPUTS + 1);
+  named.settings['inputs'] = named.files.map((f) => f.inputPath);
+  const studio = studioOverHistory(home, named, requests);
+  try {
+    const refused = await studio.dispatch('jobs:rerun', { jobId: named.id });
+    assert.ok(!refused.ok && refused.error.code === 'USAGE' && /named one by one.*heirloom restore/.test(refused.error.message), JSON.stringify(refused));
+  } finally {
+    await studio.dispose();
+  }
   rmSync(home, { recursive: true, force: true });
 });
