@@ -424,6 +424,12 @@ export class JobStore {
     return row ? toFileRecord(row) : undefined;
   }
 
+  /** A job's file by its input's path (the first, when a job lists a path twice); a lookup, not a read of every file. */
+  findFile(jobId: string, inputPath: string): JobFileRecord | undefined {
+    const row = this.db.prepare(`SELECT * FROM job_files WHERE job_id = ? AND input_path = ? ORDER BY position LIMIT 1`).get(jobId, inputPath) as FileRow | undefined;
+    return row ? toFileRecord(row) : undefined;
+  }
+
   /** The job with all its files, or with only its first `filesPerJob` (fileCount says how many it has). */
   getJob(jobId: string, options: { filesPerJob?: number } = {}): JobRecord | undefined {
     const row = this.db.prepare(`SELECT * FROM jobs WHERE id = ?`).get(jobId) as JobRow | undefined;

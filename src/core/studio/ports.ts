@@ -20,6 +20,7 @@ export interface HistoryPort {
   listJobs(options?: { limit?: number; status?: JobStatus; filesPerJob?: number }): JobRecord[];
   getJob(jobId: string, options?: { filesPerJob?: number }): JobRecord | undefined;
   jobFiles(jobId: string, from: number, limit: number): JobFileRecord[];
+  findFile(jobId: string, inputPath: string): JobFileRecord | undefined;
   wroteRecently(outputPath: string, jobs: number): boolean;
 }
 

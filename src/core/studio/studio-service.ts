@@ -12,7 +12,7 @@ import type { ModelRegistry } from '../models/model-registry.js';
 import { jobSettingsOf, type RestoreRequest } from '../restore/restore-engine.js';
 import { compactSettings, NO_UPSCALE_MODEL, parseStoredSettings } from '../../shared/job-settings.js';
 import { resumeRequest } from '../restore/resume-request.js';
-import type { JobRecord } from '../store/job-store.js';
+import type { JobFileRecord, JobRecord } from '../store/job-store.js';
 import type { AppSettingsStore } from './app-settings-store.js';
 import type { FarmSettingsStore } from './farm-settings-store.js';
 import { FARM_KIND } from './farm-aware-runner.js';
@@ -379,20 +379,21 @@ export class StudioService {
    * changes is recomputed (src/core/stages/repair-again-work.ts).
    */
   private async repairAgain({ jobId, input, maskPng }: InvokeParsed<'jobs:repair-again'>): Promise<JobTicket> {
-    const request = this.rerunRequest(jobId);
     const photo = resolve(input);
-    if (!this.options.history.getJob(jobId)?.files.some((f) => resolve(f.inputPath) === photo)) throw new HeirloomError('NOT_FOUND', `${input} is not one of job ${jobId}'s photos. Open the photo from that job in Compare and repair it again there.`, { file: input });
+    const request = this.rerunRequest(jobId, [photo]);
+    // Looked up, not read out of every photo of the job (which may have 100,000).
+    const file = this.options.history.findFile(jobId, photo);
+    if (!file) throw new HeirloomError('NOT_FOUND', `${input} is not one of job ${jobId}'s photos. Open the photo from that job in Compare and repair it again there.`, { file: input });
     const maskFile = await saveEditedMask(this.options.home, photo, maskPng);
-    const repairAgainOf = this.earlierRestore(jobId, photo);
-    return this.startJob({ ...request, inputs: [photo], scratches: true, saveMasks: true, maskFile, ...(repairAgainOf ? { repairAgainOf } : {}) }, true);
+    const repairAgainOf = this.earlierRestore(jobId, file);
+    return this.startJob({ ...request, scratches: true, saveMasks: true, maskFile, ...(repairAgainOf ? { repairAgainOf } : {}) }, true);
   }
 
   /** What the history says of a photo's earlier result: its output and fingerprint, and how the job repaired it. */
-  private earlierRestore(jobId: string, photo: string): EarlierRestore | undefined {
-    const job = this.options.history.getJob(jobId);
-    const file = job?.files.find((f) => f.status === 'done' && f.outputPath !== null && resolve(f.inputPath) === photo);
+  private earlierRestore(jobId: string, file: JobFileRecord): EarlierRestore | undefined {
+    const job = this.options.history.getJob(jobId, { filesPerJob: 0 });
     const stored = job ? parseStoredSettings(job.settings) : undefined;
-    if (!file?.outputPath || !stored || 'error' in stored) return undefined;
+    if (file.status !== 'done' || !file.outputPath || !stored || 'error' in stored) return undefined;
     const { settings } = stored;
     return compactSettings({
       output: file.outputPath,
@@ -408,9 +409,9 @@ export class StudioService {
     });
   }
 
-  /** A job's settings from the history as a new studio request (what it asked for, not how the run was tuned). */
-  private rerunRequest(jobId: string): InvokeParsed<'jobs:start'> & { maskFile?: string } {
-    const job = this.options.history.getJob(jobId);
+  /** A job's settings from the history as a new studio request (what it asked for, not how the run was tuned), for its photos or `only` these. */
+  private rerunRequest(jobId: string, only?: string[]): InvokeParsed<'jobs:start'> & { maskFile?: string } {
+    const job = this.options.history.getJob(jobId, only ? { filesPerJob: 0 } : {});
     if (!job) throw new HeirloomError('NOT_FOUND', `Job ${jobId} is not in the history. Reload the History page.`);
     const stored = parseStoredSettings(job.settings);
     if ('error' in stored) throw new HeirloomError('INVALID_SETTING', `Job ${jobId}'s settings in the history cannot be read (${stored.error}). Start a new job with the same photos instead.`);
@@ -419,7 +420,7 @@ export class StudioService {
     const candidate = {
       ...asked,
       // The very photos it restored; a job of more than a request can name (a folder added whole) by the folders it was given.
-      inputs: job.files.length > 0 && job.files.length <= MAX_JOB_INPUTS ? job.files.map((f) => f.inputPath) : inputs,
+      inputs: only ?? (job.files.length > 0 && job.files.length <= MAX_JOB_INPUTS ? job.files.map((f) => f.inputPath) : inputs),
       outDir,
       modelId: job.modelId,
       // A job that shared the queue across devices ran on "a,b": let the engine choose again.

@@ -29,6 +29,10 @@ test("History's pages: a job's first photos with its count, then the next page f
     assert.equal(jobs.wroteRecently('/out/p4321.png', 500), true);
     assert.equal(jobs.wroteRecently('/out/p4320.png', 500), false, 'never written');
     assert.equal(jobs.wroteRecently('/out/p4321.png', 1), false, 'not among the newest job');
+    // Repair again finds its photo by path, without reading the job's 5,000 photos.
+    assert.deepEqual([jobs.findFile('job-big', '/in/p4321.png')?.position, jobs.findFile('job-big', '/in/p4321.png')?.outputPath], [4321, '/out/p4321.png']);
+    assert.equal(jobs.findFile('job-big', '/in/elsewhere.png'), undefined);
+    assert.equal(jobs.findFile('job-small', '/in/p4321.png'), undefined, 'another job\'s photo');
     const head = jobs.getJob('job-big', { filesPerJob: 0 })!;
     assert.deepEqual([head.files.length, head.fileCount, head.settings['outDir']], [0, 5000, '/out']);
   } finally {

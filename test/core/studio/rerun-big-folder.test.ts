@@ -36,6 +36,8 @@ test('a job of more photos than a request can name is re-run (and repaired again
       const mask = await sharp({ create: { width: width!, height: height!, channels: 3, background: '#000' } }).png().toBuffer();
       const again = await studio.dispatch('jobs:repair-again', { jobId: job.id, input: join(folder, 'p0.png'), maskPng: mask.toString('base64') });
       assert.ok(again.ok, JSON.stringify(again));
+      const stranger = await studio.dispatch('jobs:repair-again', { jobId: job.id, input: photo('coins.png'), maskPng: mask.toString('base64') });
+      assert.ok(!stranger.ok && stranger.error.code === 'NOT_FOUND', 'a photo that is not one of the job\'s');
       assert.deepEqual((await (async () => (await studio.whenIdle(), requests.at(-1)?.inputs))()), [join(folder, 'p0.png')]);
       await studio.whenIdle();
     } finally {
