@@ -25,10 +25,6 @@ export class QueuePhotos {
 
   constructor(private readonly photoRef: (path: string) => PhotoRef) {}
 
-  get size(): number {
-    return this.order.length;
-  }
-
   /** The photo's row; a photo the queue did not list (the engine found more) is added, waiting. */
   row(path: string): QueueFile {
     const known = this.byPath.get(path);
@@ -91,9 +87,7 @@ export class QueuePhotos {
   }
 }
 
-/** The last LISTED_EACH of a list with `file` added at the end. */
+/** The last LISTED_EACH of a list with `file` (not in it: setStatus took it out) added at the end. */
 function latest(list: QueueFile[], file: QueueFile): QueueFile[] {
-  const next = list.filter((f) => f !== file);
-  next.push(file);
-  return next.length > LISTED_EACH ? next.slice(next.length - LISTED_EACH) : next;
+  return [...list, file].slice(-LISTED_EACH);
 }

@@ -1,16 +1,15 @@
-import { stat } from 'node:fs/promises';
 import { basename, isAbsolute, resolve } from 'node:path';
 import { JobStartRequestSchema, MAX_JOB_INPUTS, type InvokeHandlers, type InvokeParsed } from '../../shared/contract.js';
-import type { AppInfo, HistoryFile, HostCapabilities, HostKind, InspectedFolder, InspectedPath, JobSettingsView, JobTicket, ModelsOverview, ModelSummary, QueueSnapshot, WatchFolderView } from '../../shared/contract-views.js';
+import type { AppInfo, HistoryFile, HostCapabilities, HostKind, InspectedPath, JobSettingsView, JobTicket, ModelsOverview, ModelSummary, QueueSnapshot, WatchFolderView } from '../../shared/contract-views.js';
 import { HeirloomError, toErrorInfo } from '../../shared/errors.js';
 import { DEFAULT_MODEL_ID } from '../../shared/model-manifest.js';
-import { collectInputs, listInputs } from '../fs/collect-inputs.js';
+import { collectInputs, type InputEntry } from '../fs/collect-inputs.js';
 import { probeImage } from '../imaging/codec.js';
 import type { RenderedImage } from '../imaging/preview.js';
 import type { ModelManager } from '../models/catalog/model-manager.js';
 import type { ModelRegistry } from '../models/model-registry.js';
 import { jobSettingsOf, type RestoreRequest } from '../restore/restore-engine.js';
-import { compactSettings, NO_UPSCALE_MODEL, parseStoredSettings } from '../../shared/job-settings.js';
+import { compactSettings, NO_UPSCALE_MODEL, parseStoredSettings, type StoredJobSettings } from '../../shared/job-settings.js';
 import { resumeRequest } from '../restore/resume-request.js';
 import type { JobFileRecord, JobRecord } from '../store/job-store.js';
 import type { AppSettingsStore } from './app-settings-store.js';
@@ -74,7 +73,7 @@ const OPENABLE_HISTORY_JOBS = 500;
 /** Photos added one by one (a multi-selection) are listed up to here. */
 const MAX_INSPECTED = 10_000;
 /** A folder with more photos than this is added whole, as one draft item, rather than photo by photo. */
-export const FOLDER_SHOWN_ONE_BY_ONE = 100;
+const FOLDER_SHOWN_ONE_BY_ONE = 100;
 /** Photos a whole folder's draft item shows. */
 const FOLDER_PREVIEWS = 4;
 
@@ -368,7 +367,7 @@ export class StudioService {
 
   /** Queues a job from the history again: the same photos and settings, new outputs next to the old. */
   private async rerun(jobId: string): Promise<JobTicket> {
-    return this.startJob(this.rerunRequest(jobId), true);
+    return this.startJob(this.rerunRequest(this.storedJob(jobId)), true);
   }
 
   /**
@@ -380,43 +379,30 @@ export class StudioService {
    */
   private async repairAgain({ jobId, input, maskPng }: InvokeParsed<'jobs:repair-again'>): Promise<JobTicket> {
     const photo = resolve(input);
-    const request = this.rerunRequest(jobId, [photo]);
-    // Looked up, not read out of every photo of the job (which may have 100,000).
+    // The job without its photos, and the one photo looked up: a job may have 100,000.
+    const stored = this.storedJob(jobId, { filesPerJob: 0 });
+    const request = this.rerunRequest(stored, [photo]);
     const file = this.options.history.findFile(jobId, photo);
     if (!file) throw new HeirloomError('NOT_FOUND', `${input} is not one of job ${jobId}'s photos. Open the photo from that job in Compare and repair it again there.`, { file: input });
     const maskFile = await saveEditedMask(this.options.home, photo, maskPng);
-    const repairAgainOf = this.earlierRestore(jobId, file);
+    const repairAgainOf = earlierRestore(stored.settings, file);
     return this.startJob({ ...request, scratches: true, saveMasks: true, maskFile, ...(repairAgainOf ? { repairAgainOf } : {}) }, true);
   }
 
-  /** What the history says of a photo's earlier result: its output and fingerprint, and how the job repaired it. */
-  private earlierRestore(jobId: string, file: JobFileRecord): EarlierRestore | undefined {
-    const job = this.options.history.getJob(jobId, { filesPerJob: 0 });
-    const stored = job ? parseStoredSettings(job.settings) : undefined;
-    if (file.status !== 'done' || !file.outputPath || !stored || 'error' in stored) return undefined;
-    const { settings } = stored;
-    return compactSettings({
-      output: file.outputPath,
-      outputSha256: file.outputSha256 ?? undefined,
-      scratches: settings.scratches === true,
-      maskFile: settings.maskFile,
-      saveMasks: settings.saveMasks === true,
-      damageModel: settings.damageModel,
-      fading: settings.fading === true,
-      fadingStrength: settings.fading === true ? settings.fadingStrength : undefined,
-      fadingMethod: settings.fadingMethod,
-      faces: settings.faces !== undefined,
-    });
-  }
-
-  /** A job's settings from the history as a new studio request (what it asked for, not how the run was tuned), for its photos or `only` these. */
-  private rerunRequest(jobId: string, only?: string[]): InvokeParsed<'jobs:start'> & { maskFile?: string } {
-    const job = this.options.history.getJob(jobId, only ? { filesPerJob: 0 } : {});
+  /** A job of the history with its settings read, or NOT_FOUND / INVALID_SETTING saying what to do. */
+  private storedJob(jobId: string, options: { filesPerJob?: number } = {}): { job: JobRecord; settings: StoredJobSettings } {
+    const job = this.options.history.getJob(jobId, options);
     if (!job) throw new HeirloomError('NOT_FOUND', `Job ${jobId} is not in the history. Reload the History page.`);
     const stored = parseStoredSettings(job.settings);
     if ('error' in stored) throw new HeirloomError('INVALID_SETTING', `Job ${jobId}'s settings in the history cannot be read (${stored.error}). Start a new job with the same photos instead.`);
+    return { job, settings: stored.settings };
+  }
+
+  /** A job's settings from the history as a new studio request (what it asked for, not how the run was tuned), for its photos or `only` these. */
+  private rerunRequest({ job, settings }: { job: JobRecord; settings: StoredJobSettings }, only?: string[]): InvokeParsed<'jobs:start'> & { maskFile?: string } {
+    const jobId = job.id;
     // What the studio asks for; how a run was tuned (threads, provider, limits) is the app's and the device's to decide again.
-    const { inputs, outDir, maxPixels: _maxPixels, stripMetadata: _strip, overwrite: _overwrite, provider: _provider, threads: _threads, deviceId: _device, damageModel: _damageModel, fadingMethod: _fadingMethod, maskFile, ...asked } = stored.settings;
+    const { inputs, outDir, maxPixels: _maxPixels, stripMetadata: _strip, overwrite: _overwrite, provider: _provider, threads: _threads, deviceId: _device, damageModel: _damageModel, fadingMethod: _fadingMethod, maskFile, ...asked } = settings;
     const candidate = {
       ...asked,
       // The very photos it restored; a job of more than a request can name (a folder added whole) by the folders it was given.
@@ -445,14 +431,23 @@ export class StudioService {
       if (isAbsolute(path)) absolute.push(path);
       else result.push({ ok: false, path, name: path, error: { code: 'USAGE', message: `"${path}" is not a full path. Type the whole path, like /home/you/Pictures/old.jpg.` } });
     }
-    // A folder with more photos than the draft shows one by one is added whole (the job lists it as it goes).
-    const oneByOne: string[] = [];
+    // Each path listed once: a folder with more photos than the draft shows one by one is added
+    // whole (the job lists it again as it goes); the photos of the rest are read one by one.
+    const entries: InputEntry[] = [];
+    const seen = new Set<string>();
     for (const path of absolute) {
-      const folder = await this.inspectFolder(path);
-      if (folder) result.push(folder);
-      else oneByOne.push(path);
+      const listed = await collectInputs([path]);
+      const photos = listed.filter((e) => !e.error);
+      if (photos.length > FOLDER_SHOWN_ONE_BY_ONE) {
+        result.push({ ok: true, kind: 'folder', path, name: basename(path) || path, photos: photos.length, previews: photos.slice(0, FOLDER_PREVIEWS).map((e) => this.options.photos.ref(e.path)) });
+        continue;
+      }
+      for (const entry of listed) {
+        if (seen.has(entry.path)) continue;
+        seen.add(entry.path);
+        entries.push(entry);
+      }
     }
-    const entries = await collectInputs(oneByOne);
     for (const entry of entries.slice(0, MAX_INSPECTED)) {
       const name = entry.path.split(/[\\/]/).pop() ?? entry.path;
       if (entry.error) {
@@ -468,24 +463,9 @@ export class StudioService {
       }
     }
     if (entries.length > MAX_INSPECTED) {
-      result.push({ ok: false, path: '', name: `${entries.length - MAX_INSPECTED} more`, error: { code: 'USAGE', message: `Only the first ${MAX_INSPECTED} photos were added; restore the rest as a second job.` } });
+      result.push({ ok: false, path: '', name: `${entries.length - MAX_INSPECTED} more`, error: { code: 'USAGE', message: `Only the first ${MAX_INSPECTED} photos were added one by one. Add their folder instead: a folder is restored whole, as one job.` } });
     }
     return result;
-  }
-
-  /** The folder as one draft item when it holds more than FOLDER_SHOWN_ONE_BY_ONE photos; undefined for a file or a smaller folder. */
-  private async inspectFolder(path: string): Promise<InspectedFolder | undefined> {
-    const stats = await stat(path).catch(() => undefined);
-    if (!stats?.isDirectory()) return undefined;
-    let photos = 0;
-    const previews: string[] = [];
-    for await (const entry of listInputs([path])) {
-      if (entry.error) continue; // an unreadable subfolder fails in the job, with its reason
-      if (previews.length < FOLDER_PREVIEWS) previews.push(entry.path);
-      photos++;
-    }
-    if (photos <= FOLDER_SHOWN_ONE_BY_ONE) return undefined;
-    return { ok: true, kind: 'folder', path, name: basename(path) || path, photos, previews: previews.map((p) => this.options.photos.ref(p)) };
   }
 
   private isKnownOutput(file: string): boolean {
@@ -543,4 +523,21 @@ async function unfinishedPhotos(job: JobRecord, request: RestoreRequest): Promis
   const finished = new Set(job.files.filter((f) => f.status === 'done' || f.status === 'skipped').map((f) => f.inputPath));
   const listed = job.listed === false ? (await collectInputs(request.inputs, { exclude: [resolve(request.outDir)] })).map((e) => e.path) : [];
   return [...new Set([...job.files.map((f) => f.inputPath), ...listed])].filter((path) => !finished.has(path));
+}
+
+/** What the history says of a photo's earlier result: its output and fingerprint, and how its job (these settings) repaired it. */
+function earlierRestore(settings: StoredJobSettings, file: JobFileRecord): EarlierRestore | undefined {
+  if (file.status !== 'done' || !file.outputPath) return undefined;
+  return compactSettings({
+    output: file.outputPath,
+    outputSha256: file.outputSha256 ?? undefined,
+    scratches: settings.scratches === true,
+    maskFile: settings.maskFile,
+    saveMasks: settings.saveMasks === true,
+    damageModel: settings.damageModel,
+    fading: settings.fading === true,
+    fadingStrength: settings.fading === true ? settings.fadingStrength : undefined,
+    fadingMethod: settings.fadingMethod,
+    faces: settings.faces !== undefined,
+  });
 }
