@@ -21,7 +21,7 @@ export class OutputCanvas {
     private readonly modelScale: number,
     readonly channels: 1 | 3,
     readonly bitDepth: 8 | 16,
-    /** Samples to fill in place instead of a new, empty buffer (see `over`). */
+    /** Samples to fill in place instead of a new, empty buffer (see `startingAs`). */
     samples?: Uint8Array | Uint16Array,
   ) {
     this.width = plan.imageWidth * scale;
@@ -42,9 +42,9 @@ export class OutputCanvas {
    */
   static startingAs(plan: TilePlan, scale: number, modelScale: number, source: PixelSource, channels: 1 | 3, bitDepth: 8 | 16, { inPlace }: { inPlace: boolean }): OutputCanvas {
     const { data, stride } = source;
-    if (inPlace && stride === channels) return new OutputCanvas(plan, scale, modelScale, channels, bitDepth, data);
-    const canvas = new OutputCanvas(plan, scale, modelScale, channels, bitDepth);
+    const canvas = new OutputCanvas(plan, scale, modelScale, channels, bitDepth, inPlace && stride === channels ? data : undefined);
     if (source.width !== canvas.width || source.height !== canvas.height) throw new Error(`a ${source.width}x${source.height} image cannot start a ${canvas.width}x${canvas.height} canvas`);
+    if (canvas.data === data) return canvas;
     for (let p = 0, s = 0, d = 0; p < source.width * source.height; p++, s += stride) {
       for (let c = 0; c < channels; c++) canvas.data[d++] = data[s + c]!;
     }

@@ -38,6 +38,8 @@ test('a canvas over an earlier output writes into those samples, and refuses sam
   assert.deepEqual([...earlier], [255, 255, 0, 0, 255, 255]);
   assert.throws(() => OutputCanvas.startingAs(plan, 1, 1, decoded(new Uint8Array(5)), 3, 8, { inPlace: true }), /do not fit a 2x1x3 8-bit canvas/);
   assert.throws(() => OutputCanvas.startingAs(plan, 1, 1, decoded(new Uint8Array(6)), 3, 16, { inPlace: true }), /do not fit/);
+  // As many samples, but a 1x2 image: its rows would land in the wrong places.
+  assert.throws(() => OutputCanvas.startingAs(plan, 1, 1, { ...decoded(new Uint8Array(6)), width: 1, height: 2 }, 3, 8, { inPlace: true }), /a 1x2 image cannot start a 2x1 canvas/);
   // Not in place (the photo itself as the canvas): a copy, the source untouched.
   const photo = new Uint8Array([1, 2, 3, 4, 5, 6]);
   const copy = OutputCanvas.startingAs(plan, 1, 1, decoded(photo), 3, 8, { inPlace: false });
