@@ -99,6 +99,11 @@ export function compactSettings<T extends Record<string, unknown>>(settings: T):
 /** `T` with its undefined-valued fields made optional and absent (what exactOptionalPropertyTypes asks for). */
 export type Compact<T> = { [K in keyof T as undefined extends T[K] ? never : K]: T[K] } & { [K in keyof T as undefined extends T[K] ? K : never]?: Exclude<T[K], undefined> };
 
+/** The fading strength (per cent) a record sets: none without fading, whose stage does not run. */
+export function fadingStrengthSet(settings: Pick<JobSettings, 'fading' | 'fadingStrength'>): number | undefined {
+  return settings.fading === true ? settings.fadingStrength : undefined;
+}
+
 /** Which stages a record switches on, in the order they run (for captions and notes). */
 export function requestedStages(settings: JobSettings): string[] {
   return [

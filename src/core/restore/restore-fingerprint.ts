@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { DEFAULT_FACE_FIDELITY, DEFAULT_FACE_WEIGHT, type FaceSettings } from '../../shared/face-settings.js';
+import { fadingStrengthSet } from '../../shared/job-settings.js';
 
 /** The settings that decide what a restored photo looks like and where it is written. */
 export interface FingerprintSettings {
@@ -47,7 +48,7 @@ export function restoreFingerprint(settings: FingerprintSettings): string {
     scratches: settings.scratches === true ? true : undefined,
     maskFile: settings.scratches === true && settings.maskFile ? resolve(settings.maskFile) : undefined,
     fading: settings.fading === true ? true : undefined,
-    fadingStrength: settings.fading === true ? settings.fadingStrength : undefined,
+    fadingStrength: fadingStrengthSet(settings),
   };
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex').slice(0, 32);
 }

@@ -1,5 +1,5 @@
 import { FADING_METHOD, restoreFading, type FadingAnalysis } from '../repair/fading.js';
-import type { JobSettings } from '../../shared/job-settings.js';
+import { fadingStrengthSet, type JobSettings } from '../../shared/job-settings.js';
 import type { StageDefinition } from './stage-definition.js';
 
 /**
@@ -12,15 +12,15 @@ export const fadingStage: StageDefinition = {
   name: 'fading',
   wanted: (settings) => settings.fading === true,
   async open(settings) {
-    const strength = fadingStrengthOf(settings);
+    const options = fadingOptionsOf(settings);
     return {
       on: 'image',
       name: 'fading',
       progress: 'fading',
       resolved: { fadingMethod: FADING_METHOD },
       async run({ image, notes }) {
-        const { image: restored, analysis } = restoreFading(image, strength === undefined ? {} : { strength });
-        const note = fadingNote(analysis, strength !== undefined);
+        const { image: restored, analysis } = restoreFading(image, options);
+        const note = fadingNote(analysis, options.strength !== undefined);
         if (note) notes.push(note);
         return restored;
       },
@@ -28,17 +28,19 @@ export const fadingStage: StageDefinition = {
   },
 };
 
-/** The strength a job sets (0..1), or undefined to apply the measured one. */
-export function fadingStrengthOf(settings: Pick<JobSettings, 'fadingStrength'>): number | undefined {
-  return settings.fadingStrength === undefined ? undefined : settings.fadingStrength / 100;
+/** restoreFading's options for a job: the strength it sets (0..1), else none (the measured one applies). */
+export function fadingOptionsOf(settings: Pick<JobSettings, 'fading' | 'fadingStrength'>): { strength?: number } {
+  const percent = fadingStrengthSet(settings);
+  return percent === undefined ? {} : { strength: percent / 100 };
 }
 
 /** What the user is told about fading: how much was restored, or why a low-contrast photo was left as it is. */
 export function fadingNote(analysis: FadingAnalysis, strengthSet = false): string | undefined {
   // A toned black-and-white print is made neutral at any strength; one already grey is not changed by it.
   const neutral = analysis.monochrome && analysis.coloured;
-  if (strengthSet) return `faded colour restored at the strength set (${Math.round(analysis.fading * 100)} %${neutral ? ', black and white made neutral' : ''})`;
-  if (analysis.fading >= 0.05) return `faded colour restored (fading ${Math.round(analysis.fading * 100)} %${neutral ? ', black and white made neutral' : ''})`;
+  const restored = (how: string) => `faded colour restored ${how}${neutral ? ', black and white made neutral' : ''})`;
+  if (strengthSet) return restored(`at the strength set (${Math.round(analysis.fading * 100)} %`);
+  if (analysis.fading >= 0.05) return restored(`(fading ${Math.round(analysis.fading * 100)} %`);
   if (neutral) return 'black and white made neutral (no fading measured)';
   // Blacks lifted enough to measure a coloured photo at least half faded.
   if (!analysis.coloured && analysis.liftedBlacks >= 0.5) return 'low contrast left as it is: a photo without colour does not show whether it faded (set a fading strength to restore it)';

@@ -13,7 +13,7 @@ import { FADING_METHOD, restoreFading } from '../repair/fading.js';
 import { inpaint } from '../repair/inpaint.js';
 import type { PhotoWork, PreparedPhoto } from '../scheduler/photo-work.js';
 import { canvasRectToPhoto, changedRects, growRect, mergeRects, rectsArea, rectsOverlap } from './changed-region.js';
-import { fadingNote, fadingStrengthOf } from './fading-stage.js';
+import { fadingNote, fadingOptionsOf } from './fading-stage.js';
 import { maskPathFor } from './mask-path.js';
 import { finishPhoto, preparePhoto, replanPhoto, type PhotoSettings } from './photo-pipeline.js';
 import type { CanvasItem, CanvasStage } from './photo-stage.js';
@@ -165,12 +165,12 @@ async function prepareIncremental(
     onStage('fading');
     started = Date.now();
     // Both images with the parameters measured on the earlier one, at the job's strength if it set one.
-    const strength = fadingStrengthOf(options);
-    const restored = restoreFading(earlierRepaired, strength === undefined ? {} : { strength });
+    const set = fadingOptionsOf(options);
+    const restored = restoreFading(earlierRepaired, set);
     oldImage = restored.image;
     newImage = restoreFading(edited.image, { analysis: restored.analysis }).image;
     stageMs.fading = Date.now() - started;
-    const note = fadingNote(restored.analysis, strength !== undefined);
+    const note = fadingNote(restored.analysis, set.strength !== undefined);
     if (note) notes.push(note);
   }
 

@@ -9,7 +9,7 @@ import type { RenderedImage } from '../imaging/preview.js';
 import type { ModelManager } from '../models/catalog/model-manager.js';
 import type { ModelRegistry } from '../models/model-registry.js';
 import { jobSettingsOf, type RestoreRequest } from '../restore/restore-engine.js';
-import { compactSettings, NO_UPSCALE_MODEL, parseStoredSettings, type StoredJobSettings } from '../../shared/job-settings.js';
+import { compactSettings, fadingStrengthSet, NO_UPSCALE_MODEL, parseStoredSettings, type StoredJobSettings } from '../../shared/job-settings.js';
 import { resumeRequest } from '../restore/resume-request.js';
 import type { JobFileRecord, JobRecord } from '../store/job-store.js';
 import type { AppSettingsStore } from './app-settings-store.js';
@@ -536,7 +536,7 @@ function earlierRestore(settings: StoredJobSettings, file: JobFileRecord): Earli
     saveMasks: settings.saveMasks === true,
     damageModel: settings.damageModel,
     fading: settings.fading === true,
-    fadingStrength: settings.fading === true ? settings.fadingStrength : undefined,
+    fadingStrength: fadingStrengthSet(settings),
     fadingMethod: settings.fadingMethod,
     faces: settings.faces !== undefined,
   });
