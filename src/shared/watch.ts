@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FaceSettingsSchema, JobSettingsSchema, ModelChoiceSchema } from './job-settings.js';
+import { FaceSettingsSchema, JobSettingsSchema, ModelChoiceSchema, type JobSettings } from './job-settings.js';
 import type { RestoreEvent } from './events.js';
 import { FormatChoiceSchema } from './settings.js';
 
@@ -14,6 +14,13 @@ export const WatchPresetSchema = JobSettingsSchema.extend({
   format: FormatChoiceSchema.default('keep'),
 });
 export type WatchPreset = z.infer<typeof WatchPresetSchema>;
+
+/** A preset as the job settings record it stands for: `faces: true` is the default face model, `false` none. */
+export function presetJobSettings(preset: WatchPreset): JobSettings {
+  const { faces, ...settings } = preset;
+  const faceSettings = faces === true ? {} : faces === false ? undefined : faces;
+  return { ...settings, ...(faceSettings ? { faces: faceSettings } : {}) };
+}
 
 export type WatchState = 'watching' | 'paused' | 'missing' | 'error';
 

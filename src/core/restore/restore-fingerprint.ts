@@ -30,7 +30,10 @@ export interface FingerprintSettings {
  * left out on purpose: they change how fast, not what comes out (tiles carry the model's
  * whole receptive field, see tiler.ts). A changed face model, weight or fidelity, repair stage
  * (damage repair, its edited mask, fading and its strength), scale, format, quality, metadata choice or output
- * folder makes new work.
+ * folder makes new work. Which weights found the damage and how fading was measured
+ * (damageModel, fadingMethod) are left out too, like a model's own improvements: a new
+ * version does not restore every watched photo again. Repair again, which reuses an earlier
+ * output's pixels, checks both (repair-again-work.ts).
  */
 export function restoreFingerprint(settings: FingerprintSettings): string {
   const canonical = {

@@ -4,7 +4,7 @@ import type { WatchActivity, WatchFolderView } from '../../shared/contract-views
 import { HeirloomError, toErrorInfo } from '../../shared/errors.js';
 import type { RestoreEvent } from '../../shared/events.js';
 import type { JobSettings } from '../../shared/job-settings.js';
-import { WatchPresetSchema, type WatchEvent, type WatchEventKind, type WatchFolder, type WatchPreset, type WatchState } from '../../shared/watch.js';
+import { presetJobSettings, WatchPresetSchema, type WatchEvent, type WatchEventKind, type WatchFolder, type WatchPreset, type WatchState } from '../../shared/watch.js';
 import type { PhotoIdentities } from '../restore/photo-identity.js';
 import type { RecoveryReport } from '../restore/job-recovery.js';
 import { ProcessOwner } from '../store/process-owner.js';
@@ -409,9 +409,7 @@ export class WatchService {
 
 /** The restore request of a watch folder's preset (inputs filled in per job). */
 export function requestFor(record: WatchFolderRecord): RestoreRequest {
-  const { faces, ...settings } = record.preset;
-  const faceSettings = faces === true ? {} : faces === false ? undefined : faces;
-  return { ...settings, ...(faceSettings ? { faces: faceSettings } : {}), inputs: [], outDir: record.outDir, kind: 'watch', watchFolderId: record.id };
+  return { ...presetJobSettings(record.preset), inputs: [], outDir: record.outDir, kind: 'watch', watchFolderId: record.id };
 }
 
 /** One line of a folder's recent activity, for the studio. */

@@ -5,6 +5,7 @@ import { MaskEditor, type BrushTool, type MaskEditorHandle } from '../components
 import { compareCandidates, type CompareTarget } from '../compare-target.js';
 import { stageName } from '../format.js';
 import { useStudioContext } from '../hooks/use-api.js';
+import { HISTORY_PHOTOS_PAGE } from './HistoryView.js';
 
 export function CompareView({ target, onTargetChange, snapshot }: { target: CompareTarget | null; onTargetChange: (target: CompareTarget) => void; snapshot: QueueSnapshot | null }) {
   const { api, notify } = useStudioContext();
@@ -24,7 +25,7 @@ export function CompareView({ target, onTargetChange, snapshot }: { target: Comp
   const finishedJobs = useMemo(() => snapshot?.items.filter((i) => i.state === 'finished' || i.state === 'finished-with-errors').length ?? 0, [snapshot]);
   useEffect(() => {
     let active = true;
-    void api.listHistory({ limit: 50, filesPerJob: 200 }).then((result) => {
+    void api.listHistory({ limit: 50, filesPerJob: HISTORY_PHOTOS_PAGE }).then((result) => {
       if (active && result.ok) setJobs(result.value);
     });
     return () => {

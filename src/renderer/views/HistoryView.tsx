@@ -17,8 +17,8 @@ const FILTERS: Array<{ value: HistoryJobStatus | ''; label: string }> = [
   { value: 'running', label: 'Running' },
 ];
 
-/** Photos History shows of each job at first, and adds per "Show more": a job of 100,000 photos is not read whole. */
-const PHOTOS_PAGE = 200;
+/** Photos History (and Compare's list) shows of each job at first; History adds as many per "Show more": a job of 100,000 photos is not read whole. */
+export const HISTORY_PHOTOS_PAGE = 200;
 
 /** Jobs History can continue (Resume): their finished photos are kept, the rest run. */
 const RESUMABLE: ReadonlySet<HistoryJobStatus> = new Set(['interrupted', 'cancelled', 'finished-with-errors', 'failed']);
@@ -60,7 +60,7 @@ export function HistoryView({ onCompare, onRerun, refreshKey }: { onCompare: (ta
   const [confirming, setConfirming] = useState<string | null>(null);
 
   const load = useCallback(async () => {
-    const result = await api.listHistory({ limit: 100, filesPerJob: PHOTOS_PAGE, ...(filter ? { status: filter } : {}) });
+    const result = await api.listHistory({ limit: 100, filesPerJob: HISTORY_PHOTOS_PAGE, ...(filter ? { status: filter } : {}) });
     if (result.ok) setJobs(result.value);
     else notify({ kind: 'error', message: result.error.message });
   }, [api, filter, notify]);
@@ -87,7 +87,7 @@ export function HistoryView({ onCompare, onRerun, refreshKey }: { onCompare: (ta
   async function showMore(job: HistoryJob) {
     const from = (job.files.at(-1)?.position ?? -1) + 1;
     setLoadingMore((ids) => new Set(ids).add(job.id));
-    const result = await api.listHistoryFiles({ jobId: job.id, from, limit: PHOTOS_PAGE }).finally(() => setLoadingMore((ids) => new Set([...ids].filter((id) => id !== job.id))));
+    const result = await api.listHistoryFiles({ jobId: job.id, from, limit: HISTORY_PHOTOS_PAGE }).finally(() => setLoadingMore((ids) => new Set([...ids].filter((id) => id !== job.id))));
     if (!result.ok) return notify({ kind: 'error', message: result.error.message });
     // Added only where the list still ends just before the page (not after a reload in between, nor twice).
     setJobs((current) => current?.map((j) => (j.id === job.id && (j.files.at(-1)?.position ?? -1) === from - 1 ? { ...j, files: [...j.files, ...result.value] } : j)) ?? null);
@@ -262,7 +262,7 @@ export function HistoryView({ onCompare, onRerun, refreshKey }: { onCompare: (ta
                   Showing {job.files.length.toLocaleString('en')} of {job.fileCount.toLocaleString('en')} photos
                 </span>
                 <button type="button" className="button ghost" onClick={() => void showMore(job)} disabled={loadingMore.has(job.id)} data-testid="history-more">
-                  Show {Math.min(PHOTOS_PAGE, job.fileCount - job.files.length).toLocaleString('en')} more
+                  Show {Math.min(HISTORY_PHOTOS_PAGE, job.fileCount - job.files.length).toLocaleString('en')} more
                 </button>
               </div>
             )}

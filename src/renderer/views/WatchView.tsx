@@ -5,6 +5,7 @@ import { FormatOptions, ModelOptions } from '../components/ChoiceOptions.js';
 import { Icon } from '../components/Icon.js';
 import { NO_REPAIR, RepairChoices, repairSettings } from '../components/RepairChoices.js';
 import { NO_UPSCALE_MODEL, requestedStages } from '../../shared/job-settings.js';
+import { presetJobSettings } from '../../shared/watch.js';
 import { formatWhen, stageName } from '../format.js';
 import { useStudioContext } from '../hooks/use-api.js';
 
@@ -197,11 +198,9 @@ export function WatchView({ models, defaultFormat }: { models: ModelSummary[]; /
 
 /** What a folder's preset does, in the order its stages run: "scratch repair, faded colour, upscale ×2 with realesr-general-x4v3". */
 function presetSummary(preset: WatchFolderView['preset']): string {
-  const faces = preset.faces === true ? {} : preset.faces === false ? undefined : preset.faces;
-  const { faces: _faces, ...rest } = preset;
-  const stages = requestedStages({ ...rest, ...(faces ? { faces } : {}) }).map((stage) => {
+  const stages = requestedStages(presetJobSettings(preset)).map((stage) => {
     if (stage === 'upscale') return `upscale${preset.scale ? ` ×${preset.scale}` : ''} with ${preset.modelId}`;
-    if (stage === 'faces' && !faces) return 'faces (when a face model is installed)';
+    if (stage === 'faces' && !preset.faces) return 'faces (when a face model is installed)';
     return stageName(stage);
   });
   return [...stages, ...(preset.modelId === NO_UPSCALE_MODEL ? ['no upscaling (keeps the size)'] : [])].join(', ');
