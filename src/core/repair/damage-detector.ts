@@ -12,6 +12,7 @@ import { estimateBatchMemory } from '../scheduler/memory-model.js';
 import { isOutOfMemoryError } from '../scheduler/out-of-memory.js';
 import { type FaceDetector, findFaceDetectorModel, YuNetDetector } from '../faces/yunet-detector.js';
 import { protectFaceFeatures } from './face-features.js';
+import { marksOf } from './mask.js';
 import { dropOrdinaryMarks } from './ordinary-marks.js';
 import { dropStepEdges } from './step-edges.js';
 
@@ -108,11 +109,12 @@ export class DamageDetector {
     const { width, height } = source;
     const marked = await this.runNetwork(source, options);
     if (options.raw) return { width, height, mask: marked, fraction: share(marked), outlinePixels: 0, texturePixels: 0, faceFeaturePixels: 0, faces: 0 };
-    const outlines = await dropStepEdges(source, marked);
-    const texture = dropOrdinaryMarks(source, outlines.mask);
+    // Labelled once; each filter drops whole marks and passes the rest on.
+    const outlines = await dropStepEdges(source, marksOf(marked, width, height));
+    const texture = dropOrdinaryMarks(source, outlines.marks);
     // Faces matter only where something is still marked: an undamaged photo skips the face detector.
-    const faces = this.faces && texture.mask.includes(1) ? await this.faces.detect(source, options.signal) : [];
-    const features = protectFaceFeatures(texture.mask, width, height, faces);
+    const faces = this.faces && texture.marks.components.length > 0 ? await this.faces.detect(source, options.signal) : [];
+    const features = protectFaceFeatures(texture.marks, width, height, faces);
     return {
       width,
       height,

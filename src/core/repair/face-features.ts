@@ -11,7 +11,7 @@
  * the zones, so it is still repaired whole, across the eye too.
  */
 import type { DetectedFace } from '../faces/yunet-detector.js';
-import { maskComponents } from './mask.js';
+import type { Marks } from './mask.js';
 
 export interface FaceFeatureResult {
   mask: Uint8Array;
@@ -30,7 +30,8 @@ interface Zone {
   sin: number;
 }
 
-export function protectFaceFeatures(mask: Uint8Array, width: number, height: number, faces: readonly DetectedFace[], options: { insideShare?: number } = {}): FaceFeatureResult {
+export function protectFaceFeatures(marks: Marks, width: number, height: number, faces: readonly DetectedFace[], options: { insideShare?: number } = {}): FaceFeatureResult {
+  const { mask } = marks;
   if (faces.length === 0) return { mask, protectedPixels: 0 };
   const zones = faces.flatMap(featureZones);
   const inside = new Uint8Array(width * height);
@@ -38,7 +39,7 @@ export function protectFaceFeatures(mask: Uint8Array, width: number, height: num
   const insideShare = options.insideShare ?? 0.3;
   const out = mask.slice();
   let protectedPixels = 0;
-  for (const component of maskComponents(mask, width, height)) {
+  for (const component of marks.components) {
     let within = 0;
     for (const i of component.pixels) within += inside[i]!;
     if (within === 0 || within < insideShare * component.pixels.length) continue;

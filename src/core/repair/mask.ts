@@ -65,6 +65,31 @@ export interface MaskComponent {
   bodyThickness: number;
 }
 
+/** A mask with its components (maskComponents of it): the detector's filters pass both on, so the mask is labelled once. */
+export interface Marks {
+  mask: Uint8Array;
+  components: MaskComponent[];
+}
+
+export function marksOf(mask: Uint8Array, width: number, height: number): Marks {
+  return { mask, components: maskComponents(mask, width, height) };
+}
+
+/** The marks less these whole components (which are some of `marks.components`). */
+export function withoutComponents(marks: Marks, dropped: ReadonlySet<MaskComponent>): Marks {
+  if (dropped.size === 0) return marks;
+  const mask = marks.mask.slice();
+  for (const component of dropped) for (const i of component.pixels) mask[i] = 0;
+  return { mask, components: marks.components.filter((c) => !dropped.has(c)) };
+}
+
+/** Pixels in these components. */
+export function pixelsIn(components: Iterable<MaskComponent>): number {
+  let n = 0;
+  for (const c of components) n += c.pixels.length;
+  return n;
+}
+
 /** The 8-connected components of a mask, with their bounding boxes and thickness. */
 export function maskComponents(mask: Uint8Array, width: number, height: number): MaskComponent[] {
   const dist = insideDistance(mask, width, height);

@@ -18,7 +18,7 @@
  */
 import type { PixelSource } from '../imaging/pixel-source.js';
 import { fillLuminance } from './luminance.js';
-import { dilateMask, insideDistance, maskComponents } from './mask.js';
+import { dilateMask, insideDistance, pixelsIn, withoutComponents, type MaskComponent, type Marks } from './mask.js';
 
 export interface OrdinaryMarkOptions {
   /** Outer radius of the ring, px (default 12). */
@@ -34,7 +34,7 @@ export interface OrdinaryMarkOptions {
 }
 
 export interface OrdinaryMarkResult {
-  mask: Uint8Array;
+  marks: Marks;
   /** Pixels of the input mask dropped as the photo's own texture. */
   droppedPixels: number;
 }
@@ -44,20 +44,19 @@ const MIN_RING = 20;
 /** Pixels this close to any mark are its halo, not its surroundings. */
 const HALO = 2;
 
-export function dropOrdinaryMarks(source: PixelSource, mask: Uint8Array, options: OrdinaryMarkOptions = {}): OrdinaryMarkResult {
+export function dropOrdinaryMarks(source: PixelSource, marks: Marks, options: OrdinaryMarkOptions = {}): OrdinaryMarkResult {
   const { width, height } = source;
   const ring = options.ring ?? 12;
   const tail = options.tail ?? 0.05;
   const lineRatio = options.lineRatio ?? 8;
   const keepThickness = options.keepThickness ?? 8;
   const maxPixels = options.maxPixels ?? 2000;
-  if (!mask.includes(1)) return { mask, droppedPixels: 0 };
+  if (marks.components.length === 0) return { marks, droppedPixels: 0 };
   const luma = new Float32Array(width * height);
   fillLuminance(source, { x0: 0, y0: 0, x1: width - 1, y1: height - 1 }, luma);
-  const nearMarks = dilateMask(mask, width, height, HALO);
-  const out = mask.slice();
-  let droppedPixels = 0;
-  for (const component of maskComponents(mask, width, height)) {
+  const nearMarks = dilateMask(marks.mask, width, height, HALO);
+  const dropped = new Set<MaskComponent>();
+  for (const component of marks.components) {
     if (component.pixels.length > maxPixels || component.bodyThickness >= keepThickness) continue;
     const extent = Math.max(component.x1 - component.x0, component.y1 - component.y0) + 1;
     if ((extent * extent) / component.pixels.length >= lineRatio) continue;
@@ -66,15 +65,13 @@ export function dropOrdinaryMarks(source: PixelSource, mask: Uint8Array, options
     const own = Float32Array.from(component.pixels, (i) => luma[i]!).sort();
     const median = quantile(own, 0.5);
     const foreign = median > quantile(around, 0.5) ? median > quantile(around, 1 - tail) : median < quantile(around, tail);
-    if (foreign) continue;
-    for (const i of component.pixels) out[i] = 0;
-    droppedPixels += component.pixels.length;
+    if (!foreign) dropped.add(component);
   }
-  return { mask: out, droppedPixels };
+  return { marks: withoutComponents(marks, dropped), droppedPixels: pixelsIn(dropped) };
 }
 
 /** Sorted luminance of the unmarked pixels from HALO to `ring` px around a component. */
-function ringTones(component: ReturnType<typeof maskComponents>[number], luma: Float32Array, nearMarks: Uint8Array, width: number, height: number, ring: number): Float32Array {
+function ringTones(component: MaskComponent, luma: Float32Array, nearMarks: Uint8Array, width: number, height: number, ring: number): Float32Array {
   const x0 = Math.max(0, component.x0 - ring);
   const y0 = Math.max(0, component.y0 - ring);
   const w = Math.min(width - 1, component.x1 + ring) - x0 + 1;

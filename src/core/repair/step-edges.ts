@@ -18,7 +18,7 @@
  */
 import type { PixelSource } from '../imaging/pixel-source.js';
 import { fillLuminance } from './luminance.js';
-import { maskComponents } from './mask.js';
+import { pixelsIn, withoutComponents, type MaskComponent, type Marks } from './mask.js';
 import { loadOpenCv, openCvError } from './opencv.js';
 
 export interface StepEdgeOptions {
@@ -31,20 +31,19 @@ export interface StepEdgeOptions {
 }
 
 export interface StepEdgeResult {
-  mask: Uint8Array;
+  marks: Marks;
   /** Pixels of the input mask that were dropped as outlines. */
   droppedPixels: number;
 }
 
-export async function dropStepEdges(source: PixelSource, mask: Uint8Array, options: StepEdgeOptions = {}): Promise<StepEdgeResult> {
+export async function dropStepEdges(source: PixelSource, marks: Marks, options: StepEdgeOptions = {}): Promise<StepEdgeResult> {
   const { width, height } = source;
   const sigma = options.sigma ?? 3;
   const limit = options.limit ?? 0.5;
   const keepThickness = options.keepThickness ?? 8;
-  const components = maskComponents(mask, width, height);
   // Judged by the body's width: an outline band with one fat knot on it is still a band.
-  const thin = components.filter((c) => c.bodyThickness < keepThickness);
-  if (thin.length === 0) return { mask, droppedPixels: 0 };
+  const thin = marks.components.filter((c) => c.bodyThickness < keepThickness);
+  if (thin.length === 0) return { marks, droppedPixels: 0 };
   // Blurred only over the box around the thin marks, with the Gaussian's reach (4 sigma) and
   // the derivatives' pixel as margin: inside it the values equal a whole-photo blur's.
   const margin = Math.ceil(4 * sigma) + 2;
@@ -54,20 +53,17 @@ export async function dropStepEdges(source: PixelSource, mask: Uint8Array, optio
     x1: Math.min(width - 1, Math.max(...thin.map((c) => c.x1)) + margin),
     y1: Math.min(height - 1, Math.max(...thin.map((c) => c.y1)) + margin),
   };
-  const out = mask.slice();
-  let droppedPixels = 0;
+  const dropped = new Set<MaskComponent>();
   await withSmoothedLuminance(source, box, sigma, (smooth, w, h) => {
     for (const component of thin) {
       const values = Float32Array.from(component.pixels, (i) => {
         const x = i % width;
         return edgeness(smooth, w, h, x - box.x0, (i - x) / width - box.y0, sigma);
       }).sort();
-      if (values[Math.floor((values.length - 1) / 2)]! <= limit) continue;
-      for (const i of component.pixels) out[i] = 0;
-      droppedPixels += component.pixels.length;
+      if (values[Math.floor((values.length - 1) / 2)]! > limit) dropped.add(component);
     }
   });
-  return { mask: out, droppedPixels };
+  return { marks: withoutComponents(marks, dropped), droppedPixels: pixelsIn(dropped) };
 }
 
 /**

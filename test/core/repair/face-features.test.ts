@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { protectFaceFeatures } from '../../../src/core/repair/face-features.js';
+import { marksOf } from '../../../src/core/repair/mask.js';
 import type { DetectedFace } from '../../../src/core/faces/yunet-detector.js';
 
 const W = 200;
@@ -22,7 +23,7 @@ test('an iris, a nostril and the line between the lips are left alone', () => {
   disc(mask, 80, 80, 4); // the left eye's iris
   disc(mask, 104, 102, 2); // a nostril
   for (let x = 88; x <= 112; x++) mask[120 * W + x] = 1; // between the lips
-  const { mask: kept, protectedPixels } = protectFaceFeatures(mask, W, H, [face]);
+  const { mask: kept, protectedPixels } = protectFaceFeatures(marksOf(mask, W, H), W, H, [face]);
   assert.equal(count(kept), 0);
   assert.equal(protectedPixels, count(mask));
 });
@@ -32,7 +33,7 @@ test('a crack across the face is repaired whole, across the eye too; a speck on 
   for (let y = 10; y < 190; y++) mask[y * W + 80] = mask[y * W + 81] = 1; // a long vertical crack through the left eye
   disc(mask, 100, 58, 2); // forehead speck, above the brows' zones
   disc(mask, 20, 180, 3); // far from the face
-  const { mask: kept, protectedPixels } = protectFaceFeatures(mask, W, H, [face]);
+  const { mask: kept, protectedPixels } = protectFaceFeatures(marksOf(mask, W, H), W, H, [face]);
   assert.equal(protectedPixels, 0);
   assert.deepEqual(kept, mask);
 });
@@ -40,5 +41,5 @@ test('a crack across the face is repaired whole, across the eye too; a speck on 
 test('without faces the mask is returned as it is', () => {
   const mask = new Uint8Array(W * H);
   disc(mask, 80, 80, 4);
-  assert.deepEqual(protectFaceFeatures(mask, W, H, []).mask, mask);
+  assert.deepEqual(protectFaceFeatures(marksOf(mask, W, H), W, H, []).mask, mask);
 });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeImage } from '../../../src/core/repair/image.js';
+import { marksOf } from '../../../src/core/repair/mask.js';
 import { dropOrdinaryMarks } from '../../../src/core/repair/ordinary-marks.js';
 import { synthesizeDamage } from '../../../src/core/repair/synthetic-damage.js';
 import { fixturePhoto } from './repair-helpers.js';
@@ -32,7 +33,7 @@ test("a mark on one of a texture's light threads is the photo's own; a speck bri
   const flatDust = box(new Uint8Array(W * H), 90, 40, 3, 3);
   const line = box(new Uint8Array(W * H), 6, 60, 40, 2); // a long thin mark across the threads
   const all = thread.map((v, i) => v | dust[i]! | flatDust[i]! | line[i]!);
-  const { mask, droppedPixels } = dropOrdinaryMarks(image.pixels, all);
+  const { marks: { mask }, droppedPixels } = dropOrdinaryMarks(image.pixels, marksOf(all, W, H));
   assert.equal(droppedPixels, count(thread));
   assert.deepEqual(mask, dust.map((v, i) => v | flatDust[i]! | line[i]!));
 });
@@ -40,7 +41,7 @@ test("a mark on one of a texture's light threads is the photo's own; a speck bri
 test('on a real photo, at least 95 % of synthetic scratches, cracks and specks stay marked', async () => {
   const clean = await fixturePhoto('chelsea.png');
   const damage = synthesizeDamage(clean, { seed: 7, scratches: 4, cracks: 2, specks: 30 });
-  const { mask } = dropOrdinaryMarks(damage.image.pixels, damage.mask);
+  const { marks: { mask } } = dropOrdinaryMarks(damage.image.pixels, marksOf(damage.mask, damage.image.width, damage.image.height));
   assert.ok(count(mask) >= 0.95 * count(damage.mask), `${count(mask)} of ${count(damage.mask)} true damage pixels kept`);
 });
 
@@ -60,7 +61,7 @@ test('a torn corner against a white border of its own tone, and a big stain of t
     stain[y * w + x] = 1;
   }
   const both = corner.map((v, i) => v | stain[i]!);
-  const { mask, droppedPixels } = dropOrdinaryMarks(makeImage(data, w, h, 1).pixels, both);
+  const { marks: { mask }, droppedPixels } = dropOrdinaryMarks(makeImage(data, w, h, 1).pixels, marksOf(both, w, h));
   assert.equal(droppedPixels, 0);
   assert.deepEqual(mask, both);
 });

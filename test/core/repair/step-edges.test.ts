@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { marksOf } from '../../../src/core/repair/mask.js';
 import { dropStepEdges } from '../../../src/core/repair/step-edges.js';
 import { makeImage } from '../../../src/core/repair/image.js';
 import { synthesizeDamage } from '../../../src/core/repair/synthetic-damage.js';
@@ -29,7 +30,7 @@ test('a mark along an outline (a step) is dropped, a mark on a scratch (a line) 
   const image = stepAndScratch();
   const outline = band(58, 62, 40, 75); // 4 px wide along the step
   const scratch = band(5, 50, 19, 22); // the scratch and its halo
-  const { mask, droppedPixels } = await dropStepEdges(image.pixels, union(outline, scratch));
+  const { marks: { mask }, droppedPixels } = await dropStepEdges(image.pixels, marksOf(union(outline, scratch), W, H));
   assert.equal(droppedPixels, count(outline));
   assert.deepEqual(mask, scratch);
 });
@@ -37,7 +38,7 @@ test('a mark along an outline (a step) is dropped, a mark on a scratch (a line) 
 test('a thick component (a tear) is kept even on an outline', async () => {
   const image = stepAndScratch();
   const tear = band(50, 70, 40, 75); // 20 px thick across the step
-  const { mask, droppedPixels } = await dropStepEdges(image.pixels, tear);
+  const { marks: { mask }, droppedPixels } = await dropStepEdges(image.pixels, marksOf(tear, W, H));
   assert.equal(droppedPixels, 0);
   assert.deepEqual(mask, tear);
 });
@@ -46,7 +47,7 @@ test('an outline band with one fat knot on it is still an outline: thickness is 
   const image = stepAndScratch();
   // A 4 px band down the step with a 10 x 10 knot on it: the knot alone is thicker than a tear's limit (8 px).
   const outline = union(band(58, 62, 2, 78), band(55, 65, 40, 50));
-  const { mask, droppedPixels } = await dropStepEdges(image.pixels, outline);
+  const { marks: { mask }, droppedPixels } = await dropStepEdges(image.pixels, marksOf(outline, W, H));
   assert.equal(droppedPixels, count(outline));
   assert.equal(count(mask), 0);
 });
@@ -54,7 +55,7 @@ test('an outline band with one fat knot on it is still an outline: thickness is 
 test('on a real photo, at least 95 % of synthetic scratches, cracks and specks survive the filter', async () => {
   const clean = await fixturePhoto('chelsea.png');
   const damage = synthesizeDamage(clean, { seed: 7, scratches: 4, cracks: 2, specks: 30 });
-  const { mask } = await dropStepEdges(damage.image.pixels, damage.mask);
+  const { marks: { mask } } = await dropStepEdges(damage.image.pixels, marksOf(damage.mask, damage.image.width, damage.image.height));
   // Every scratch, crack and speck is a line or a blob: at least 95 % of the true marks stay.
   assert.ok(count(mask) >= 0.95 * count(damage.mask), `${count(mask)} of ${count(damage.mask)} true damage pixels kept`);
 });
